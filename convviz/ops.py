@@ -1,0 +1,607 @@
+"""Convolutions in numpy with PyTorch's semantics and argument names.
+
+Tensors are ``(C, *spatial)`` (unbatched) or ``(N, C, *spatial)`` (batched); the weight's rank picks 1-D, 2-D or
+3-D. All functions are vectorised (no Python loop per output element) and keep integer dtypes, so integer
+data gives exact integer results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd, prod
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .shapes import conv_transpose_output_size, ntuple, resolve_padding
+
+__all__ = [
+    "conv", "conv1d", "conv2d", "conv3d", "true_conv", "conv_transpose", "conv_transpose_geometry",
+    "expand_for_transpose", "transpose_weight_as_conv", "conv_matrix", "deform_conv2d", "depthwise_separable",
+    "separate_kernel", "separable_conv2d", "conv_params", "conv_macs", "separable_counts", "pad_input",
+]
+
+
+# ----------------------------------------------------------------------------------------------- validation
+def as_numeric(a, name: str, allow_none: bool = False) -> np.ndarray | None:
+    """``a`` as a numeric ndarray; ``TypeError`` for non-numbers, ``ValueError`` for nan/inf."""
+    if a is None:
+        if allow_none:
+            return None
+        raise TypeError(f"{name} is required, got None")
+    arr = np.asarray(a)
+    if arr.dtype == bool:
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite: it contains nan or inf")
+    if arr.dtype.kind == "u":
+        arr = arr.astype(np.int64)
+    return arr
+
+
+@dataclass(frozen=True)
+class ConvSetup:
+    """Validated arguments of a (transposed) convolution, batched as (N, C, *spatial)."""
+    x: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None
+    batched: bool
+    nd: int
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    groups: int
+
+
+def _batched(x: np.ndarray, nd: int, weight_shape, name: str = "x") -> tuple[np.ndarray, bool]:
+    if x.ndim == nd + 1:
+        return x[None], False
+    if x.ndim == nd + 2:
+        return x, True
+    raise ValueError(
+        f"{name} must be (C, *spatial) or (N, C, *spatial) with {nd} spatial dimension(s) to match a weight of "
+        f"shape {tuple(weight_shape)}, got shape {x.shape}")
+
+
+def setup(x, weight, bias, stride, dilation, groups, transposed: bool = False) -> ConvSetup:
+    weight = as_numeric(weight, "weight")
+    if weight.ndim not in (3, 4, 5):
+        raise ValueError(
+            f"weight must have rank 3, 4 or 5 ({'C_in, C_out/groups' if transposed else 'C_out, C_in/groups'}, "
+            f"*kernel) for a 1-D, 2-D or 3-D convolution, got rank {weight.ndim} (shape {weight.shape})")
+    nd = weight.ndim - 2
+    x = as_numeric(x, "x")
+    x, batched = _batched(x, nd, weight.shape)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"groups must be an int, got {groups!r}")
+    groups = int(groups)
+    if groups < 1:
+        raise ValueError(f"groups must be at least 1, got {groups}")
+    c_in = x.shape[1]
+    if any(k < 1 for k in weight.shape):
+        raise ValueError(f"kernel_size must be at least 1 in every dimension, got weight shape {weight.shape}")
+    if c_in % groups:
+        raise ValueError(f"groups={groups} must divide the input channels, got C_in={c_in}")
+    if transposed:
+        if weight.shape[0] != c_in:
+            raise ValueError(
+                f"weight: a transposed conv weight is (C_in, C_out/groups, *k); its first dimension "
+                f"{weight.shape[0]} does not match the input's C_in={c_in}")
+        c_out = weight.shape[1] * groups
+    else:
+        if weight.shape[1] * groups != c_in:
+            raise ValueError(
+                f"weight: expected C_in/groups = {c_in}/{groups} = {c_in // groups} input channels per group "
+                f"(weight.shape[1]), got {weight.shape[1]} (weight shape {weight.shape}, x shape {x.shape})")
+        c_out = weight.shape[0]
+        if c_out % groups:
+            raise ValueError(f"groups={groups} must divide the output channels, got C_out={c_out}")
+    if bias is not None:
+        bias = as_numeric(bias, "bias")
+        if bias.shape != (c_out,):
+            raise ValueError(f"bias must have shape (C_out,) = ({c_out},), got {bias.shape}")
+    return ConvSetup(x, weight, bias, batched, nd, tuple(weight.shape[2:]),
+                     ntuple(stride, nd, "stride", minimum=1), ntuple(dilation, nd, "dilation", minimum=1), groups)
+
+
+def pad_input(x: np.ndarray, pads) -> np.ndarray:
+    """Zero-pad the trailing ``len(pads)`` axes by ``(before, after)`` each."""
+    x = np.asarray(x)
+    lead = [(0, 0)] * (x.ndim - len(pads))
+    return np.pad(x, lead + [tuple(p) for p in pads])
+
+
+# ------------------------------------------------------------------------------------------------ conv core
+def _result_dtype(*arrays):
+    return np.result_type(*[a for a in arrays if a is not None])
+
+
+def _grouped_contract(cols: np.ndarray, weight: np.ndarray, groups: int, out_spatial) -> np.ndarray:
+    """cols (N, C_in, *k, *out) · weight (C_out, C_in/g, *k) → (N, C_out, *out), channel groups contiguous."""
+    n, c_in = cols.shape[:2]
+    k = weight.shape[2:]
+    c_out, cg = weight.shape[:2]
+    og = c_out // groups
+    kk, pp = prod(k), prod(out_spatial)
+    cols = cols.reshape(n, groups, cg * kk, pp).transpose(0, 1, 3, 2)          # (N, G, P, Cg·K)
+    w = weight.reshape(groups, og, cg * kk).transpose(0, 2, 1)                 # (G, Cg·K, Og)
+    out = np.matmul(cols, w)                                                   # (N, G, P, Og)
+    return out.transpose(0, 1, 3, 2).reshape((n, c_out) + tuple(out_spatial))
+
+
+def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_conv: bool = False) -> np.ndarray:
+    """N-d convolution exactly like ``torch.nn.functional.conv{1,2,3}d`` (a cross-correlation).
+
+    ``true_conv=True`` flips the kernel in every spatial dimension first: the textbook convolution
+    S(i,j) = Σ I(m,n)·K(i−m, j−n) evaluated at the positions of the cross-correlation.
+    """
+    s = setup(x, weight, bias, stride, dilation, groups)
+    w = s.weight
+    if true_conv:
+        w = w[(slice(None), slice(None)) + (slice(None, None, -1),) * s.nd]
+    pads = resolve_padding(padding, s.kernel_size, s.dilation, s.stride)
+    spatial = s.x.shape[2:]
+    out_size = tuple(_out(spatial[a], s.kernel_size[a], s.stride[a], pads[a], s.dilation[a], a, s.nd)
+                     for a in range(s.nd))
+    xp = pad_input(s.x, pads)
+    span = tuple(d * (k - 1) + 1 for k, d in zip(s.kernel_size, s.dilation))
+    win = sliding_window_view(xp, span, axis=tuple(range(2, 2 + s.nd)))      # (N, C, *L, *span)
+    sel = (slice(None), slice(None))
+    sel += tuple(slice(0, (o - 1) * st + 1, st) for o, st in zip(out_size, s.stride))
+    sel += tuple(slice(None, None, d) for d in s.dilation)
+    win = win[sel]                                                              # (N, C, *out, *k)
+    nd = s.nd
+    perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    cols = win.transpose(perm)                                                  # (N, C, *k, *out)
+    dtype = _result_dtype(s.x, w, s.bias)
+    out = _grouped_contract(cols.astype(dtype, copy=False), w.astype(dtype, copy=False), s.groups, out_size)
+    if s.bias is not None:
+        out = out + s.bias.reshape((1, -1) + (1,) * nd).astype(dtype)
+    return out if s.batched else out[0]
+
+
+def _out(i, k, st, pad, d, axis, nd):
+    span = d * (k - 1) + 1
+    total = i + pad[0] + pad[1]
+    if span > total:
+        where = f" in spatial dimension {axis}" if nd > 1 else ""
+        raise ValueError(
+            f"kernel_size: the (dilated) kernel extent d·(k−1)+1 = {span} is larger than the padded input "
+            f"i + padding = {total}{where}")
+    return (total - span) // st + 1
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    _check_rank(weight, 3, "conv1d")
+    return conv(x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    _check_rank(weight, 4, "conv2d")
+    return conv(x, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    _check_rank(weight, 5, "conv3d")
+    return conv(x, weight, bias, stride, padding, dilation, groups)
+
+
+def true_conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """Textbook convolution (kernel flipped), formulas 3 and 4 of the notes."""
+    return conv(x, weight, bias, stride, padding, dilation, groups, true_conv=True)
+
+
+def _check_rank(weight, rank, fn):
+    r = np.ndim(weight)
+    if r != rank:
+        raise ValueError(f"weight of {fn} must have rank {rank}, got rank {r}")
+
+
+# --------------------------------------------------------------------------------------- transposed conv
+@dataclass(frozen=True)
+class TransposeGeometry:
+    """How a transposed conv maps onto a stride-1 conv over a zero-inserted, padded input (per dimension)."""
+    in_size: tuple[int, ...]
+    out_size: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    padding: tuple[int, ...]
+    output_padding: tuple[int, ...]
+    dilation: tuple[int, ...]
+
+    @property
+    def border(self) -> tuple[tuple[int, int], ...]:
+        """Zeros added (negative: cells cropped) before and after the zero-inserted input: d(k−1)−p, plus
+        output_padding after (bottom/right)."""
+        return tuple((d * (k - 1) - p, d * (k - 1) - p + op) for k, p, op, d in
+                     zip(self.kernel_size, self.padding, self.output_padding, self.dilation))
+
+    @property
+    def inserted_size(self) -> tuple[int, ...]:
+        return tuple((i - 1) * s + 1 for i, s in zip(self.in_size, self.stride))
+
+    @property
+    def expanded_size(self) -> tuple[int, ...]:
+        return tuple(n + b + a for n, (b, a) in zip(self.inserted_size, self.border))
+
+    def axis_kinds(self, axis: int) -> tuple[np.ndarray, np.ndarray]:
+        """For one axis of the expanded input: kind codes (0 data, 1 inserted zero, 2 padding, 3 output
+        padding) and the source input index (−1 where there is none)."""
+        b, a = self.border[axis]
+        n_ins = self.inserted_size[axis]
+        s = self.stride[axis]
+        op = self.output_padding[axis]
+        pos = np.arange(self.expanded_size[axis]) - b                      # index in the inserted grid
+        kind = np.full(pos.shape, 2, dtype=np.int8)
+        inside = (pos >= 0) & (pos < n_ins)
+        kind[inside] = np.where(pos[inside] % s == 0, 0, 1)
+        # the last `op` cells after the inserted grid are output padding (the rest of the border is padding)
+        after = pos >= n_ins
+        if op:
+            op_start = n_ins + (a - op)
+            kind[after & (pos >= op_start)] = 3
+        source = np.where(kind == 0, pos // s, -1)
+        return kind, source
+
+
+def conv_transpose_geometry(in_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1
+                            ) -> TransposeGeometry:
+    nd = len(in_size)
+    k = ntuple(kernel_size, nd, "kernel_size", minimum=1)
+    s = ntuple(stride, nd, "stride", minimum=1)
+    p = ntuple(padding, nd, "padding", minimum=0)
+    op = ntuple(output_padding, nd, "output_padding", minimum=0)
+    d = ntuple(dilation, nd, "dilation", minimum=1)
+    o = conv_transpose_output_size(tuple(in_size), k, s, p, op, d)
+    return TransposeGeometry(tuple(in_size), o, k, s, p, op, d)
+
+
+def expand_for_transpose(x: np.ndarray, geom: TransposeGeometry) -> np.ndarray:
+    """Insert s−1 zeros between cells of the trailing axes, then pad (or crop) by ``geom.border``."""
+    x = np.asarray(x)
+    nd = len(geom.in_size)
+    lead = x.shape[:-nd]
+    ins = np.zeros(lead + geom.inserted_size, dtype=x.dtype)
+    ins[(Ellipsis,) + tuple(slice(None, None, s) for s in geom.stride)] = x
+    pads = [(max(b, 0), max(a, 0)) for b, a in geom.border]
+    out = pad_input(ins, pads)
+    crop = tuple(slice(max(-b, 0), out.shape[len(lead) + i] - max(-a, 0)) for i, (b, a) in enumerate(geom.border))
+    return out[(Ellipsis,) + crop]
+
+
+def transpose_weight_as_conv(weight: np.ndarray, groups: int) -> np.ndarray:
+    """(C_in, C_out/g, *k) transposed-conv weight → (C_out, C_in/g, *k) conv weight, flipped spatially."""
+    weight = np.asarray(weight)
+    c_in, og = weight.shape[:2]
+    nd = weight.ndim - 2
+    cg = c_in // groups
+    w = weight.reshape((groups, cg, og) + weight.shape[2:]).swapaxes(1, 2)
+    w = w.reshape((groups * og, cg) + weight.shape[2:])
+    return w[(slice(None), slice(None)) + (slice(None, None, -1),) * nd]
+
+
+def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+                   ) -> np.ndarray:
+    """Transposed convolution exactly like ``torch.nn.functional.conv_transpose{1,2,3}d``.
+
+    Weight is (C_in, C_out/groups, *k). Output size (i−1)s − 2p + d(k−1) + output_padding + 1.
+    """
+    s = setup(x, weight, bias, stride, dilation, groups, transposed=True)
+    geom = conv_transpose_geometry(s.x.shape[2:], s.kernel_size, s.stride, padding, output_padding, s.dilation)
+    expanded = expand_for_transpose(s.x, geom)
+    w = transpose_weight_as_conv(s.weight, s.groups)
+    out = conv(expanded, w, s.bias, stride=1, padding=0, dilation=s.dilation, groups=s.groups)
+    return out if s.batched else out[0]
+
+
+# ------------------------------------------------------------------------------------------- conv matrix
+def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
+    """The matrix M with ``conv(x).ravel() == M @ x.ravel()`` for x of ``input_shape`` = (C, *spatial).
+
+    Built from index arithmetic (not by calling ``conv``). ``M.T`` is the transposed convolution with the same
+    stride, padding and dilation: convolution is a sparse, weight-shared fully connected layer.
+    """
+    weight = as_numeric(weight, "weight")
+    input_shape = tuple(int(v) for v in input_shape)
+    if weight.ndim not in (3, 4, 5) or len(input_shape) != weight.ndim - 1:
+        raise ValueError(f"input_shape must be (C, *spatial) matching weight of shape {weight.shape}, "
+                         f"got {input_shape}")
+    s = setup(np.zeros(input_shape, dtype=np.int8), weight, None, stride, dilation, groups)
+    pads = resolve_padding(padding, s.kernel_size, s.dilation, s.stride)
+    spatial = input_shape[1:]
+    nd = s.nd
+    out_size = tuple(_out(spatial[a], s.kernel_size[a], s.stride[a], pads[a], s.dilation[a], a, nd)
+                     for a in range(nd))
+    c_in = input_shape[0]
+    c_out, cg = weight.shape[:2]
+    og = c_out // s.groups
+    # index grids over (c_out, c_local, *k, *out)
+    grid = np.indices((c_out, cg) + s.kernel_size + out_size, sparse=False)
+    co, cl = grid[0], grid[1]
+    taps = grid[2:2 + nd]
+    outs = grid[2 + nd:]
+    ci = (co // og) * cg + cl
+    pos = [outs[a] * s.stride[a] - pads[a][0] + taps[a] * s.dilation[a] for a in range(nd)]
+    valid = np.ones(co.shape, dtype=bool)
+    for a in range(nd):
+        valid &= (pos[a] >= 0) & (pos[a] < spatial[a])
+    row = np.ravel_multi_index((co,) + tuple(outs), (c_out,) + out_size)
+    col = np.ravel_multi_index((ci,) + tuple(np.clip(p, 0, n - 1) for p, n in zip(pos, spatial)),
+                               (c_in,) + spatial)
+    wv = weight[(co, cl) + tuple(taps)]
+    m = np.zeros((c_out * prod(out_size), c_in * prod(spatial)), dtype=weight.dtype)
+    np.add.at(m, (row[valid], col[valid]), wv[valid])
+    return m
+
+
+# ----------------------------------------------------------------------------------------- deformable
+@dataclass(frozen=True)
+class DeformSetup:
+    x: np.ndarray
+    offset: np.ndarray
+    mask: np.ndarray | None
+    weight: np.ndarray
+    bias: np.ndarray | None
+    batched: bool
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+    offset_groups: int
+    out_size: tuple[int, int]
+
+
+def deform_setup(x, offset, weight, bias=None, stride=1, padding=0, dilation=1, mask=None) -> DeformSetup:
+    weight = as_numeric(weight, "weight")
+    if weight.ndim != 4:
+        raise ValueError(f"weight of deform_conv2d must have rank 4 (C_out, C_in/groups, kh, kw), "
+                         f"got shape {weight.shape}")
+    x = as_numeric(x, "x")
+    x, batched = _batched(x, 2, weight.shape)
+    offset = as_numeric(offset, "offset")
+    if offset.ndim != x.ndim - (0 if batched else 1) or (not batched and offset.ndim != 3):
+        raise ValueError(f"offset must be {'(N, ' if batched else '('}2·offset_groups·kh·kw, H_out, W_out), "
+                         f"got shape {offset.shape}")
+    if not batched:
+        offset = offset[None]
+    n, c_in, h, w = x.shape
+    c_out, cg, kh, kw = weight.shape
+    if cg == 0 or c_in % cg:
+        raise ValueError(f"weight: C_in={c_in} is not a multiple of weight.shape[1]={cg}")
+    groups = c_in // cg
+    if c_out % groups:
+        raise ValueError(f"groups={groups} (C_in / weight.shape[1]) must divide the output channels C_out={c_out}")
+    st = ntuple(stride, 2, "stride", minimum=1)
+    pd = ntuple(padding, 2, "padding", minimum=0)
+    dl = ntuple(dilation, 2, "dilation", minimum=1)
+    ho = _out(h, kh, st[0], (pd[0], pd[0]), dl[0], 0, 2)
+    wo = _out(w, kw, st[1], (pd[1], pd[1]), dl[1], 1, 2)
+    if offset.shape[0] != n or offset.shape[1] % (2 * kh * kw) or offset.shape[1] == 0 \
+            or offset.shape[2:] != (ho, wo):
+        raise ValueError(
+            f"offset must have shape (N={n}, 2·offset_groups·kh·kw = multiple of {2 * kh * kw}, H_out={ho}, "
+            f"W_out={wo}), got {offset.shape if batched else offset.shape[1:]}")
+    og = offset.shape[1] // (2 * kh * kw)
+    if c_in % og:
+        raise ValueError(f"offset: offset_groups={og} must divide the input channels C_in={c_in}")
+    if mask is not None:
+        mask = as_numeric(mask, "mask")
+        if not batched:
+            mask = mask[None] if mask.ndim == 3 else mask
+        if mask.shape != (n, og * kh * kw, ho, wo):
+            raise ValueError(f"mask must have shape (N, offset_groups·kh·kw, H_out, W_out) = "
+                             f"{(n, og * kh * kw, ho, wo) if batched else (og * kh * kw, ho, wo)}, "
+                             f"got {mask.shape if batched else mask.shape[1:]}")
+    if bias is not None:
+        bias = as_numeric(bias, "bias")
+        if bias.shape != (c_out,):
+            raise ValueError(f"bias must have shape (C_out,) = ({c_out},), got {bias.shape}")
+    return DeformSetup(x, offset, mask, weight, bias, batched, (kh, kw), st, pd, dl, groups, og, (ho, wo))
+
+
+def bilinear_corners(py: np.ndarray, px: np.ndarray, h: int, w: int):
+    """The four neighbours of fractional points: list of (rows, cols, weights, inside) for the corners
+    (top-left, top-right, bottom-left, bottom-right), zero outside the input (torchvision's rule)."""
+    y0 = np.floor(py).astype(np.int64)
+    x0 = np.floor(px).astype(np.int64)
+    ly, lx = py - y0, px - x0
+    out = []
+    for dy in (0, 1):
+        for dx in (0, 1):
+            r, c = y0 + dy, x0 + dx
+            wgt = (ly if dy else 1 - ly) * (lx if dx else 1 - lx)
+            inside = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+            out.append((r, c, wgt, inside))
+    return out
+
+
+def deform_sampling_points(s: DeformSetup) -> tuple[np.ndarray, np.ndarray]:
+    """Sampling points (N, offset_groups, kh, kw, H_out, W_out) for y and x: the regular tap position
+    (out·stride − padding + tap·dilation) plus the tap's (dy, dx) offset."""
+    n = s.x.shape[0]
+    kh, kw = s.kernel_size
+    ho, wo = s.out_size
+    off = s.offset.reshape(n, s.offset_groups, kh, kw, 2, ho, wo)
+    base_y = (np.arange(ho)[None, :] * s.stride[0] - s.padding[0] + np.arange(kh)[:, None] * s.dilation[0])
+    base_x = (np.arange(wo)[None, :] * s.stride[1] - s.padding[1] + np.arange(kw)[:, None] * s.dilation[1])
+    py = base_y[:, None, :, None] + off[:, :, :, :, 0]
+    px = base_x[None, :, None, :] + off[:, :, :, :, 1]
+    return py.astype(np.float64), px.astype(np.float64)
+
+
+def deform_conv2d(x, offset, weight, bias=None, stride=1, padding=0, dilation=1, mask=None) -> np.ndarray:
+    """Deformable convolution exactly like ``torchvision.ops.deform_conv2d`` (v2 when ``mask`` is given).
+
+    offset: (N, 2·offset_groups·kh·kw, H_out, W_out), a (dy, dx) pair per tap in row-major tap order; each tap
+    samples the input bilinearly at its shifted position, zero outside; mask multiplies each sampled value.
+    """
+    s = deform_setup(x, offset, weight, bias, stride, padding, dilation, mask)
+    n, c_in, h, w = s.x.shape
+    kh, kw = s.kernel_size
+    ho, wo = s.out_size
+    og = s.offset_groups
+    cpg = c_in // og
+    py, px = deform_sampling_points(s)
+    xg = s.x.reshape(n, og, cpg, h, w).astype(np.float64)
+    ni = np.arange(n)[:, None, None, None, None, None]
+    gi = np.arange(og)[None, :, None, None, None, None]
+    sampled = np.zeros((n, og, kh, kw, ho, wo, cpg))
+    for r, c, wgt, inside in bilinear_corners(py, px, h, w):
+        vals = xg[ni, gi, :, np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)]   # (N, og, kh, kw, Ho, Wo, cpg)
+        sampled += (wgt * inside)[..., None] * vals
+    if s.mask is not None:
+        sampled *= s.mask.reshape(n, og, kh, kw, ho, wo)[..., None]
+    cols = sampled.transpose(0, 1, 6, 2, 3, 4, 5).reshape(n, c_in, kh, kw, ho, wo)
+    out = _grouped_contract(cols, s.weight.astype(np.float64), s.groups, (ho, wo))
+    if s.bias is not None:
+        out = out + s.bias.reshape(1, -1, 1, 1)
+    return out if s.batched else out[0]
+
+
+def grid_offsets(kernel_size, out_size, fn) -> np.ndarray:
+    """Offsets (2·kh·kw, H_out, W_out) where each tap (relative position v = (i−ci, j−cj)) moves to fn(v):
+    offset = fn(v) − v, the same at every output position."""
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    ho, wo = ntuple(out_size, 2, "out_size", minimum=1)
+    off = np.zeros((kh, kw, 2))
+    for i in range(kh):
+        for j in range(kw):
+            v = np.array([i - (kh - 1) / 2, j - (kw - 1) / 2])
+            off[i, j] = np.asarray(fn(v), dtype=float) - v
+    return np.broadcast_to(off.reshape(kh * kw * 2, 1, 1), (kh * kw * 2, ho, wo)).copy()
+
+
+def scale_offsets(kernel_size, out_size, factor: float) -> np.ndarray:
+    """Offsets that scale the sampling grid about its centre by ``factor`` (figure16 c)."""
+    return grid_offsets(kernel_size, out_size, lambda v: factor * v)
+
+
+def rotate_offsets(kernel_size, out_size, degrees: float) -> np.ndarray:
+    """Offsets that rotate the sampling grid about its centre by ``degrees`` (figure16 d)."""
+    t = np.deg2rad(degrees)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    return grid_offsets(kernel_size, out_size, lambda v: rot @ v)
+
+
+def random_offsets(kernel_size, out_size, seed: int = 0, scale: float = 0.8, offset_groups: int = 1) -> np.ndarray:
+    """Reproducible random offsets (2·offset_groups·kh·kw, H_out, W_out), uniform in [−scale, scale]."""
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    ho, wo = ntuple(out_size, 2, "out_size", minimum=1)
+    rng = np.random.default_rng(seed)
+    return np.round(rng.uniform(-scale, scale, (2 * offset_groups * kh * kw, ho, wo)), 2)
+
+
+# ------------------------------------------------------------------------------------------- separable
+def depthwise_separable(x, depthwise_weight, pointwise_weight, stride=1, padding=0, dilation=1,
+                        depthwise_bias=None, pointwise_bias=None) -> tuple[np.ndarray, np.ndarray]:
+    """Depthwise conv (groups = C_in, weight (C_in·m, 1, *k)) then pointwise 1x1 conv (weight
+    (C_out, C_in·m, 1…)). Returns (intermediate, output)."""
+    x_arr = as_numeric(x, "x")
+    dw = as_numeric(depthwise_weight, "depthwise_weight")
+    pw = as_numeric(pointwise_weight, "pointwise_weight")
+    nd = dw.ndim - 2
+    c_in = x_arr.shape[-nd - 1] if x_arr.ndim >= nd + 1 else None
+    if dw.ndim >= 3 and dw.shape[1] != 1:
+        raise ValueError(f"depthwise_weight must be (C_in·multiplier, 1, *k), got shape {dw.shape}")
+    if pw.ndim != dw.ndim or any(k != 1 for k in pw.shape[2:]):
+        raise ValueError(f"pointwise_weight must be (C_out, C_in·multiplier, {', '.join(['1'] * nd)}), "
+                         f"got shape {pw.shape}")
+    mid = conv(x_arr, dw, depthwise_bias, stride, padding, dilation, groups=c_in)
+    out = conv(mid, pw, pointwise_bias)
+    return mid, out
+
+
+def separate_kernel(kernel2d) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row vectors whose outer product is ``kernel2d`` (rank 1 only).
+
+    Integer kernels give small integer factors (Sobel X → [1,2,1]ᵀ and [−1,0,1]).
+    """
+    k = as_numeric(kernel2d, "kernel")
+    if k.ndim != 2:
+        raise ValueError(f"kernel must be 2-D, got shape {k.shape}")
+    nz = np.argwhere(k != 0)
+    if len(nz) == 0:
+        raise ValueError("kernel is all zeros: no separable factors to show")
+    i0, j0 = nz[0]
+    row = k[i0].astype(np.float64)
+    if k.dtype.kind == "i":
+        g = 0
+        for v in k[i0]:
+            g = gcd(g, int(v))
+        row = row / g
+    col = k[:, j0] / row[j0]
+    if not np.allclose(np.outer(col, row), k, rtol=1e-9, atol=1e-12):
+        rank = np.linalg.matrix_rank(k.astype(float))
+        raise ValueError(f"kernel is not separable: it has rank {rank}, and only a rank-1 kernel is the outer "
+                         f"product of a column and a row")
+    if k.dtype.kind == "i" and np.allclose(col, np.round(col)) and np.allclose(row, np.round(row)):
+        return np.round(col).astype(np.int64), np.round(row).astype(np.int64)
+    return col, row
+
+
+def separable_conv2d(x, column, row, stride=1, padding=0, dilation=1) -> tuple[np.ndarray, np.ndarray]:
+    """Two-pass spatially separable conv of a one-channel image: the (kh×1) column pass, then the (1×kw) row
+    pass. Returns (intermediate, output); equal to one pass with ``outer(column, row)``."""
+    x = as_numeric(x, "x")
+    if x.ndim != 2:
+        raise ValueError(f"x must be a 2-D image (H, W), got shape {x.shape}")
+    col = as_numeric(column, "column").reshape(-1)
+    r = as_numeric(row, "row").reshape(-1)
+    st = ntuple(stride, 2, "stride", minimum=1)
+    pd = padding if isinstance(padding, str) else ntuple(padding, 2, "padding", minimum=0)
+    dl = ntuple(dilation, 2, "dilation", minimum=1)
+    if isinstance(pd, str):
+        pads = resolve_padding(pd, (len(col), len(r)), dl, st)
+        mid = conv(pad_input(x[None], (pads[0], (0, 0))), col.reshape(1, 1, -1, 1), stride=(st[0], 1),
+                   dilation=(dl[0], 1))
+        out = conv(pad_input(mid, ((0, 0), pads[1])), r.reshape(1, 1, 1, -1), stride=(1, st[1]),
+                   dilation=(1, dl[1]))
+        return mid[0], out[0]
+    mid = conv(x[None], col.reshape(1, 1, -1, 1), stride=(st[0], 1), padding=(pd[0], 0), dilation=(dl[0], 1))
+    out = conv(mid, r.reshape(1, 1, 1, -1), stride=(1, st[1]), padding=(0, pd[1]), dilation=(1, dl[1]))
+    return mid[0], out[0]
+
+
+# ---------------------------------------------------------------------------------------------- counts
+def conv_params(in_channels: int, out_channels: int, kernel_size, groups: int = 1, bias: bool = False) -> int:
+    """Learnable parameters of a conv layer: C_out · C_in/groups · Πk (+ C_out with bias)."""
+    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,)
+    ntuple(tuple(k), len(k), "kernel_size", minimum=1)
+    _check_groups(in_channels, out_channels, groups)
+    return out_channels * (in_channels // groups) * prod(k) + (out_channels if bias else 0)
+
+
+def conv_macs(in_channels: int, out_channels: int, kernel_size, out_size, groups: int = 1) -> int:
+    """Multiply-adds of a conv layer: one per weight per output position."""
+    o = out_size if isinstance(out_size, (tuple, list)) else (out_size,)
+    return conv_params(in_channels, out_channels, kernel_size, groups) * prod(o)
+
+
+def separable_counts(in_channels: int, out_channels: int, kernel_size, out_size, multiplier: int = 1) -> dict:
+    """Weights and multiply-adds of a standard conv vs. depthwise (groups = C_in) + pointwise (1x1)."""
+    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+    mid = in_channels * multiplier
+    dw = conv_params(in_channels, mid, k, groups=in_channels)
+    pw = conv_params(mid, out_channels, (1,) * len(k))
+    o = out_size if isinstance(out_size, (tuple, list)) else (out_size,) * len(k)
+    return {
+        "standard_params": conv_params(in_channels, out_channels, k),
+        "depthwise_params": dw,
+        "pointwise_params": pw,
+        "separable_params": dw + pw,
+        "standard_macs": conv_macs(in_channels, out_channels, k, o),
+        "depthwise_macs": dw * prod(o),
+        "pointwise_macs": pw * prod(o),
+        "separable_macs": (dw + pw) * prod(o),
+    }
+
+
+def _check_groups(c_in, c_out, groups):
+    for name, v in (("in_channels", c_in), ("out_channels", c_out), ("groups", groups)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive int, got {v!r}")
+    if c_in % groups or c_out % groups:
+        raise ValueError(f"groups={groups} must divide in_channels={c_in} and out_channels={c_out}")
