@@ -23,7 +23,7 @@ from .shapes import ntuple, resolve_padding
 
 __all__ = ["Tap", "ConvStep", "ConvTrace", "trace_conv", "Stamp", "ScatterStep", "ScatterTrace", "GatherTrace",
            "trace_conv_transpose", "Neighbour", "DeformTap", "DeformStep", "DeformTrace", "trace_deform_conv2d",
-           "fmt", "symbolic_product", "symbolic_sum"]
+           "fmt", "product_term", "symbolic_product", "symbolic_sum"]
 
 
 # -------------------------------------------------------------------------------------------- formatting
@@ -104,16 +104,26 @@ class ConvStep:
                 sums[t.channel] = sums.get(t.channel, 0) + t.product
         return sums
 
+    def terms(self, precision: int = 2, times: str = "×", skip_padding: bool = False) -> list[str]:
+        """``["1×1", "1×0", …]``: each tap's value × weight (negative weights in brackets), then the bias."""
+        out = [product_term(t.value, t.weight, precision, times) for t in self.taps
+               if not (skip_padding and t.is_padding)]
+        if self.bias is not None:
+            out.append(fmt(self.bias, precision))
+        return out
+
     def expression(self, precision: int = 2, times: str = "×", skip_padding: bool = False) -> str:
-        """``1×1 + 1×0 + … = 4`` from the step's own values (bias added as ``+ b``)."""
+        """``1×1 + 1×0 + … = 4`` from the step's own values (the bias, if any, as the last term)."""
         if self.taps and isinstance(self.taps[0].value, str):
             return f"{self.total}"
-        parts = [f"{fmt(t.value, precision)}{times}{fmt(t.weight, precision)}" for t in self.taps
-                 if not (skip_padding and t.is_padding)]
-        if self.bias is not None:
-            parts.append(fmt(self.bias, precision))
-        body = " + ".join(parts).replace("+ -", "− ")
-        return f"{body} = {fmt(self.total, precision)}"
+        return " + ".join(self.terms(precision, times, skip_padding)) + f" = {fmt(self.total, precision)}"
+
+
+def product_term(value, weight, precision: int = 2, times: str = "×") -> str:
+    ws = fmt(weight, precision)
+    if ws.startswith("-"):
+        ws = f"({ws})"
+    return f"{fmt(value, precision)}{times}{ws}"
 
 
 class ConvTrace:

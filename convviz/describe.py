@@ -1,0 +1,81 @@
+"""Text that figures show about a layer: the output-size formula with numbers substituted, the PyTorch call."""
+
+from __future__ import annotations
+
+from .shapes import conv_output_size, conv_transpose_output_size, resolve_padding
+
+
+def _same(values) -> bool:
+    return len(set(values)) == 1
+
+
+def _arg(values) -> str:
+    values = tuple(values)
+    return str(values[0]) if _same(values) else str(values)
+
+
+def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
+    """One line per distinct spatial dimension: ``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·1 − 1·2 − 1)/1⌋
+    + 1 = 5``; asymmetric ('same' with an even kernel) padding shows both sides."""
+    pads = resolve_padding(padding, kernel_size, dilation, stride)
+    lines = []
+    dims = list(zip(in_size, kernel_size, stride, pads, dilation))
+    for a, (i, k, s, (pb, pa), d) in enumerate(dims):
+        if a > 0 and dims[a] == dims[0]:
+            continue
+        o = conv_output_size(i, k, s, (pb + pa) // 2 if pb == pa else 0, d) if pb == pa else \
+            (i + pb + pa - d * (k - 1) - 1) // s + 1
+        pad_sym = "2p" if pb == pa else "p₁ + p₂"
+        pad_num = f"2·{pb}" if pb == pa else f"{pb} + {pa}"
+        name = "" if len(dims) == 1 or all(x == dims[0] for x in dims) else ("H: ", "W: ", "D: ")[a]
+        lines.append(f"{name}o = ⌊(i + {pad_sym} − d(k−1) − 1)/s⌋ + 1 = ⌊({i} + {pad_num} − {d}·({k}−1) − 1)/{s}⌋"
+                     f" + 1 = {o}")
+    return lines
+
+
+def transpose_size_formula(in_size, kernel_size, stride, padding, output_padding, dilation) -> list[str]:
+    lines = []
+    dims = list(zip(in_size, kernel_size, stride, padding, output_padding, dilation))
+    for a, (i, k, s, p, op, d) in enumerate(dims):
+        if a > 0 and dims[a] == dims[0]:
+            continue
+        o = conv_transpose_output_size(i, k, s, p, op, d)
+        name = "" if all(x == dims[0] for x in dims) else ("H: ", "W: ", "D: ")[a]
+        lines.append(f"{name}o = (i−1)s − 2p + d(k−1) + output_padding + 1 = ({i}−1)·{s} − 2·{p} + {d}·({k}−1)"
+                     f" + {op} + 1 = {o}")
+    return lines
+
+
+def pytorch_conv(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, nd: int = 2) -> str:
+    """``nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)``; defaults left out."""
+    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * nd
+    parts = [str(in_channels), str(out_channels), f"kernel_size={_arg(k)}"]
+    for name, v, default in (("stride", stride, 1), ("padding", padding, 0), ("dilation", dilation, 1)):
+        if isinstance(v, str):
+            parts.append(f"{name}='{v}'")
+            continue
+        vv = v if isinstance(v, (tuple, list)) else (v,) * nd
+        if any(x != default for x in vv):
+            parts.append(f"{name}={_arg(vv)}")
+    if groups != 1:
+        parts.append(f"groups={groups}")
+    if not bias:
+        parts.append("bias=False")
+    return f"nn.Conv{nd}d({', '.join(parts)})"
+
+
+def pytorch_conv_transpose(in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                           groups=1, dilation=1, bias=True, nd: int = 2) -> str:
+    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * nd
+    parts = [str(in_channels), str(out_channels), f"kernel_size={_arg(k)}"]
+    for name, v, default in (("stride", stride, 1), ("padding", padding, 0),
+                             ("output_padding", output_padding, 0), ("dilation", dilation, 1)):
+        vv = v if isinstance(v, (tuple, list)) else (v,) * nd
+        if any(x != default for x in vv):
+            parts.append(f"{name}={_arg(vv)}")
+    if groups != 1:
+        parts.append(f"groups={groups}")
+    if not bias:
+        parts.append("bias=False")
+    return f"nn.ConvTranspose{nd}d({', '.join(parts)})"

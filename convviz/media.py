@@ -1,0 +1,152 @@
+"""Post-processing of rendered frames: cropping, GIF (one shared palette, frame differencing, gifsicle),
+MP4/WebM (PyAV), PNG/JPG stills. Every file is written to a temporary name and renamed into place, so a failed
+render never leaves a half-written file. No Manim here: frames are numpy arrays.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class Frame:
+    pixels: np.ndarray      # (H, W, 3 or 4) uint8
+    seconds: float
+
+
+@contextmanager
+def atomic_path(path: Path):
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _rgb(frame: np.ndarray) -> np.ndarray:
+    return frame[..., :3] if frame.shape[-1] == 4 else frame
+
+
+def content_box(frames: list[np.ndarray], background, margin: int, even: bool = False) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) of everything that differs from ``background`` in any frame, plus margin."""
+    bg = np.asarray(background, dtype=np.int16)[:3]
+    h, w = frames[0].shape[:2]
+    mask = np.zeros((h, w), dtype=bool)
+    for f in frames:
+        mask |= np.any(np.abs(_rgb(f).astype(np.int16) - bg) > 8, axis=-1)
+    ys, xs = np.nonzero(mask)
+    if len(ys) == 0:
+        return 0, 0, w, h
+    left, right = max(xs.min() - margin, 0), min(xs.max() + 1 + margin, w)
+    top, bottom = max(ys.min() - margin, 0), min(ys.max() + 1 + margin, h)
+    if even:
+        if (right - left) % 2:
+            right = right + 1 if right < w else right
+            left = left - 1 if (right - left) % 2 and left > 0 else left
+        if (bottom - top) % 2:
+            bottom = bottom + 1 if bottom < h else bottom
+            top = top - 1 if (bottom - top) % 2 and top > 0 else top
+    return int(left), int(top), int(right), int(bottom)
+
+
+def crop_frames(frames: list[Frame], background, margin: int = 12, even: bool = False) -> list[Frame]:
+    l, t, r, b = content_box([f.pixels for f in frames], background, margin, even)
+    return [Frame(np.ascontiguousarray(f.pixels[t:b, l:r]), f.seconds) for f in frames]
+
+
+def merge_identical(frames: list[Frame]) -> list[Frame]:
+    """Consecutive identical frames become one frame shown for their summed time."""
+    out: list[Frame] = []
+    for f in frames:
+        if out and out[-1].pixels.shape == f.pixels.shape and np.array_equal(out[-1].pixels, f.pixels):
+            out[-1] = Frame(out[-1].pixels, out[-1].seconds + f.seconds)
+        else:
+            out.append(f)
+    return out
+
+
+def write_gif(frames: list[Frame], path: Path, colors: int = 128, optimize: bool = True) -> Path:
+    """A looping GIF: one palette shared by all frames (no per-frame quantisation noise), per-frame durations,
+    then gifsicle -O3 for frame differencing when it is installed."""
+    from PIL import Image
+
+    frames = merge_identical(frames)
+    rgb = [Image.fromarray(_rgb(f.pixels)) for f in frames]
+    # one palette from a sample of the frames stacked together
+    sample = rgb if len(rgb) <= 24 else [rgb[i] for i in np.linspace(0, len(rgb) - 1, 24).astype(int)]
+    w, h = rgb[0].size
+    sheet = Image.new("RGB", (w, h * len(sample)))
+    for i, im in enumerate(sample):
+        sheet.paste(im, (0, i * h))
+    palette = sheet.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    pal = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in rgb]
+    durations = [max(20, int(round(f.seconds * 100)) * 10) for f in frames]
+    with atomic_path(path) as tmp:
+        pal[0].save(tmp, format="GIF", save_all=True, append_images=pal[1:], duration=durations, loop=0,
+                    optimize=False, disposal=1)
+        gifsicle = shutil.which("gifsicle")
+        if optimize and gifsicle:
+            subprocess.run([gifsicle, "-O3", "--no-comments", "--no-names", "-b", str(tmp)], check=True,
+                           capture_output=True)
+    return Path(path)
+
+
+def write_video(frames: list[Frame], path: Path, fps: int) -> Path:
+    """MP4 (H.264) or WebM (VP9) with each frame repeated for its duration."""
+    import av
+
+    path = Path(path)
+    codec = {"mp4": "libx264", "webm": "libvpx-vp9"}[path.suffix.lstrip(".")]
+    frames = merge_identical(frames)
+    h, w = frames[0].pixels.shape[:2]
+    if w % 2 or h % 2:
+        frames = [Frame(np.ascontiguousarray(f.pixels[: h - h % 2, : w - w % 2]), f.seconds) for f in frames]
+        h, w = h - h % 2, w - w % 2
+    with atomic_path(path) as tmp:
+        with av.open(str(tmp), mode="w", format=path.suffix.lstrip(".")) as container:
+            stream = container.add_stream(codec, rate=fps)
+            stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+            if codec == "libx264":
+                stream.options = {"crf": "20", "preset": "medium"}
+            else:
+                stream.options = {"crf": "32", "b": "0", "row-mt": "1"}
+            for f in frames:
+                vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(_rgb(f.pixels)), format="rgb24")
+                for _ in range(max(1, int(round(f.seconds * fps)))):
+                    for packet in stream.encode(vf):
+                        container.mux(packet)
+            for packet in stream.encode():
+                container.mux(packet)
+    return path
+
+
+def write_still(pixels: np.ndarray, path: Path) -> Path:
+    """PNG (lossless, optimised) or JPG (quality 92, 4:4:4 so coloured text stays sharp)."""
+    from PIL import Image
+
+    path = Path(path)
+    im = Image.fromarray(_rgb(pixels))
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() in (".jpg", ".jpeg"):
+            im.save(tmp, format="JPEG", quality=92, subsampling=0, optimize=True)
+        else:
+            im.save(tmp, format="PNG", optimize=True)
+    return path

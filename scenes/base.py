@@ -1,0 +1,190 @@
+"""The scene base class: options, theme, labels, step pacing and the record of what was drawn.
+
+A scene's ``construct()`` reads like a storyboard: lay out widgets, then for each step of a ``convviz`` trace
+``self.transition(...)`` to the new state and ``self.hold()`` it. Under ``convviz render`` a frame sink captures
+exactly one frame per held state (with its duration), tweened frames only in smooth mode; under stock
+``manim`` the same calls become ordinary ``play``/``wait``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from manim import (DOWN, LEFT, RIGHT, UP, Group, Mobject, Scene, Text, VGroup, config)
+from manim.animation.animation import prepare_animation
+
+from convviz.options import RenderOptions
+
+from .theme import THEMES, font_for, label_text
+
+
+def content_bbox(mobjects) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """((x0, y0), (x1, y1)) of everything drawn, in scene units (None when nothing has points)."""
+    lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
+    for m in mobjects:
+        for sub in m.get_family():
+            pts = sub.points if len(sub.points) else None
+            if pts is None:
+                continue
+            lo = np.minimum(lo, pts[:, :2].min(axis=0))
+            hi = np.maximum(hi, pts[:, :2].max(axis=0))
+    if not np.all(np.isfinite(lo)):
+        return None
+    return (float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1]))
+
+
+def union_bbox(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return ((min(a[0][0], b[0][0]), min(a[0][1], b[0][1])), (max(a[1][0], b[1][0]), max(a[1][1], b[1][1])))
+
+
+class FrameSink:
+    """Collects (pixels, seconds) per held state and the extent of every held state; ``still`` collects no
+    pixels (only the final frame counts)."""
+
+    def __init__(self, still: bool = False):
+        self.still = still
+        self.frames: list[tuple[np.ndarray, float]] = []
+        self.bbox = None            # union over held states
+        self.final_bbox = None      # the last held state
+
+    def track(self, mobjects) -> None:
+        box = content_bbox(mobjects)
+        self.final_bbox = box
+        self.bbox = union_bbox(self.bbox, box)
+
+    def capture(self, pixels: np.ndarray, seconds: float) -> None:
+        if self.frames and np.array_equal(self.frames[-1][0], pixels):
+            self.frames[-1] = (self.frames[-1][0], self.frames[-1][1] + seconds)
+        else:
+            self.frames.append((pixels, seconds))
+
+
+@lru_cache(maxsize=4096)
+def _text_template(s: str, font: str, size: float, color: str, weight: str, slant: str) -> Text:
+    return Text(s, font=font, font_size=size, color=color, weight=weight, slant=slant)
+
+
+class ConvVizScene(Scene):
+    """Base of every convviz scene.
+
+    ``params`` is the data and parameters from the catalogue (arrays computed or loaded by ``convviz``);
+    ``options`` the look and pacing. Run by stock Manim, a scene uses its ``default_entry`` from the catalogue.
+    """
+
+    default_entry: str = ""
+
+    def __init__(self, params: dict[str, Any] | None = None, options: RenderOptions | None = None,
+                 sink: FrameSink | None = None, **kwargs):
+        if params is None or options is None:
+            from convviz.catalogue import get_entry
+            entry = get_entry(self.default_entry)
+            params = entry.resolve() if params is None else params
+            options = entry.options() if options is None else options
+        self.params = params
+        self.opts = options
+        self.sink = sink
+        self.theme = THEMES[options.theme]
+        self.lang = options.lang
+        self.drawn: dict[str, Any] = {}     # what the scene drew, for tests: name → record
+        self.steps_shown = 0
+        super().__init__(**kwargs)
+        self.camera.background_color = self.theme.background
+        self.camera.init_background()
+
+    # -- text ---------------------------------------------------------------------------------------------
+    def T(self, key: str) -> str:
+        """A shared label (theme.LABELS) in the scene's language."""
+        return label_text(key, self.lang)
+
+    def say(self, en: str, zh: str) -> str:
+        """A scene's own text in the scene's language."""
+        return zh if self.lang == "zh" else en
+
+    def text(self, s: str, size: float = 28, color: str | None = None, font: str | None = None,
+             bold: bool = False, italic: bool = False) -> Text:
+        """A Text mobject (cached template, returned as a copy: building Text is the slow part)."""
+        if any(ord(c) > 0x2E80 for c in s):
+            font = font_for("zh")
+        font = font or font_for("en")
+        t = _text_template(s, font, float(size), color or self.theme.text, "BOLD" if bold else "NORMAL",
+                           "ITALIC" if italic else "NORMAL")
+        return t.copy()
+
+    def label(self, key_or_text: str, size: float = 26, color: str | None = None, raw: bool = False) -> Text:
+        """A role label such as Input / Kernel / Output in the chosen language."""
+        return self.text(key_or_text if raw else self.T(key_or_text), size=size, color=color or self.theme.text)
+
+    # -- layout -------------------------------------------------------------------------------------------
+    def fit_to_frame(self, mob: Mobject, margin: float = 0.35, top_reserve: float = 0.0,
+                     bottom_reserve: float = 0.0) -> Mobject:
+        """Scale ``mob`` down (never up) to fit the frame minus margins, and centre it in what remains."""
+        fw, fh = config.frame_width - 2 * margin, config.frame_height - 2 * margin - top_reserve - bottom_reserve
+        if mob.width > fw:
+            mob.scale_to_fit_width(fw)
+        if mob.height > fh:
+            mob.scale_to_fit_height(fh)
+        mob.move_to((bottom_reserve - top_reserve) / 2 * UP)
+        return mob
+
+    # -- pacing -------------------------------------------------------------------------------------------
+    @property
+    def smooth(self) -> bool:
+        return bool(self.opts.smooth)
+
+    def transition(self, *animations, run_time: float | None = None) -> None:
+        """Go to the next state: tweened in smooth mode, at once otherwise (no frames in between)."""
+        if not animations:
+            return
+        if self.smooth and not (self.sink is not None and self.sink.still):
+            rt = run_time if run_time is not None else min(0.5, 0.45 * self.opts.step_seconds)
+            self.play(*animations, run_time=rt)
+            return
+        for a in animations:
+            anim = prepare_animation(a)
+            anim._setup_scene(self)
+            anim.begin()
+            anim.finish()
+            anim.clean_up_from_scene(self)
+
+    def hold(self, seconds: float | None = None) -> None:
+        """Show the current state for ``seconds`` (default: one step)."""
+        seconds = self.opts.step_seconds if seconds is None else seconds
+        self.steps_shown += 1
+        if self.sink is None:
+            self.wait(seconds)
+            return
+        self.sink.track(self.mobjects)
+        if not self.sink.still:
+            self.renderer.update_frame(self)
+            self.sink.capture(self.renderer.get_frame(), seconds)
+
+    def hold_last(self) -> None:
+        """Hold the final state (``final_hold`` seconds)."""
+        self.hold(self.opts.final_hold)
+
+    def show_still(self, *mobjects: Mobject) -> None:
+        """For still figures: add everything and hold once."""
+        self.add(*mobjects)
+        self.hold(self.opts.final_hold)
+
+
+def arrange_row(*mobs: Mobject, buff: float = 0.6) -> Group:
+    return Group(*mobs).arrange(RIGHT, buff=buff, aligned_edge=UP)
+
+
+def caption_below(mob: Mobject, caption: Mobject, buff: float = 0.2) -> Mobject:
+    return caption.next_to(mob, DOWN, buff=buff)
+
+
+def caption_above(mob: Mobject, caption: Mobject, buff: float = 0.2) -> Mobject:
+    return caption.next_to(mob, UP, buff=buff)
+
+
+__all__ = ["ConvVizScene", "FrameSink", "arrange_row", "caption_below", "caption_above", "VGroup", "LEFT",
+           "RIGHT", "UP", "DOWN"]

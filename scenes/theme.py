@@ -1,0 +1,92 @@
+"""One colour per role across every figure, two themes, and the labels in English and Chinese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FONT_EN = "DejaVu Sans"
+FONT_ZH = "Noto Sans CJK SC"
+FONT_MONO = "DejaVu Sans Mono"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    background: str
+    text: str
+    muted: str            # secondary text (captions, dimension labels)
+    grid: str             # cell borders
+    input_fill: str
+    input_stroke: str
+    kernel_fill: str
+    kernel_stroke: str
+    output_fill: str
+    output_stroke: str
+    padding_fill: str     # zero padding: grey, dashed border, grey zeros
+    padding_text: str
+    inserted_fill: str    # zeros inserted between cells by a transposed conv
+    bias_fill: str
+    bias_stroke: str
+    highlight: str        # the current step
+    unvisited: str        # cells the floor leaves out
+    groups: tuple[str, ...] = field(default=())   # per-channel / per-group colours
+
+
+LIGHT = Theme(
+    name="light", background="#FFFFFF", text="#1A202C", muted="#4A5568", grid="#718096",
+    input_fill="#DBEAFE", input_stroke="#1D4ED8",
+    kernel_fill="#FED7AA", kernel_stroke="#C2410C",
+    output_fill="#D1FAE5", output_stroke="#047857",
+    padding_fill="#F1F5F9", padding_text="#94A3B8",
+    inserted_fill="#FFFFFF",
+    bias_fill="#EDE9FE", bias_stroke="#6D28D9",
+    highlight="#DC2626", unvisited="#FECACA",
+    groups=("#2563EB", "#D97706", "#059669", "#DB2777", "#7C3AED", "#0891B2"),
+)
+
+DARK = Theme(
+    name="dark", background="#111827", text="#F3F4F6", muted="#9CA3AF", grid="#6B7280",
+    input_fill="#1E3A8A", input_stroke="#93C5FD",
+    kernel_fill="#9A3412", kernel_stroke="#FDBA74",
+    output_fill="#065F46", output_stroke="#6EE7B7",
+    padding_fill="#1F2937", padding_text="#6B7280",
+    inserted_fill="#111827",
+    bias_fill="#4C1D95", bias_stroke="#C4B5FD",
+    highlight="#F87171", unvisited="#7F1D1D",
+    groups=("#60A5FA", "#FBBF24", "#34D399", "#F472B6", "#A78BFA", "#22D3EE"),
+)
+
+THEMES = {"light": LIGHT, "dark": DARK}
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "input": "Input", "kernel": "Kernel", "output": "Output", "bias": "Bias", "filter": "Filter",
+        "padding": "zero padding", "inserted": "inserted zeros", "unvisited": "not visited",
+        "intermediate": "Intermediate", "image": "Image", "feature": "Convolved Feature",
+        "scatter": "Scatter: each input value × kernel, added into the output",
+        "gather": "Gather: stride-1 conv of the zero-inserted, padded input with the flipped kernel",
+        "flipped": "Kernel (flipped)", "output_padding": "output padding", "step": "step",
+        "original": "Original", "weights": "weights", "mult": "multiplications", "params": "parameters",
+        "receptive_field": "receptive field", "sum": "sum", "equivalent": "equivalent form",
+    },
+    "zh": {
+        "input": "输入", "kernel": "卷积核", "output": "输出", "bias": "偏置", "filter": "滤波器",
+        "padding": "零填充", "inserted": "插入的零", "unvisited": "未被访问",
+        "intermediate": "中间结果", "image": "图像", "feature": "卷积特征",
+        "scatter": "散射视角：每个输入值 × 卷积核，累加到输出",
+        "gather": "聚集视角：对插零并填充的输入做步长为 1 的卷积，卷积核翻转",
+        "flipped": "卷积核（翻转）", "output_padding": "输出填充", "step": "步骤",
+        "original": "原图", "weights": "权重", "mult": "次乘法", "params": "个参数",
+        "receptive_field": "感受野", "sum": "求和", "equivalent": "等价表示",
+    },
+}
+
+
+def label_text(key: str, lang: str = "en") -> str:
+    """A label in the chosen language (English when a key has no translation)."""
+    table = LABELS.get(lang, LABELS["en"])
+    return table.get(key, LABELS["en"].get(key, key))
+
+
+def font_for(lang: str) -> str:
+    return FONT_ZH if lang == "zh" else FONT_EN

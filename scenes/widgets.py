@@ -1,0 +1,220 @@
+"""Reusable visuals: number grids, kernel windows, equation lines. Each widget records what it drew."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+from manim import DOWN, DR, LEFT, RIGHT, UP, UR, DashedVMobject, Rectangle, Square, Text, VGroup, VMobject
+
+from convviz.trace import fmt
+
+# cell kinds
+DATA, PADDING, INSERTED, EMPTY, OUTPUT_PADDING = "data", "padding", "inserted", "empty", "output_padding"
+
+
+def number_font_size(cell: float, longest: int) -> float:
+    """Font size (Manim points) so that ``longest`` characters fit a cell of side ``cell`` scene units."""
+    # 1 em = font_size/72 scene units; DejaVu digits are ≈0.64 em wide and ≈0.73 em tall
+    by_width = 0.8 * cell / (0.64 * max(longest, 1)) * 72
+    by_height = 0.36 * cell * 72 / 0.73
+    return min(by_width, by_height)
+
+
+class NumberGrid(VGroup):
+    """A grid of cells with optional numbers.
+
+    ``values`` is a 2-D array (numbers or strings; ``None`` for an empty cell). ``kinds`` marks cells as data,
+    padding (dashed border, grey zeros), inserted zeros or empty. ``drawn`` maps (row, col) → the text drawn.
+    """
+
+    def __init__(self, values, theme, text_factory: Callable[..., Text], cell: float = 0.6,
+                 fill: str | None = None, stroke: str | None = None, kinds=None, show_numbers: bool = True,
+                 precision: int = 2, font_size: float | None = None, fill_opacity: float = 1.0,
+                 number_color: str | None = None):
+        super().__init__()
+        vals = np.asarray(values, dtype=object)
+        if vals.ndim != 2:
+            raise ValueError(f"NumberGrid needs 2-D values, got shape {vals.shape}")
+        self.rows, self.cols = vals.shape
+        self.cell_size = cell
+        self.theme = theme
+        self.text_factory = text_factory
+        self.precision = precision
+        self.fill = fill or theme.input_fill
+        self.stroke = stroke or theme.grid
+        self.number_color = number_color or theme.text
+        self.kinds = np.full(vals.shape, DATA, dtype=object) if kinds is None else np.asarray(kinds, dtype=object)
+        strings = [[("" if v is None else fmt(v, precision)) for v in row] for row in vals]
+        longest = max([len(s) for row in strings for s in row] + [1])
+        self.font_size = font_size or number_font_size(cell, longest)
+        self.show_numbers = show_numbers
+        self.cells = VGroup()
+        self.numbers: dict[tuple[int, int], Text] = {}
+        self.drawn: dict[tuple[int, int], str] = {}
+        for r in range(self.rows):
+            for c in range(self.cols):
+                sq = self._make_cell(self.kinds[r, c], fill_opacity)
+                sq.move_to(np.array([c * cell, -r * cell, 0.0]))
+                self.cells.add(sq)
+        self.add(self.cells)
+        self.texts = VGroup()
+        self.texts.set_z_index(2)
+        self.add(self.texts)
+        if show_numbers:
+            for r in range(self.rows):
+                for c in range(self.cols):
+                    if strings[r][c] != "":
+                        self.set_text(r, c, strings[r][c])
+        self.center()
+
+    @staticmethod
+    def font_for(cell: float, longest: int) -> float:
+        return number_font_size(cell, longest)
+
+    def _make_cell(self, kind, fill_opacity):
+        t = self.theme
+        if kind == PADDING or kind == OUTPUT_PADDING:
+            sq = Square(self.cell_size, stroke_width=0, fill_color=t.padding_fill, fill_opacity=1)
+            border = DashedVMobject(Square(self.cell_size, stroke_color=t.padding_text, stroke_width=2),
+                                    num_dashes=8)
+            return VGroup(sq, border)
+        if kind == INSERTED:
+            return Square(self.cell_size, stroke_color=t.padding_text, stroke_width=1.5,
+                          fill_color=t.inserted_fill, fill_opacity=1)
+        if kind == EMPTY:
+            return Square(self.cell_size, stroke_color=self.stroke, stroke_width=2, fill_color=t.background,
+                          fill_opacity=1)
+        return Square(self.cell_size, stroke_color=self.stroke, stroke_width=2, fill_color=self.fill,
+                      fill_opacity=fill_opacity)
+
+    # -- access -------------------------------------------------------------------------------------------
+    def index(self, r: int, c: int) -> int:
+        return r * self.cols + c
+
+    def cell(self, r: int, c: int) -> VMobject:
+        return self.cells[self.index(r, c)]
+
+    def cell_center(self, r: int, c: int) -> np.ndarray:
+        return self.cell(r, c).get_center()
+
+    def block(self, cells: Iterable[tuple[int, int]]) -> VGroup:
+        return VGroup(*[self.cell(r, c) for r, c in cells])
+
+    # -- numbers ------------------------------------------------------------------------------------------
+    def text_for(self, r: int, c: int, s: str, color: str | None = None) -> Text:
+        kind = self.kinds[r, c]
+        col = color or (self.theme.padding_text if kind in (PADDING, OUTPUT_PADDING, INSERTED)
+                        else self.number_color)
+        t = self.text_factory(s, size=self.font_size, color=col)
+        t.move_to(self.cell_center(r, c))
+        return t
+
+    def set_text(self, r: int, c: int, value, color: str | None = None) -> Text:
+        """Write (or replace) the number of a cell; returns the new Text (already added to the grid)."""
+        s = value if isinstance(value, str) else fmt(value, self.precision)
+        t = self.text_for(r, c, s, color)
+        old = self.numbers.get((r, c))
+        if old is not None:
+            self.texts.remove(old)
+        self.numbers[(r, c)] = t
+        t.set_z_index(2)
+        self.texts.add(t)
+        self.drawn[(r, c)] = s
+        return t
+
+    def fill_cell(self, r: int, c: int, color: str, opacity: float = 1.0) -> None:
+        cell = self.cell(r, c)
+        target = cell[0] if isinstance(cell, VGroup) and len(cell) else cell
+        target.set_fill(color, opacity=opacity)
+
+    def drawn_array(self, missing=None) -> np.ndarray:
+        """The drawn numbers as a (rows, cols) array of strings (``missing`` where nothing is drawn)."""
+        out = np.full((self.rows, self.cols), missing, dtype=object)
+        for (r, c), s in self.drawn.items():
+            out[r, c] = s
+        return out
+
+
+class KernelWindow(VGroup):
+    """Outline of the kernel's taps over a grid (one square per tap, so dilation shows its gaps), each tap with
+    its weight as a small subscript (×w) in the bottom-right corner, like the classic gif3."""
+
+    def __init__(self, grid: NumberGrid, cells: Sequence[tuple[int, int]], weights: Sequence | None,
+                 theme, text_factory, pad_cells: Sequence[bool] | None = None, color: str | None = None,
+                 precision: int = 2, show_weights: bool = True, fill_opacity: float = 0.0):
+        super().__init__()
+        color = color or theme.kernel_stroke
+        size = grid.cell_size
+        self.drawn: list[str] = []
+        self.squares = VGroup()
+        self.subscripts = VGroup()
+        sub_size = max(grid.font_size * 0.62, 10)
+        for i, (r, c) in enumerate(cells):
+            over_pad = bool(pad_cells[i]) if pad_cells is not None else False
+            sq = Square(size, stroke_color=color, stroke_width=4, fill_color=theme.kernel_fill,
+                        fill_opacity=fill_opacity * (0.45 if over_pad else 1.0))
+            if over_pad:
+                sq = VGroup(Square(size, stroke_width=0, fill_color=theme.kernel_fill,
+                                   fill_opacity=fill_opacity * 0.45),
+                            DashedVMobject(Square(size, stroke_color=color, stroke_width=4), num_dashes=10))
+            sq.move_to(grid.cell_center(r, c))
+            self.squares.add(sq)
+            if weights is not None and show_weights:
+                s = "×" + fmt(weights[i], precision)
+                t = text_factory(s, size=sub_size, color=color)
+                t.move_to(grid.cell_center(r, c) + np.array([size * 0.5, -size * 0.5, 0]), aligned_edge=DR)
+                t.shift(np.array([-0.05 * size, 0.04 * size, 0]))
+                self.subscripts.add(t)
+                self.drawn.append(s)
+        self.add(self.squares, self.subscripts)
+        self.squares.set_z_index(1)
+        self.subscripts.set_z_index(3)
+
+
+class FitText(VGroup):
+    """One line of text scaled down to fit ``max_width``; ``drawn`` is the string."""
+
+    def __init__(self, s: str, text_factory, max_width: float, size: float = 24, color: str | None = None):
+        super().__init__()
+        t = text_factory(s, size=size, color=color)
+        if t.width > max_width:
+            t.scale_to_fit_width(max_width)
+        self.add(t)
+        self.drawn = s
+
+
+class EquationLines(VGroup):
+    """A step's sum in a monospaced font with every term in a fixed column: ``1×1 + 1×0 + … = 4``.
+
+    Terms keep their place from step to step, so only what changed is redrawn (and a GIF stores only that).
+    The lines are left-aligned at ``left``; a hidden strut glyph fixes the height, so nothing jitters.
+    ``drawn`` is the text as a reader sees it (single spaces).
+    """
+
+    def __init__(self, terms: Sequence[str], total: str, text_factory, left: float, top: float,
+                 term_width: int, per_line: int = 12, size: float = 18, color: str | None = None,
+                 font: str = "DejaVu Sans Mono", line_gap: float = 0.1):
+        super().__init__()
+        chunks = [list(terms[i:i + per_line]) for i in range(0, len(terms), per_line)] or [[]]
+        y = top
+        for n, chunk in enumerate(chunks):
+            body = " + ".join(t.ljust(term_width) for t in chunk)
+            if n < len(chunks) - 1:
+                body += " +"
+            else:
+                body += f" = {total}"
+            line = text_factory("(" + body, size=size, color=color, font=font)
+            line[0].set_opacity(0)
+            line.move_to([left, y, 0], aligned_edge=UP + LEFT)
+            self.add(line)
+            y -= line.height + line_gap
+        self.drawn = " + ".join(terms) + f" = {total}"
+
+
+def grid_label(grid: VMobject, text: Text, direction=UP, buff: float = 0.22) -> Text:
+    return text.next_to(grid, direction, buff=buff)
+
+
+__all__ = ["NumberGrid", "KernelWindow", "FitText", "EquationLines", "grid_label", "number_font_size", "DATA", "PADDING",
+           "INSERTED", "EMPTY", "OUTPUT_PADDING", "LEFT", "RIGHT", "UP", "DOWN", "UR", "Rectangle"]
