@@ -37,6 +37,7 @@ class Entry:
     caption_en: str = ""
     caption_zh: str = ""
     option_defaults: dict[str, Any] = field(default_factory=dict)
+    min_width: int = 0                      # pixels: a notes GIF is at least as wide as its original
 
     @property
     def file_name(self) -> str:
@@ -179,16 +180,16 @@ _add(
                      "2x2 patch, computed by the symbolic trace.",
           caption_zh="3x4 输入与 2x2 卷积核（不翻转）的计算：每个输出是一个 2x2 区域的加权和，由符号追踪算出。"),
     Entry("cnn-gif3", "conv2d:ConvScene", "sliding window: 5x5 binary image, 3x3 kernel, 9 steps",
-          kind="conv", data=_gif3, notes=True, option_defaults={"final_hold": 5.0},
+          kind="conv", data=_gif3, notes=True, min_width=526, option_defaults={"final_hold": 5.0},
           caption_en="The kernel slides over the image one cell at a time; each output is the sum of the "
                      "element-wise products.",
           caption_zh="卷积核在图像上逐格滑动，每个输出是对应元素乘积之和。"),
     Entry("cnn-gif1", "conv2d:ConvScene", "sliding window with the conv-arithmetic guide's numbers",
-          kind="conv", data=_gif1, notes=True,
+          kind="conv", data=_gif1, notes=True, min_width=535,
           caption_en="A 3x3 kernel over a 5x5 input, every product and sum shown.",
           caption_zh="3x3 卷积核作用于 5x5 输入，显示每个乘积与求和。"),
     Entry("cnn-figure2", "features:FeatureExtractor", "Sobel X, Sobel Y and Laplacian responses of an image",
-          format="jpg", notes=True, defaults={"size": 256},
+          format="jpg", notes=True, defaults={"size": 384},
           caption_en="Convolution as a feature extractor: an image and its responses to Sobel X, Sobel Y and "
                      "Laplacian kernels, each kernel under its own response.",
           caption_zh="卷积作为特征提取器：原图及其对 Sobel X、Sobel Y 与拉普拉斯核的响应，每个核列在其响应下方。"),
@@ -198,18 +199,19 @@ _add(
                      "connected layer reaches all five.",
           caption_zh="稀疏连接：卷积核宽度为 3 时，x3 只影响 s2、s3、s4；全连接层则影响全部五个输出。"),
     Entry("cnn-figure4", "connectivity:WeightSharing", "weight sharing on a 6x6 input", format="jpg",
-          notes=True, defaults={"in_size": 6, "kernel_size": 3, "blocks": 2},
-          caption_en="Weight sharing: four locally connected blocks with their own weights vs. one kernel shared "
-                     "by every position.",
-          caption_zh="权值共享：四个各有权重的局部连接块，对比所有位置共享的同一个卷积核。"),
+          notes=True, defaults={"in_size": 6, "kernel_size": 3, "stride": 3},
+          caption_en="Weight sharing: four locally connected 3x3 blocks (stride 3, no overlap, 2x2 output), each "
+                     "with its own weights (4 × 9 = 36), vs. one 3x3 kernel shared by every position (9 weights).",
+          caption_zh="权值共享：四个互不重叠的 3x3 局部连接块（步长 3，输出 2x2）各有自己的权重（4 × 9 = 36 个），"
+                     "对比所有位置共享的同一个 3x3 卷积核（9 个权重）。"),
     Entry("cnn-gif2", "multichannel:MultiChannelScene", "multi-channel convolution: 5x5x3 input, two 3x3x3 "
           "filters, stride 2, pad 1", kind="multichannel", data=_gif2,
-          defaults={"stride": 2, "padding": 1}, notes=True,
+          defaults={"stride": 2, "padding": 1}, notes=True, min_width=860,
           caption_en="Two 3x3x3 filters over a 5x5x3 input (zero padding 1, stride 2): per-channel sums plus "
                      "the bias give each output cell.",
           caption_zh="两个 3x3x3 滤波器作用于 5x5x3 输入（零填充 1，步长 2）：各通道之和加偏置得到每个输出。"),
     Entry("cnn-gif4", "conv2d:ConvScene", "'same' padding: 5x5 input, 3x3 kernel, 25 steps", kind="conv",
-          defaults={"in_size": 5, "kernel_size": 3, "padding": "same", "seed": 4}, notes=True,
+          defaults={"in_size": 5, "kernel_size": 3, "padding": "same", "seed": 4}, notes=True, min_width=395,
           caption_en="'Same' padding: a ring of zeros keeps the 5x5 output the size of the input.",
           caption_zh="same 填充：一圈零使 5x5 输出与输入大小相同。"),
     Entry("cnn-figure5", "shape_rule:ShapeRule", "the Conv2d shape rule with a worked example", format="jpg",
@@ -248,7 +250,7 @@ _add(
                      "fewer multiplications.",
           caption_zh="空间可分离卷积：先 3x1 再 1x3，结果等于 3x3 卷积，乘法更少。"),
     Entry("cnn-gif5", "conv2d:ConvScene", "dilated convolution: 7x7 input, 3x3 kernel, dilation 2, 9 steps",
-          kind="conv", defaults={"in_size": 7, "kernel_size": 3, "dilation": 2, "seed": 5}, notes=True,
+          kind="conv", defaults={"in_size": 7, "kernel_size": 3, "dilation": 2, "seed": 5}, notes=True, min_width=399,
           caption_en="Dilated convolution (dilation 2): the 3x3 kernel's taps are 2 apart, covering 5x5.",
           caption_zh="空洞卷积（膨胀率 2）：3x3 卷积核的采样点间隔为 2，覆盖 5x5 区域。"),
     Entry("cnn-figure13", "receptive_field:ReceptiveField", "dilation 1, 2, 3 on 11x11 grids", format="jpg",
@@ -262,13 +264,14 @@ _add(
                      "between the 3x3 input cells and around them, flipped kernel, 5x5 output.",
           caption_zh="转置卷积（步长 2，填充 1）的直接卷积形式：在 3x3 输入之间和四周插零，卷积核翻转，得到 5x5 输出。"),
     Entry("cnn-gif6", "transposed:TransposedScene", "transposed conv 3x3 → 5x5, stride 2, padding 1, 25 steps",
-          kind="transposed", notes=True,
+          kind="transposed", notes=True, min_width=399,
           defaults={"in_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "seed": 14, "view": "gather"},
           caption_en="Transposed convolution, animated: each output is a stride-1 convolution of the "
                      "zero-inserted, padded input with the flipped kernel.",
           caption_zh="转置卷积动画：每个输出是插零并填充后的输入与翻转卷积核的步长为 1 的卷积。"),
     Entry("cnn-figure16", "deformable:DeformableSampling", "deformable sampling: regular, learned, scale, rotate",
-          format="jpg", notes=True, defaults={"kernel_size": 3, "seed": 16, "scale": 1.6, "degrees": 30},
+          format="jpg", notes=True, defaults={"kernel_size": 3, "seed": 16, "offset_range": 1.5, "scale": 1.6,
+                                           "degrees": 30},
           caption_en="Deformable sampling: (a) the regular 3x3 grid, (b) learned offsets, (c) offsets that "
                      "scale, (d) offsets that rotate.",
           caption_zh="可变形采样：(a) 规则 3x3 网格，(b) 学习到的偏移，(c) 缩放式偏移，(d) 旋转式偏移。"),

@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--lang", choices=LANGS, default="en", help="label language (default: en)")
     n.add_argument("--jobs", type=int, help="parallel render processes (default: the number of cores)")
     n.add_argument("--force", action="store_true", help="render even when the cache says nothing changed")
+    n.add_argument("--gallery", type=Path, default=Path("output/gallery.html"),
+                   help="HTML page showing every file with its caption (default: output/gallery.html)")
     return p
 
 
@@ -155,11 +157,13 @@ def cmd_render(args) -> int:
     return 0
 
 
-def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0) -> Path:
+def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0,
+                 density: float | None = None) -> Path:
     """Render one catalogue entry (imports Manim)."""
     from scenes.render import render
 
-    return render(entry.scene, params, options, Path(out), fmt, quality, fps=fps, min_width=min_width)
+    return render(entry.scene, params, options, Path(out), fmt, quality, fps=fps, min_width=min_width,
+                  density=density)
 
 
 def main(argv=None) -> int:

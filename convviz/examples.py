@@ -100,33 +100,74 @@ def random_example(in_channels: int, in_size, out_channels: int, kernel_size, gr
     return {"x": x, "weight": w, "bias": b}
 
 
+# -- figure2: the feature-extractor picture (owned by the figure2 scene; numpy + PIL drawing only) ----------
+FEATURE_BORDER = "edge"     # how feature_responses fills the 1-pixel border: the edge pixels repeated
+
+
 @lru_cache(maxsize=4)
 def feature_image(size: int = 256) -> np.ndarray:
-    """A picture the project draws, where edges matter: a house with a window, a sun and a tilted square on
-    a soft gradient (float grey levels in [0, 1], shape (size, size))."""
-    from PIL import Image, ImageDraw, ImageFilter
+    """A picture the project draws, where edges matter: a house with a window and a door, a sun and a tilted
+    square on a sky that darkens smoothly towards the ground. Float grey levels in [0, 1], shape (size, size).
 
-    s = size / 256
-    img = Image.new("L", (size, size), 0)
-    d = ImageDraw.Draw(img)
-    for y in range(size):                                  # sky gradient
-        d.line([(0, y), (size, y)], fill=int(200 - 90 * y / size))
-    d.rectangle([0, int(190 * s), size, size], fill=70)    # ground
-    d.ellipse([int(180 * s), int(22 * s), int(232 * s), int(74 * s)], fill=250)   # sun
-    d.rectangle([int(40 * s), int(110 * s), int(150 * s), int(200 * s)], fill=215)  # house
-    d.polygon([(int(30 * s), int(112 * s)), (int(95 * s), int(55 * s)), (int(160 * s), int(112 * s))], fill=30)
-    d.rectangle([int(60 * s), int(130 * s), int(90 * s), int(160 * s)], fill=40)   # window
-    d.line([(int(75 * s), int(130 * s)), (int(75 * s), int(160 * s))], fill=215, width=max(1, int(2 * s)))
-    d.line([(int(60 * s), int(145 * s)), (int(90 * s), int(145 * s))], fill=215, width=max(1, int(2 * s)))
-    d.rectangle([int(108 * s), int(150 * s), int(132 * s), int(200 * s)], fill=110)  # door
-    d.polygon([(int(200 * s), int(120 * s)), (int(240 * s), int(150 * s)), (int(210 * s), int(190 * s)),
-               (int(170 * s), int(160 * s))], fill=160)   # tilted square
-    img = img.filter(ImageFilter.GaussianBlur(0.6 * s))
-    return np.asarray(img, dtype=np.float64) / 255.0
+    Deterministic: shapes are drawn at 4x and averaged down (anti-aliased edges); the sky gradient is computed
+    in floating point, so it has no 8-bit steps for the Laplacian to pick up.
+    """
+    from PIL import Image, ImageDraw
+
+    if int(size) != size or size < 16:
+        raise ValueError(f"size must be an int of at least 16, got {size!r}")
+    size = int(size)
+    ss = 4
+    n = size * ss
+    s = n / 256
+    objects = Image.new("L", (n, n), 0)      # grey level of each object
+    sky = Image.new("L", (n, n), 255)        # 255 where the sky shows
+    d_obj, d_sky = ImageDraw.Draw(objects), ImageDraw.Draw(sky)
+
+    def xy(*pts):
+        return [(round(x * s), round(y * s)) for x, y in pts]
+
+    def shape(kind, pts, fill, **kw):
+        getattr(d_obj, kind)(xy(*pts), fill=fill, **kw)
+        getattr(d_sky, kind)(xy(*pts), fill=0, **kw)
+
+    shape("rectangle", [(0, 190), (256, 256)], 70)                        # ground
+    shape("ellipse", [(180, 22), (232, 74)], 250)                          # sun
+    shape("rectangle", [(40, 110), (150, 200)], 215)                       # house
+    shape("polygon", [(30, 112), (95, 55), (160, 112)], 30)                # roof
+    shape("rectangle", [(60, 130), (90, 160)], 40)                         # window
+    bar = max(1, round(2 * s))
+    shape("line", [(75, 130), (75, 160)], 215, width=bar)                  # window cross
+    shape("line", [(60, 145), (90, 145)], 215, width=bar)
+    shape("rectangle", [(108, 150), (132, 200)], 110)                      # door
+    shape("polygon", [(200, 120), (240, 150), (210, 190), (170, 160)], 160)   # tilted square
+
+    def down(im):
+        return np.asarray(im, dtype=np.float64).reshape(size, ss, size, ss).mean(axis=(1, 3)) / 255.0
+
+    alpha, obj = down(sky), down(objects)
+    y = (np.arange(size, dtype=np.float64) + 0.5) / size
+    gradient = ((200 - 90 * y) / 255.0)[:, None] * np.ones((1, size))
+    return _soften(alpha * gradient + (1 - alpha) * obj, sigma=1.0 * size / 256)
+
+
+def _soften(img: np.ndarray, sigma: float) -> np.ndarray:
+    """A separable Gaussian blur (edge pixels repeated): edges a few pixels wide, like a photograph's."""
+    r = max(1, int(np.ceil(3 * sigma)))
+    g = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    g /= g.sum()
+    out = np.pad(img, r, mode="edge")
+    out = np.apply_along_axis(lambda v: np.convolve(v, g, mode="valid"), 0, out)
+    out = np.apply_along_axis(lambda v: np.convolve(v, g, mode="valid"), 1, out)
+    return out
 
 
 def feature_responses(size: int = 256) -> dict[str, np.ndarray]:
-    """figure2: the image's response to each feature kernel (same size, zero padding 1)."""
-    img = feature_image(size)
-    return {name: ops.conv(img[None], k[None, None].astype(np.float64), padding=1)[0]
+    """figure2: the image's response to each feature kernel (cross-correlation, same size as the image).
+
+    The border is filled by repeating the edge pixels (``FEATURE_BORDER``) before a valid convolution, so the
+    frame of the picture is not mistaken for an edge (zero padding would draw a bright line around it).
+    """
+    img = np.pad(feature_image(size), 1, mode=FEATURE_BORDER)
+    return {name: ops.conv(img[None], k[None, None].astype(np.float64))[0]
             for name, k in FEATURE_KERNELS.items()}

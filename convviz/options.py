@@ -13,7 +13,7 @@ LANGS = ("en", "zh")
 # Video frame size and frame rate per quality (16:9); stills are fitted to their content instead.
 VIDEO_PRESETS = {"low": (854, 480, 15), "medium": (1280, 720, 30), "high": (1920, 1080, 60)}
 # Animations are fitted to their content at this many pixels per scene unit (854 px ≈ a 14.2-unit frame)
-VIDEO_DENSITY = {"low": 60.0, "medium": 90.0, "high": 135.0}
+VIDEO_DENSITY = {"low": 60.0, "medium": 75.0, "high": 120.0}
 # Stills: pixels per scene unit, and the least width of a still (cropped to its content).
 STILL_DENSITY = {"low": 64.0, "medium": 120.0, "high": 150.0}
 STILL_MIN_WIDTH = {"low": 640, "medium": 1280, "high": 1600}

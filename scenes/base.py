@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Group, Mobject, Scene, Text, VGroup, config)
+from manim import DOWN, LEFT, RIGHT, UP, Group, Mobject, Scene, Text, VGroup, VMobject, config
 from manim.animation.animation import prepare_animation
 
 from convviz.options import RenderOptions
@@ -65,9 +65,43 @@ class FrameSink:
             self.frames.append((pixels, seconds))
 
 
-@lru_cache(maxsize=4096)
-def _text_template(s: str, font: str, size: float, color: str, weight: str, slant: str) -> Text:
-    return Text(s, font=font, font_size=size, color=color, weight=weight, slant=slant)
+class FlatText(VMobject):
+    """A line of text as ONE VMobject holding every glyph outline: it renders like ``Text`` but copies in
+    microseconds (a ``Text`` is a deep tree; copying it dominated render time). ``text`` is the string.
+
+    With ``strut=True`` the string was prefixed by an invisible "(" whose box anchors the line: two struts at
+    the same place means the same baseline, whatever the glyphs (see ``place_strut``)."""
+
+    def __init__(self, text_mob: Text | None = None, s: str = "", strut: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.text = s
+        self.strut_offset = np.zeros(3)
+        if text_mob is None:
+            return
+        glyphs = [g for g in text_mob.family_members_with_points()]
+        color = text_mob.get_fill_color() if not glyphs else glyphs[-1].get_fill_color()
+        if strut and glyphs:
+            box = glyphs[0]
+            glyphs = glyphs[1:]
+        pts = [g.points for g in glyphs if len(g.points)]
+        if pts:
+            self.set_points(np.concatenate(pts))
+        self.set_fill(color, opacity=1.0)
+        self.set_stroke(width=0)
+        if strut:
+            anchor = np.array([box.get_left()[0], box.get_top()[1], 0.0])
+            self.strut_offset = anchor - (self.get_center() if pts else anchor)
+
+    def place_strut(self, point) -> "FlatText":
+        """Move so that the (invisible) strut's top-left corner is at ``point``."""
+        self.shift(np.asarray(point, dtype=float) - (self.get_center() + self.strut_offset))
+        return self
+
+
+@lru_cache(maxsize=8192)
+def _text_template(s: str, font: str, size: float, color: str, weight: str, slant: str, strut: bool) -> FlatText:
+    src = ("(" + s) if strut else s
+    return FlatText(Text(src, font=font, font_size=size, color=color, weight=weight, slant=slant), s, strut)
 
 
 class ConvVizScene(Scene):
@@ -107,14 +141,26 @@ class ConvVizScene(Scene):
         return zh if self.lang == "zh" else en
 
     def text(self, s: str, size: float = 28, color: str | None = None, font: str | None = None,
-             bold: bool = False, italic: bool = False) -> Text:
-        """A Text mobject (cached template, returned as a copy: building Text is the slow part)."""
+             bold: bool = False, italic: bool = False, strut: bool = False) -> FlatText:
+        """Text as one fast ``FlatText`` (a cached template, copied). Chinese picks the CJK font by itself."""
         if any(ord(c) > 0x2E80 for c in s):
             font = font_for("zh")
         font = font or font_for("en")
-        t = _text_template(s, font, float(size), color or self.theme.text, "BOLD" if bold else "NORMAL",
-                           "ITALIC" if italic else "NORMAL")
+        t = _text_template(s, font, float(size), str(color or self.theme.text), "BOLD" if bold else "NORMAL",
+                           "ITALIC" if italic else "NORMAL", strut)
         return t.copy()
+
+    def swap(self, old: Mobject | None, new: Mobject) -> Mobject:
+        """Replace ``old`` by ``new`` (tweened in smooth mode); returns ``new``. Cheaper than ``.animate``."""
+        if old is None:
+            self.add(new)
+        elif self.smooth and not (self.sink is not None and self.sink.still):
+            from manim import ReplacementTransform
+            self.play(ReplacementTransform(old, new), run_time=min(0.5, 0.45 * self.opts.step_seconds))
+        else:
+            self.remove(old)
+            self.add(new)
+        return new
 
     def label(self, key_or_text: str, size: float = 26, color: str | None = None, raw: bool = False) -> Text:
         """A role label such as Input / Kernel / Output in the chosen language."""

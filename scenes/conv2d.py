@@ -99,14 +99,9 @@ class ConvScene(ConvVizScene):
             self.output_grid.fill_cell(orow, ocol, t.output_fill)
             expr = step.expression()
             new_eq = self._equation(step)
-            if window is None:
-                self.add(new_window, new_marker, new_eq)
-                window, marker, equation = new_window, new_marker, new_eq
-            else:
-                self.transition(window.animate.become(new_window), marker.animate.become(new_marker))
-                self.remove(equation)
-                equation = new_eq
-                self.add(equation)
+            window = self.swap(window, new_window)
+            marker = self.swap(marker, new_marker)
+            equation = self.swap(equation, new_eq)
             self.drawn["equations"].append(expr)
             self.drawn["windows"].append([(tp.position, tp.is_padding) for tp in step.taps])
             self.hold(None if step.index < len(trace) - 1 else self.opts.final_hold)

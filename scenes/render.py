@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from convviz import media
+from convviz.paths import cache_dir
 from convviz.options import (STILL_DENSITY, STILL_FORMATS, STILL_MIN_WIDTH, VIDEO_DENSITY, VIDEO_PRESETS,
                              RenderOptions)
 
-CACHE_DIR = Path(os.environ.get("CONVVIZ_CACHE", Path.home() / ".cache" / "convviz"))
 MARGIN = 0.22          # scene units of white around the content
 MAX_PIXELS = 4096      # no side larger than this
 
@@ -38,7 +37,7 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
     return {
         "pixel_width": int(w), "pixel_height": int(h), "frame_rate": fps or default_fps,
         "frame_width": 8.0 * w / h, "frame_height": 8.0, "background_color": background, "format": "none",
-        "disable_caching": True, "media_dir": str(CACHE_DIR / "manim"), "verbosity": "ERROR",
+        "disable_caching": True, "media_dir": str(cache_dir() / "manim"), "verbosity": "ERROR",
         "progress_bar": "none",
     }
 
@@ -74,7 +73,7 @@ def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[f
 
 
 def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quality: str = "low",
-                still: bool = True, fps: int | None = None, min_width: int = 0):
+                still: bool = True, fps: int | None = None, min_width: int = 0, density: float | None = None):
     """Run a scene's storyboard. ``still=True``: no frames, only the record of what was drawn (what tests
     read) and the extent; otherwise the frames too. Returns (scene, sink)."""
     from manim import logger
@@ -86,7 +85,7 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     scene, sink = _run(scene_cls, params, options, _config(quality, fps, bg), still=True)
     if still:
         return scene, sink
-    fit = _fit(sink.bbox, VIDEO_DENSITY[quality], min_width)
+    fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
     return _run(scene_cls, params, options, _config(quality, fps, bg), still=False, fit=fit)
 
 
@@ -108,7 +107,7 @@ def still_frame(scene, sink, quality: str, min_width: int = 0) -> np.ndarray:
 
 
 def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path, fmt: str,
-           quality: str = "low", fps: int | None = None, min_width: int = 0) -> Path:
+           quality: str = "low", fps: int | None = None, min_width: int = 0, density: float | None = None) -> Path:
     """Render ``scene_ref`` with ``params`` to ``out`` in ``fmt``; the file appears only when complete."""
     scene_cls = load_scene_class(scene_ref) if isinstance(scene_ref, str) else scene_ref
     fps_used = fps or VIDEO_PRESETS[quality][2]
@@ -118,7 +117,8 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
         with tempconfig(_config(quality, fps_used, scene.theme.background)):
             pixels = still_frame(scene, sink, quality, min_width)
         return media.write_still(pixels, out)
-    scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps_used, min_width=min_width)
+    scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps_used, min_width=min_width,
+                              density=density)
     frames = [media.Frame(p, s) for p, s in sink.frames]
     if not frames:
         raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to write")

@@ -150,16 +150,26 @@ class KernelWindow(VGroup):
         self.squares = VGroup()
         self.subscripts = VGroup()
         sub_size = max(grid.font_size * 0.62, 10)
+        rows = sorted({r for r, _ in cells})
+        cols = sorted({c for _, c in cells})
+        contiguous = (len(rows) * len(cols) == len(cells) and rows == list(range(rows[0], rows[-1] + 1))
+                      and cols == list(range(cols[0], cols[-1] + 1)))
+        if contiguous:               # one outline around the block: fewer changed pixels per step
+            first, last = grid.cell(rows[0], cols[0]), grid.cell(rows[-1], cols[-1])
+            box = Rectangle(width=last.get_right()[0] - first.get_left()[0],
+                            height=first.get_top()[1] - last.get_bottom()[1], stroke_color=color, stroke_width=5,
+                            fill_color=theme.kernel_fill, fill_opacity=fill_opacity)
+            box.move_to((first.get_corner(UP + LEFT) + last.get_corner(DOWN + RIGHT)) / 2)
+            self.squares.add(box)
         for i, (r, c) in enumerate(cells):
             over_pad = bool(pad_cells[i]) if pad_cells is not None else False
-            sq = Square(size, stroke_color=color, stroke_width=4, fill_color=theme.kernel_fill,
-                        fill_opacity=fill_opacity * (0.45 if over_pad else 1.0))
-            if over_pad:
-                sq = VGroup(Square(size, stroke_width=0, fill_color=theme.kernel_fill,
-                                   fill_opacity=fill_opacity * 0.45),
-                            DashedVMobject(Square(size, stroke_color=color, stroke_width=4), num_dashes=10))
-            sq.move_to(grid.cell_center(r, c))
-            self.squares.add(sq)
+            if not contiguous:
+                sq = Square(size, stroke_color=color, stroke_width=4, fill_color=theme.kernel_fill,
+                            fill_opacity=fill_opacity)
+                if over_pad:
+                    sq = DashedVMobject(Square(size, stroke_color=color, stroke_width=4), num_dashes=10)
+                sq.move_to(grid.cell_center(r, c))
+                self.squares.add(sq)
             if weights is not None and show_weights:
                 s = "×" + fmt(weights[i], precision)
                 t = text_factory(s, size=sub_size, color=color)
@@ -187,29 +197,42 @@ class FitText(VGroup):
 class EquationLines(VGroup):
     """A step's sum in a monospaced font with every term in a fixed column: ``1×1 + 1×0 + … = 4``.
 
-    Terms keep their place from step to step, so only what changed is redrawn (and a GIF stores only that).
-    The lines are left-aligned at ``left``; a hidden strut glyph fixes the height, so nothing jitters.
+    Each token (term, "+", "=", total) is its own cached text placed by an invisible strut at a fixed column,
+    so terms keep their place from step to step: only what changed is redrawn (and a GIF stores only that).
     ``drawn`` is the text as a reader sees it (single spaces).
     """
 
     def __init__(self, terms: Sequence[str], total: str, text_factory, left: float, top: float,
                  term_width: int, per_line: int = 12, size: float = 18, color: str | None = None,
-                 font: str = "DejaVu Sans Mono", line_gap: float = 0.1):
+                 font: str = "DejaVu Sans Mono", line_gap: float = 0.12):
         super().__init__()
+        cw = char_width(size)
+        lh = size / 72 * 1.25 + line_gap
         chunks = [list(terms[i:i + per_line]) for i in range(0, len(terms), per_line)] or [[]]
-        y = top
         for n, chunk in enumerate(chunks):
-            body = " + ".join(t.ljust(term_width) for t in chunk)
-            if n < len(chunks) - 1:
-                body += " +"
-            else:
-                body += f" = {total}"
-            line = text_factory("(" + body, size=size, color=color, font=font)
-            line[0].set_opacity(0)
-            line.move_to([left, y, 0], aligned_edge=UP + LEFT)
-            self.add(line)
-            y -= line.height + line_gap
+            y = top - n * lh
+            col = 0
+            tokens: list[tuple[int, str]] = []
+            for i, term in enumerate(chunk):
+                tokens.append((col, term))
+                col += term_width + 1
+                last = n == len(chunks) - 1 and i == len(chunk) - 1
+                tokens.append((col, "=" if last else "+"))
+                col += 2
+            if not chunk:
+                tokens.append((0, "="))
+                col = 2
+            tokens.append((col, total)) if n == len(chunks) - 1 else None
+            for c, tok in tokens:
+                t = text_factory(tok, size=size, color=color, font=font, strut=True)
+                t.place_strut([left + c * cw - cw, y, 0])
+                self.add(t)
         self.drawn = " + ".join(terms) + f" = {total}"
+
+
+def char_width(size: float) -> float:
+    """Advance of one DejaVu Sans Mono character at ``size`` in scene units (0.602 em; 1 em = size/72)."""
+    return 0.602 * size / 72
 
 
 def grid_label(grid: VMobject, text: Text, direction=UP, buff: float = 0.22) -> Text:

@@ -165,6 +165,11 @@ CASES = {
     # tuple lengths
     "conv_output_size mismatched tuple lengths": (lambda: convviz.conv_output_size((5, 5), (3, 3, 3)), ["kernel"]),
     "conv padding tuple wrong length": (lambda: convviz.conv(X, W, padding=(1, 1, 1)), ["padding"]),
+    # layer counts
+    "conv_params groups do not divide": (lambda: convviz.conv_params(3, 4, (3, 3), groups=2), ["groups"]),
+    "conv_params groups 0": (lambda: convviz.conv_params(4, 4, (3, 3), groups=0), ["groups"]),
+    "conv_params kernel 0": (lambda: convviz.conv_params(4, 4, (3, 0)), ["kernel"]),
+    "conv_macs groups do not divide": (lambda: convviz.conv_macs(4, 3, (3, 3), (8, 8), groups=2), ["groups"]),
     # kernels that cannot be separated
     "separate rank-2 kernel": (lambda: convviz.separate_kernel(np.array([[1, 0], [0, 1]])), ["rank", "separable"]),
     "separate 1-D kernel": (lambda: convviz.separate_kernel(np.ones(3)), ["kernel"]),

@@ -435,6 +435,20 @@ def test_separable_conv2d_two_pass_equals_full_kernel(data):
                               dilation=(1, dw))[0], integer)
 
 
+@FEW
+@given(seed=st.integers(0, 2**32 - 1), integer=st.booleans(), kh=st.integers(1, 4), kw=st.integers(1, 4),
+       dh=st.integers(1, 2), dw=st.integers(1, 2), h=st.integers(1, 7), w=st.integers(1, 7))
+def test_separable_conv2d_same_padding(seed, integer, kh, kw, dh, dw, h, w):
+    rng = np.random.default_rng(seed)
+    x = make_array(rng, (h, w), integer)
+    col = make_array(rng, (kh,), integer)
+    row = make_array(rng, (kw,), integer)
+    mid, out = convviz.separable_conv2d(x, col, row, padding="same", dilation=(dh, dw))
+    assert out.shape == (h, w)
+    full = ref_conv(x[None], np.outer(col, row)[None, None], padding="same", dilation=(dh, dw))[0]
+    assert_same(out, full, integer)
+
+
 # ------------------------------------------------------------------------------------ deformable conv
 @st.composite
 def deform_cases(draw, offsets="float", with_mask=None):
