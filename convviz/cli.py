@@ -135,6 +135,7 @@ def render_overrides(args) -> dict:
 def cmd_render(args) -> int:
     try:
         entry = catalogue.get_entry(args.name)
+        params = entry.resolve(**render_overrides(args))
         fmt = args.format or entry.format
         out = args.output or Path("output") / f"{entry.name}.{fmt}"
         if out.suffix.lower().lstrip(".") not in (fmt, "jpeg" if fmt == "jpg" else fmt):
@@ -143,7 +144,6 @@ def cmd_render(args) -> int:
             raise UsageError(f"--output {out} is a folder")
         if args.fps is not None and not 1 <= args.fps <= 120:
             raise UsageError(f"--fps must be between 1 and 120, got {args.fps}")
-        params = entry.resolve(**render_overrides(args))
         options = entry.options(theme=args.theme, lang=args.lang, step_seconds=args.step_seconds,
                                 final_hold=args.final_hold, smooth=args.smooth or None,
                                 show_formula=args.show_formula or None, show_pytorch=args.show_pytorch or None)

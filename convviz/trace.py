@@ -362,7 +362,7 @@ class GatherTrace(ConvTrace):
         axes = [geom.axis_kinds(a) for a in range(self.nd)]
         grids = np.meshgrid(*[k for k, _ in axes], indexing="ij")
         kinds = np.zeros(geom.expanded_size, dtype=np.int8)
-        for code in (1, 3, 2):                       # padding wins over output padding over inserted zeros
+        for code in (1, 2, 3):                       # output padding (whole bottom rows / right columns) wins
             for gk in grids:
                 kinds[gk == code] = code
         srcs = np.meshgrid(*[src for _, src in axes], indexing="ij")

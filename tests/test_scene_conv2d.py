@@ -1,0 +1,116 @@
+"""ConvScene (gif3, gif1, gif4, gif5, stride, conv-arithmetic): what it drew vs. an independent reference."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from convviz import examples as ex
+from convviz.catalogue import get_entry
+from reference import ref_conv
+from scene_utils import build, render_file
+
+
+def drawn_ints(arr):
+    return np.array([[int(v) for v in row] for row in arr])
+
+
+def test_gif3_draws_the_notes_numbers():
+    scene = build("cnn-gif3")
+    assert drawn_ints(scene.drawn["output"]).tolist() == [[4, 3, 4], [2, 4, 3], [2, 3, 4]]
+    assert drawn_ints(scene.drawn["input"]).tolist() == ex.GIF3_IMAGE.tolist()
+    assert drawn_ints(scene.drawn["kernel"]).tolist() == ex.GIF3_KERNEL.tolist()
+    assert scene.drawn["equations"][0] == "1×1 + 1×0 + 1×1 + 0×0 + 1×1 + 1×0 + 0×1 + 0×0 + 1×1 = 4"
+    assert len(scene.drawn["equations"]) == 9 and scene.steps_shown == 9
+
+
+def test_gif1_output_matches_reference_and_notes():
+    scene = build("cnn-gif1")
+    ref = ref_conv(ex.GIF1_INPUT[None], ex.GIF1_KERNEL[None, None])[0]
+    assert drawn_ints(scene.drawn["output"]).tolist() == ref.tolist() == [[12, 12, 17], [10, 17, 19], [9, 6, 14]]
+
+
+def _check_equations(scene, x, w, stride, padding, dilation):
+    """Each drawn sum line, re-evaluated from its own text, equals the reference output in order."""
+    ref = ref_conv(x, w, None, stride, padding, dilation)[0].reshape(-1)
+    assert len(scene.drawn["equations"]) == len(ref)
+    for line, expected in zip(scene.drawn["equations"], ref):
+        lhs, rhs = line.split(" = ")
+        terms = [t.replace("(", "").replace(")", "").split("×") for t in lhs.split(" + ")]
+        assert sum(int(a) * int(b) for a, b in terms) == int(rhs) == expected
+
+
+@pytest.mark.parametrize("name", ["cnn-gif4", "cnn-gif5", "stride", "padding_strides_odd", "dilation",
+                                  "arbitrary_padding_no_strides", "full_padding_no_strides"])
+def test_parametric_entries_draw_reference_values(name):
+    entry = get_entry(name)
+    p = entry.resolve()
+    scene = build(name)
+    ref = ref_conv(p["x"], p["weight"], None, p["stride"], p["padding"], p["dilation"])[0]
+    assert drawn_ints(scene.drawn["output"]).tolist() == ref.tolist()
+    _check_equations(scene, p["x"], p["weight"], p["stride"], p["padding"], p["dilation"])
+
+
+def test_padding_cells_drawn_as_zero_and_marked():
+    scene = build("cnn-gif4")
+    grid = scene.input_grid
+    assert grid.rows == grid.cols == 7
+    ring = [(r, c) for r in range(7) for c in range(7) if r in (0, 6) or c in (0, 6)]
+    assert all(grid.kinds[r, c] == "padding" and grid.drawn[(r, c)] == "0" for r, c in ring)
+    # first window: the top-left 3x3 taps, five of them over padding
+    first = scene.drawn["windows"][0]
+    assert sum(is_pad for _, is_pad in first) == 5
+
+
+def test_stride_marks_unvisited_cells():
+    scene = build("stride")      # 6x6, k=3, s=2: the last row and column are never visited
+    p = get_entry("stride").resolve()
+    n = p["x"].shape[1]
+    visited = set()
+    for taps in scene.drawn["windows"]:
+        visited |= {pos for pos, pad in taps if not pad}
+    unvisited = {(r, c) for r in range(n) for c in range(n)} - visited
+    assert unvisited == {(r, n - 1) for r in range(n)} | {(n - 1, c) for c in range(n)}
+    assert scene.trace.unvisited() == sorted(unvisited)
+
+
+def test_random_user_parameters(tmp_path):
+    entry = get_entry("conv2d")
+    rng = np.random.default_rng(3)
+    for seed in range(3):
+        k = int(rng.integers(1, 4))
+        s = int(rng.integers(1, 3))
+        p = int(rng.integers(0, 2))
+        d = int(rng.integers(1, 3))
+        params = entry.resolve(in_size=int(rng.integers(5, 9)), kernel_size=k, stride=s, padding=p, dilation=d,
+                               seed=seed)
+        scene = build("conv2d", params=params)
+        ref = ref_conv(params["x"], params["weight"], None, s, p, d)[0]
+        assert drawn_ints(scene.drawn["output"]).tolist() == ref.tolist()
+
+
+def test_formula_and_pytorch_lines():
+    scene = build("padding_strides", show_formula=True, show_pytorch=True)
+    lines = scene.drawn["extra_lines"]
+    assert lines[0].endswith("= ⌊(5 + 2·1 − 1·(3−1) − 1)/2⌋ + 1 = 3")
+    assert lines[1] == "nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, bias=False)"
+
+
+def test_renders_png_and_looping_gif(tmp_path):
+    png = render_file("cnn-gif3", tmp_path / "g.png", "png")
+    assert Image.open(png).size[0] >= 640
+    gif = render_file("cnn-gif3", tmp_path / "g.gif", "gif")
+    im = Image.open(gif)
+    assert im.n_frames == 9                      # one frame per step; the last one is held
+    assert im.info.get("loop") == 0
+    durations = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        durations.append(im.info["duration"])
+    assert durations[:-1] == [1000] * 8 and durations[-1] == 5000
+
+
+def test_chinese_labels_render(tmp_path):
+    scene = build("cnn-gif3", lang="zh")
+    assert scene.T("input") == "输入"
+    png = render_file("cnn-gif3", tmp_path / "zh.png", "png", lang="zh")
+    assert png.stat().st_size > 0
