@@ -36,8 +36,8 @@ def as_numeric(a, name: str, allow_none: bool = False) -> np.ndarray | None:
         raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite: it contains nan or inf")
-    if arr.dtype.kind == "u":
-        arr = arr.astype(np.int64)
+    if arr.dtype.kind in "iu" and arr.dtype != np.int64:
+        arr = arr.astype(np.int64)          # exact sums: small integer types would wrap around
     return arr
 
 
@@ -390,7 +390,10 @@ def deform_setup(x, offset, weight, bias=None, stride=1, padding=0, dilation=1, 
     if mask is not None:
         mask = as_numeric(mask, "mask")
         if not batched:
-            mask = mask[None] if mask.ndim == 3 else mask
+            if mask.ndim != 3:
+                raise ValueError(f"mask must have shape (offset_groups·kh·kw, H_out, W_out) = "
+                                 f"{(og * kh * kw, ho, wo)} for an unbatched input, got {mask.shape}")
+            mask = mask[None]
         if mask.shape != (n, og * kh * kw, ho, wo):
             raise ValueError(f"mask must have shape (N, offset_groups·kh·kw, H_out, W_out) = "
                              f"{(n, og * kh * kw, ho, wo) if batched else (og * kh * kw, ho, wo)}, "
@@ -533,7 +536,8 @@ def separate_kernel(kernel2d) -> tuple[np.ndarray, np.ndarray]:
             g = gcd(g, int(v))
         row = row / g
     col = k[:, j0] / row[j0]
-    if not np.allclose(np.outer(col, row), k, rtol=1e-9, atol=1e-12):
+    scale = float(np.max(np.abs(k)))
+    if not np.allclose(np.outer(col, row), k, rtol=0, atol=1e-9 * scale):
         rank = np.linalg.matrix_rank(k.astype(float))
         raise ValueError(f"kernel is not separable: it has rank {rank}, and only a rank-1 kernel is the outer "
                          f"product of a column and a row")
@@ -566,23 +570,31 @@ def separable_conv2d(x, column, row, stride=1, padding=0, dilation=1) -> tuple[n
 
 
 # ---------------------------------------------------------------------------------------------- counts
+def _kernel_tuple(kernel_size) -> tuple:
+    """An int kernel size is a square 2-D kernel (k, k); a tuple gives every dimension (any rank)."""
+    return tuple(kernel_size) if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+
+
 def conv_params(in_channels: int, out_channels: int, kernel_size, groups: int = 1, bias: bool = False) -> int:
-    """Learnable parameters of a conv layer: C_out · C_in/groups · Πk (+ C_out with bias)."""
-    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,)
+    """Learnable parameters of a conv layer: C_out · C_in/groups · Πk (+ C_out with bias). An int kernel_size
+    means k x k."""
+    k = _kernel_tuple(kernel_size)
     ntuple(tuple(k), len(k), "kernel_size", minimum=1)
     _check_groups(in_channels, out_channels, groups)
     return out_channels * (in_channels // groups) * prod(k) + (out_channels if bias else 0)
 
 
 def conv_macs(in_channels: int, out_channels: int, kernel_size, out_size, groups: int = 1) -> int:
-    """Multiply-adds of a conv layer: one per weight per output position."""
-    o = out_size if isinstance(out_size, (tuple, list)) else (out_size,)
+    """Multiply-adds of a conv layer: one per weight per output position. An int out_size is square, of the
+    kernel's rank."""
+    k = _kernel_tuple(kernel_size)
+    o = tuple(out_size) if isinstance(out_size, (tuple, list)) else (out_size,) * len(k)
     return conv_params(in_channels, out_channels, kernel_size, groups) * prod(o)
 
 
 def separable_counts(in_channels: int, out_channels: int, kernel_size, out_size, multiplier: int = 1) -> dict:
     """Weights and multiply-adds of a standard conv vs. depthwise (groups = C_in) + pointwise (1x1)."""
-    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size, kernel_size)
+    k = _kernel_tuple(kernel_size)
     mid = in_channels * multiplier
     dw = conv_params(in_channels, mid, k, groups=in_channels)
     pw = conv_params(mid, out_channels, (1,) * len(k))

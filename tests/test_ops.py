@@ -607,3 +607,26 @@ def test_separable_counts_example():
     assert convviz.conv_params(3, 128, (3, 3), bias=True) == 3456 + 128
     assert convviz.conv_params(4, 4, (3, 3), groups=4) == 36
     assert prod((3, 3)) * 3 == counts["depthwise_params"]
+
+
+def test_small_integer_dtypes_do_not_wrap():
+    x = np.full((1, 4), 100, np.int8)
+    w = np.full((1, 1, 3), 100, np.int8)
+    assert convviz.conv(x, w).tolist() == [[30000, 30000]]
+
+
+def test_int_kernel_size_means_square_in_counts():
+    assert convviz.conv_params(3, 128, 3) == 3 * 128 * 9 == convviz.separable_counts(3, 128, 3, 5)["standard_params"]
+    assert convviz.conv_macs(3, 128, 3, 5) == 3 * 128 * 9 * 25
+
+
+def test_separate_kernel_rejects_tiny_rank_two_kernel():
+    with pytest.raises(ValueError, match="rank"):
+        convviz.separate_kernel(np.array([[1e-13, 0.0], [0.0, 1e-13]]))
+
+
+def test_unbatched_deform_rejects_batched_mask():
+    x = np.zeros((1, 4, 4))
+    w = np.ones((1, 1, 3, 3))
+    with pytest.raises(ValueError, match="mask"):
+        convviz.deform_conv2d(x, np.zeros((18, 2, 2)), w, mask=np.ones((1, 9, 2, 2)))
