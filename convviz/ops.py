@@ -127,7 +127,15 @@ def _grouped_contract(cols: np.ndarray, weight: np.ndarray, groups: int, out_spa
     kk, pp = prod(k), prod(out_spatial)
     cols = cols.reshape(n, groups, cg * kk, pp).transpose(0, 1, 3, 2)          # (N, G, P, Cg·K)
     w = weight.reshape(groups, og, cg * kk).transpose(0, 2, 1)                 # (G, Cg·K, Og)
-    out = np.matmul(cols, w)                                                   # (N, G, P, Og)
+    if cols.dtype.kind == "i" and w.dtype.kind == "i" and cols.size and w.size:
+        # BLAS has no integer matmul; float64 is exact while every partial sum stays below 2^53
+        bound = float(np.abs(cols).max()) * float(np.abs(w).max()) * (cg * kk)
+        if bound < 2.0 ** 52:
+            out = np.rint(np.matmul(cols.astype(np.float64), w.astype(np.float64))).astype(np.int64)
+        else:
+            out = np.matmul(cols, w)
+    else:
+        out = np.matmul(cols, w)                                               # (N, G, P, Og)
     return out.transpose(0, 1, 3, 2).reshape((n, c_out) + tuple(out_spatial))
 
 

@@ -630,3 +630,10 @@ def test_unbatched_deform_rejects_batched_mask():
     w = np.ones((1, 1, 3, 3))
     with pytest.raises(ValueError, match="mask"):
         convviz.deform_conv2d(x, np.zeros((18, 2, 2)), w, mask=np.ones((1, 9, 2, 2)))
+
+
+def test_large_integers_stay_exact():
+    x = np.array([[2**40 + 1, 3, 2**41 - 7]], dtype=np.int64)
+    w = np.array([[[3, -2]]], dtype=np.int64)
+    expected = [[3 * (2**40 + 1) - 2 * 3, 3 * 3 - 2 * (2**41 - 7)]]
+    assert convviz.conv(x, w).tolist() == expected
