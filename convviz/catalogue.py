@@ -171,8 +171,8 @@ _add(
     Entry("cnn-formula5", "formulas:Formula5", "cross-correlation: what libraries compute", format="jpg",
           notes=True, defaults={"which": 5},
           caption_en="Cross-correlation, what deep-learning libraries call convolution: the index signs flip "
-                     "(coloured) compared with formula 3.",
-          caption_zh="互相关（深度学习库所说的卷积）：与公式 3 相比，下标的符号相反（彩色标出）。"),
+                     "(coloured) compared with formulas 3 and 4, i.e. the kernel is not flipped.",
+          caption_zh="互相关（深度学习库所说的卷积）：与公式 3、4 相比，下标的符号相反（彩色标出），即卷积核不翻转。"),
     Entry("cnn-figure1", "graph:ComputationGraph", "3x4 ⋆ 2x2 computation graph with symbolic outputs",
           format="jpg", notes=True,
           defaults={"x": ex.FIGURE1_INPUT, "weight": ex.FIGURE1_KERNEL},
@@ -233,11 +233,11 @@ _add(
           caption_en="Depthwise convolution: one 3x3x1 kernel per channel, 7x7x3 → 5x5x3.",
           caption_zh="逐通道卷积：每个通道一个 3x3x1 卷积核，7x7x3 → 5x5x3。"),
     Entry("cnn-figure9", "depthwise:PointwiseStep", "pointwise step: 5x5x3 → 1x1x3 → 5x5x1", format="jpg",
-          notes=True, defaults={"in_size": 5, "in_channels": 3, "out_channels": 1},
+          notes=True, defaults={"in_size": 5, "in_channels": 3, "out_channels": 1, "kernel_size": 3},
           caption_en="Pointwise convolution: one 1x1x3 kernel, 5x5x3 → 5x5x1.",
           caption_zh="逐点卷积：一个 1x1x3 卷积核，5x5x3 → 5x5x1。"),
     Entry("cnn-figure10", "depthwise:PointwiseStep", "pointwise repeated: x 128 kernels → 5x5x128", format="jpg",
-          notes=True, defaults={"in_size": 5, "in_channels": 3, "out_channels": 128},
+          notes=True, defaults={"in_size": 5, "in_channels": 3, "out_channels": 128, "kernel_size": 3},
           caption_en="128 pointwise kernels give 5x5x128; depthwise separable: 27 + 384 weights instead of 3456.",
           caption_zh="128 个逐点卷积核得到 5x5x128；深度可分离卷积只需 27 + 384 个权重，而非 3456 个。"),
     Entry("cnn-figure11", "separable:SeparableKernel", "Sobel = [1,2,1]ᵀ · [-1,0,1]", format="jpg", notes=True,
@@ -288,7 +288,7 @@ _add(
           caption_zh="完整的可变形卷积（而非原图的可变形 PS RoI 池化）：偏移分支为 x (32,64,28,28) 预测 "
                      "(32,18,28,28) 的偏移，主分支据此采样并卷积。"),
     Entry("cnn-figure15", "conv3d:Conv3DScene", "3-D convolution: a 3x3x3 kernel through a volume", format="jpg",
-          notes=True, defaults={"in_size": (5, 5, 5), "kernel_size": 3, "marked": (1, 1, 1)},
+          notes=True, defaults={"in_size": (5, 5, 5), "kernel_size": 3, "marked": (1, 1, 1), "seed": 15},
           caption_en="3-D convolution: a 3x3x3 kernel moves through depth, height and width; one output voxel "
                      "marked.",
           caption_zh="三维卷积：3x3x3 卷积核沿深度、高度和宽度移动；标出一个输出体素。"),
