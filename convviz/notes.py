@@ -245,7 +245,8 @@ def write_gallery(path: Path, out: Path, entries, results, lang: str) -> Path:
     return path
 
 
-def print_table(results: list[Result], stream=sys.stdout) -> None:
+def print_table(results: list[Result], stream=None) -> None:
+    stream = stream or sys.stdout
     w = max(len(r.file) for r in results)
     print(f"{'file':<{w}}  {'status':<8} {'seconds':>8} {'bytes':>10}", file=stream)
     for r in results:
