@@ -54,11 +54,6 @@ def test_shape_rule_example(scenes):
     assert drawn["shapes"] == ((i, i), (out, out))
 
 
-def test_shape_rule_zh():
-    s = build("cnn-figure5", lang="zh")
-    assert s.drawn["example"][0]["out_size"] == 3
-
-
 # -- figure11: kernel = column × row -------------------------------------------------------------------------
 def test_separable_kernel_factors(scenes):
     d = scenes["cnn-figure11"].drawn
@@ -160,13 +155,14 @@ def test_taps_helper_rejects_too_big():
 # -- renders -----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", NAMES)
 def test_render_png_low(name, tmp_path):
-    out = render_file(name, tmp_path / f"{name}.png", "png")
+    # figure5 in Chinese: its labels mix CJK text and LaTeX
+    out = render_file(name, tmp_path / f"{name}.png", "png", lang="zh" if name == "cnn-figure5" else "en")
     with Image.open(out) as im:
         w, h = im.size
     assert w >= 600 and h > 150
 
 
 def test_render_medium_still_is_wide_enough(tmp_path):
-    out = render_file("cnn-figure12", tmp_path / "f12.jpg", "jpg", quality="medium")
+    out = render_file("cnn-figure11", tmp_path / "f11.jpg", "jpg", quality="medium")
     with Image.open(out) as im:
         assert im.size[0] >= 1280
