@@ -1,0 +1,209 @@
+"""figure1 (symbolic computation graph), figure2 (feature extractor), figure3 (sparse connectivity) and figure4
+(weight sharing): what the scenes drew against values built independently here (string loops, hand arithmetic,
+the |i − j| ≤ 1 rule, plain counting), plus a low-quality render of each entry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import convviz
+from convviz import connectivity as cn
+from convviz import examples as ex
+from scene_utils import build, render_file
+
+FIG1_INPUT = ["abcd", "efgh", "ijkl"]
+FIG1_KERNEL = ["wx", "yz"]
+
+
+@pytest.fixture(scope="module")
+def fig1():
+    return build("cnn-figure1")
+
+
+@pytest.fixture(scope="module")
+def fig2():
+    return build("cnn-figure2")
+
+
+@pytest.fixture(scope="module")
+def fig3():
+    return build("cnn-figure3")
+
+
+@pytest.fixture(scope="module")
+def fig4():
+    return build("cnn-figure4")
+
+
+# ------------------------------------------------------------------------------------------------ figure1
+def test_figure1_expressions_from_a_string_loop(fig1):
+    expected = []
+    for r in range(len(FIG1_INPUT) - len(FIG1_KERNEL) + 1):
+        row = []
+        for c in range(len(FIG1_INPUT[0]) - len(FIG1_KERNEL[0]) + 1):
+            terms = []
+            for i in range(len(FIG1_KERNEL)):
+                for j in range(len(FIG1_KERNEL[0])):
+                    terms.append(FIG1_INPUT[r + i][c + j] + FIG1_KERNEL[i][j])
+            row.append("+".join(terms))
+        expected.append(row)
+    assert fig1.drawn["outputs"] == expected
+    assert expected[0][0] == "aw+bx+ey+fz" and expected[-1][-1] == "gw+hx+ky+lz"     # FIGURES.md
+    # one line per kernel row, as the notes lay them out
+    assert fig1.drawn["lines"][0][0] == ["aw + bx", "ey + fz"]
+
+
+def test_figure1_grids_and_patch(fig1):
+    assert fig1.drawn["input"] == [list(r) for r in FIG1_INPUT]
+    assert fig1.drawn["kernel"] == [list(r) for r in FIG1_KERNEL]
+    assert sorted(fig1.drawn["patch"]) == [(0, 0), (0, 1), (1, 0), (1, 1)]      # a, b, e, f
+
+
+# ------------------------------------------------------------------------------------------------ figure2
+SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+SOBEL_Y = [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]
+LAPLACIAN = [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
+KERNELS = {"Sobel X": SOBEL_X, "Sobel Y": SOBEL_Y, "Laplacian": LAPLACIAN}
+
+
+def test_figure2_each_kernel_under_its_own_title(fig2):
+    d = fig2.drawn
+    assert d["titles"] == ["Original", "Sobel X", "Sobel Y", "Laplacian"]
+    for name, k in KERNELS.items():
+        assert d["kernels"][name] == [[str(v) for v in row] for row in k], name
+        x = d["x"][name]
+        assert abs(x["kernel"] - x["title"]) < 1e-6 and abs(x["image"] - x["title"]) < 1e-6, name
+    # columns left to right in title order, so no kernel sits under a neighbour's title
+    xs = [d["x"][n]["title"] for n in ["Original", "Sobel X", "Sobel Y", "Laplacian"]]
+    assert xs == sorted(xs)
+
+
+def _response_by_hand(img, k, r, c):
+    """Cross-correlation at one pixel, the border filled by repeating edge pixels."""
+    h, w = img.shape
+    total = 0.0
+    for i in range(3):
+        for j in range(3):
+            rr = min(max(r - 1 + i, 0), h - 1)
+            cc = min(max(c - 1 + j, 0), w - 1)
+            total += img[rr, cc] * k[i][j]
+    return total
+
+
+def _full_response(img, k):
+    """The same by shifting the edge-padded picture (numpy slicing, no convviz)."""
+    p = np.pad(img, 1, mode="edge")
+    h, w = img.shape
+    return sum(k[i][j] * p[i:i + h, j:j + w] for i in range(3) for j in range(3))
+
+
+def test_figure2_responses_by_hand(fig2):
+    d = fig2.drawn
+    img = ex.feature_image(d["size"])
+    assert d["images"]["Original"].shape == img.shape
+    # pixels on the roof's edge, the window, the picture's corner and its top border
+    n = img.shape[0]
+    points = [(int(0.35 * n), int(0.3 * n)), (int(0.55 * n), int(0.25 * n)), (0, 0), (0, n // 2),
+              (n - 1, n - 1)]
+    for name, k in KERNELS.items():
+        resp = d["responses"][name]
+        assert resp.shape == img.shape
+        for r, c in points:
+            assert resp[r, c] == pytest.approx(_response_by_hand(img, k, r, c), abs=1e-9), (name, r, c)
+        full = _full_response(img, k)
+        assert np.allclose(resp, full, atol=1e-9)
+        # the displayed grey: 0 ↦ mid-grey, ±max|response| ↦ white/black
+        m = np.abs(full).max()
+        for r, c in points:
+            want = int(np.clip(np.round(127.5 + 127.5 * full[r, c] / m), 0, 255))
+            assert int(d["images"][name][r, c]) == want
+        assert d["images"][name].min() in (0, 1) or d["images"][name].max() in (254, 255)
+    # a hand-made 3x3 patch: Sobel X of a left-to-right step 0 | 1 is 1 + 2 + 1 = 4 per unit step
+    step = np.zeros((5, 5))
+    step[:, 3:] = 1.0
+    assert _response_by_hand(step, SOBEL_X, 2, 2) == 4.0
+    assert _response_by_hand(step, LAPLACIAN, 2, 2) == 1.0
+
+
+def test_figure2_picture_is_deterministic_with_edges():
+    a, b = ex.feature_image(64), ex.feature_image(64)
+    assert np.array_equal(a, b) and a.min() >= 0 and a.max() <= 1
+    assert np.abs(_full_response(a, SOBEL_X)).max() > 0.5       # there are real edges to find
+
+
+# ------------------------------------------------------------------------------------------------ figure3
+def test_figure3_edges_from_the_band_rule(fig3):
+    n = 5
+    band = sorted((j + 1, i + 1) for i in range(n) for j in range(n) if abs(i - j) <= 1)
+    dense = sorted((j + 1, i + 1) for i in range(n) for j in range(n))
+    assert fig3.drawn["edges"]["conv"] == band
+    assert fig3.drawn["edges"]["dense"] == dense
+    assert fig3.drawn["reached"]["conv"] == [2, 3, 4]
+    assert fig3.drawn["reached"]["dense"] == [1, 2, 3, 4, 5]
+    # and the edges are exactly conv_matrix's non-zeros
+    m = convviz.conv_matrix((1, n), np.ones((1, 1, 3), dtype=np.int64), padding=1)
+    assert sorted((j + 1, i + 1) for i, j in zip(*np.nonzero(m))) == band
+
+
+def test_figure3_matrices(fig3):
+    mat = fig3.drawn["matrix"]
+    n = 5
+    assert mat["dense"]["nonzero"] == [[True] * n for _ in range(n)]
+    assert mat["conv"]["nonzero"] == [[abs(i - j) <= 1 for j in range(n)] for i in range(n)]
+    # the banded matrix names each weight by its tap: M[i, j] = w_(j − i + 2), one diagonal per weight
+    want = [[f"w{j - i + 2}" if abs(i - j) <= 1 else None for j in range(n)] for i in range(n)]
+    assert mat["conv"]["cells"] == want
+    assert "25" in mat["dense"]["caption"] and "13" in mat["conv"]["caption"]
+
+
+# ------------------------------------------------------------------------------------------------ figure4
+def test_figure4_counts(fig4):
+    d = fig4.drawn
+    blocks = (6 // 3) * (6 // 3)                 # stride 3: non-overlapping 3x3 blocks of a 6x6 input
+    assert d["stride"] == (3, 3)
+    assert d["counts"] == {"locally_connected": blocks * 3 * 3, "shared": 3 * 3, "positions": blocks,
+                           "per_position": 9}
+    assert d["counts"]["shared"] == convviz.conv_params(1, 1, (3, 3))
+    assert d["count_text"]["locally_connected"] == "4 × 9 = 36 weights"
+    assert d["count_text"]["shared"] == "9 weights"
+    assert "do not overlap" in d["note"] and "2x2" in d["note"]
+
+
+def test_locally_connected_counts():
+    # one kernel per output position: positions × k²
+    assert cn.locally_connected_params(6, 3, 3) == 4 * 9
+    assert cn.locally_connected_params(6, 3, 1) == 16 * 9
+    assert cn.locally_connected_params((7, 5), (3, 2), 1, in_channels=2, out_channels=3) == 5 * 4 * 3 * 2 * 6
+    ws = cn.weight_sharing(6, 3, 1)
+    assert ws.out_size == (4, 4) and ws.overlapping and ws.shared == 9 and ws.locally_connected == 144
+
+
+def test_figure4_drawn_grids(fig4):
+    d = fig4.drawn
+    assert d["input"] == [[f"x{i}{j}" for j in range(1, 7)] for i in range(1, 7)]
+    assert d["kernels"] == [[[f"{l}{i}{j}" for j in range(1, 4)] for i in range(1, 4)] for l in "abcd"]
+    assert d["shared_kernel"] == [[f"a{i}{j}" for j in range(1, 4)] for i in range(1, 4)]
+    assert d["outputs"]["local"] == [["F1", "F2"], ["F3", "F4"]]
+    assert d["outputs"]["shared"] == [["F11", "F12"], ["F21", "F22"]]
+    assert d["windows"] == [(0, 0), (0, 3), (3, 0), (3, 3)]
+
+
+# ------------------------------------------------------------------------------------------------ renders
+@pytest.mark.parametrize("name,fmt", [("cnn-figure1", "jpg"), ("cnn-figure2", "png"), ("cnn-figure3", "jpg"),
+                                      ("cnn-figure4", "png")])
+def test_render_smoke(tmp_path, name, fmt):
+    out = render_file(name, tmp_path / f"{name}.{fmt}", fmt)
+    assert out.exists()
+    with Image.open(out) as im:
+        w, h = im.size
+        assert 640 <= w <= 2000 and 300 <= h <= 1500, (w, h)
+        px = np.asarray(im.convert("L"))
+    assert px.min() < 100 and np.median(px) > 200          # dark ink on a white page
+
+
+def test_chinese_labels():
+    s = build("cnn-figure2", lang="zh")
+    assert s.drawn["titles"][0] == "原图" and s.drawn["titles"][3] == "拉普拉斯"
+    assert s.drawn["kernels"]["Laplacian"] == [[str(v) for v in row] for row in LAPLACIAN]
