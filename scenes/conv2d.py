@@ -13,8 +13,8 @@ from manim import DOWN, RIGHT, UP, SurroundingRectangle, VGroup
 from convviz.describe import pytorch_conv, size_formula
 from convviz.trace import fmt, product_term, trace_conv
 
-from .base import ConvVizScene
-from .widgets import DATA, EMPTY, PADDING, EquationLines, FitText, KernelWindow, NumberGrid
+from scenes.base import ConvVizScene
+from scenes.widgets import DATA, EMPTY, PADDING, EquationLines, FitText, KernelWindow, NumberGrid
 
 
 class ConvScene(ConvVizScene):

@@ -45,7 +45,7 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
 def _run(scene_cls, params, options, cfg, still: bool, fit=None):
     from manim import tempconfig
 
-    from .base import FrameSink
+    from scenes.base import FrameSink
 
     with tempconfig(cfg):
         sink = FrameSink(still=still)
@@ -78,7 +78,7 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     read) and the extent; otherwise the frames too. Returns (scene, sink)."""
     from manim import logger
 
-    from .theme import THEMES
+    from scenes.theme import THEMES
 
     logger.setLevel(logging.ERROR)
     bg = THEMES[options.theme].background
@@ -97,7 +97,7 @@ def _aim(cam, pixels, frame, center) -> None:
 
 def still_frame(scene, sink, quality: str, min_width: int = 0) -> np.ndarray:
     """Fit the camera to the final state and draw it once."""
-    from .base import content_bbox
+    from scenes.base import content_bbox
 
     box = content_bbox(scene.mobjects)
     _aim(scene.renderer.camera, *_fit(box, STILL_DENSITY[quality], max(min_width, STILL_MIN_WIDTH[quality])))
