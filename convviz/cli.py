@@ -150,7 +150,7 @@ def cmd_render(args) -> int:
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None
     try:
-        render_entry(entry, params, options, out, fmt, args.quality, fps=args.fps)
+        render_entry(entry, params, options, out, fmt, args.quality, fps=args.fps, progress=sys.stderr.isatty())
     except ValueError as e:                         # a scene's own limits (e.g. channels it can draw)
         raise UsageError(str(e)) from None
     print(out)
@@ -158,12 +158,12 @@ def cmd_render(args) -> int:
 
 
 def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0,
-                 density: float | None = None) -> Path:
+                 density: float | None = None, progress: bool = False) -> Path:
     """Render one catalogue entry (imports Manim)."""
     from scenes.render import render
 
     return render(entry.scene, params, options, Path(out), fmt, quality, fps=fps, min_width=min_width,
-                  density=density)
+                  density=density, progress=progress)
 
 
 def main(argv=None) -> int:

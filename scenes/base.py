@@ -52,8 +52,13 @@ class FrameSink:
         self.frames: list[tuple[np.ndarray, float]] = []
         self.bbox = None            # union over held states
         self.final_bbox = None      # the last held state
+        self.holds = 0              # held states so far
+        self.on_hold = None         # callback after each held state (a progress bar)
 
     def track(self, mobjects) -> None:
+        self.holds += 1
+        if self.on_hold is not None:
+            self.on_hold()
         box = content_bbox(mobjects)
         self.final_bbox = box
         self.bbox = union_bbox(self.bbox, box)

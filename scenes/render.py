@@ -42,13 +42,14 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
     }
 
 
-def _run(scene_cls, params, options, cfg, still: bool, fit=None):
+def _run(scene_cls, params, options, cfg, still: bool, fit=None, on_hold=None):
     from manim import tempconfig
 
     from scenes.base import FrameSink
 
     with tempconfig(cfg):
         sink = FrameSink(still=still)
+        sink.on_hold = on_hold
         scene = scene_cls(params=params, options=options, sink=sink, skip_animations=still)
         if fit is not None:                               # layout stays on the standard frame
             _aim(scene.renderer.camera, *fit)
@@ -73,7 +74,8 @@ def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[f
 
 
 def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quality: str = "low",
-                still: bool = True, fps: int | None = None, min_width: int = 0, density: float | None = None):
+                still: bool = True, fps: int | None = None, min_width: int = 0, density: float | None = None,
+                progress: bool = False):
     """Run a scene's storyboard. ``still=True``: no frames, only the record of what was drawn (what tests
     read) and the extent; otherwise the frames too. Returns (scene, sink)."""
     from manim import logger
@@ -86,7 +88,13 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     if still:
         return scene, sink
     fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
-    return _run(scene_cls, params, options, _config(quality, fps, bg), still=False, fit=fit)
+    if not progress:
+        return _run(scene_cls, params, options, _config(quality, fps, bg), still=False, fit=fit)
+    from tqdm import tqdm
+
+    with tqdm(total=sink.holds, desc=f"rendering {scene_cls.__name__}", unit="step", leave=False) as bar:
+        return _run(scene_cls, params, options, _config(quality, fps, bg), still=False, fit=fit,
+                    on_hold=lambda: bar.update(1))
 
 
 def _aim(cam, pixels, frame, center) -> None:
@@ -107,7 +115,8 @@ def still_frame(scene, sink, quality: str, min_width: int = 0) -> np.ndarray:
 
 
 def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path, fmt: str,
-           quality: str = "low", fps: int | None = None, min_width: int = 0, density: float | None = None) -> Path:
+           quality: str = "low", fps: int | None = None, min_width: int = 0, density: float | None = None,
+           progress: bool = False) -> Path:
     """Render ``scene_ref`` with ``params`` to ``out`` in ``fmt``; the file appears only when complete."""
     scene_cls = load_scene_class(scene_ref) if isinstance(scene_ref, str) else scene_ref
     fps_used = fps or VIDEO_PRESETS[quality][2]
@@ -118,7 +127,7 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
             pixels = still_frame(scene, sink, quality, min_width)
         return media.write_still(pixels, out)
     scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps_used, min_width=min_width,
-                              density=density)
+                              density=density, progress=progress)
     frames = [media.Frame(p, s) for p, s in sink.frames]
     if not frames:
         raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to write")
