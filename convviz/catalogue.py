@@ -272,21 +272,28 @@ _add(
     Entry("cnn-figure16", "deformable:DeformableSampling", "deformable sampling: regular, learned, scale, rotate",
           format="jpg", notes=True, defaults={"kernel_size": 3, "seed": 16, "offset_range": 1.5, "scale": 1.6,
                                            "degrees": 30},
-          caption_en="Deformable sampling: (a) the regular 3x3 grid, (b) learned offsets, (c) offsets that "
-                     "scale, (d) offsets that rotate.",
-          caption_zh="可变形采样：(a) 规则 3x3 网格，(b) 学习到的偏移，(c) 缩放式偏移，(d) 旋转式偏移。"),
+          caption_en="Deformable sampling, each point read from an offset tensor (regular position + offset): "
+                     "(a) the regular 3x3 grid, (b) free-form offsets (a seeded offset tensor standing in for "
+                     "learned ones), (c) offsets that scale the grid, (d) offsets that rotate it.",
+          caption_zh="可变形采样，每个点都取自偏移张量（规则位置 + 偏移）：(a) 规则 3x3 网格，(b) 任意偏移（用带种子的随机"
+                     "偏移张量代替学习到的偏移），(c) 使网格缩放的偏移，(d) 使网格旋转的偏移。"),
     Entry("cnn-figure17", "deformable:DeformablePipeline", "deformable conv pipeline, one output traced",
-          format="jpg", notes=True, defaults={"in_size": 6, "kernel_size": 3, "seed": 17},
-          caption_en="Deformable convolution: a conv predicts an offset field with 2N channels (N = 9 taps); "
-                     "each tap samples the input bilinearly at its shifted point.",
-          caption_zh="可变形卷积：一个卷积预测 2N 通道的偏移场（N = 9 个采样点），每个采样点在偏移后的位置做双线性插值。"),
+          format="jpg", notes=True,
+          defaults={"in_size": 6, "kernel_size": 3, "seed": 17, "padding": 1, "offset_range": 0.8},
+          caption_en="Deformable convolution on a small example: a conv predicts an offset field with 2N = 18 "
+                     "channels (N = 9 taps); each tap of one output samples the input bilinearly at its shifted "
+                     "point (four neighbours and their weights), and the weighted sum is the output value.",
+          caption_zh="小例子上的可变形卷积：一个卷积预测 2N = 18 通道的偏移场（N = 9 个采样点）；某个输出的每个采样点在偏移后"
+                     "的位置做双线性插值（四个邻点及其权重），加权求和即为该输出值。"),
     Entry("cnn-figure18", "deformable:DeformableOverview", "the complete deformable-convolution picture",
-          format="jpg", notes=True, defaults={"x_shape": (32, 64, 28, 28), "kernel_size": 3, "out_channels": 64},
-          caption_en="The complete deformable convolution (not the original's deformable PS RoI pooling): an "
-                     "offset branch predicts (32, 18, 28, 28) offsets for x (32, 64, 28, 28), the main branch "
-                     "samples and convolves.",
-          caption_zh="完整的可变形卷积（而非原图的可变形 PS RoI 池化）：偏移分支为 x (32,64,28,28) 预测 "
-                     "(32,18,28,28) 的偏移，主分支据此采样并卷积。"),
+          format="jpg", notes=True,
+          defaults={"x_shape": (32, 64, 28, 28), "kernel_size": 3, "out_channels": 64, "padding": 1, "seed": 18},
+          caption_en="The complete deformable convolution (the original figure shows deformable PS RoI pooling "
+                     "instead): for x (32, 64, 28, 28) an offset branch, a 3x3 conv with padding 1, predicts "
+                     "offsets (32, 18, 28, 28), 18 = 2·3·3; the main branch samples x at the shifted points and "
+                     "convolves to y (32, 64, 28, 28).",
+          caption_zh="完整的可变形卷积（原图画的是可变形 PS RoI 池化）：对 x (32, 64, 28, 28)，偏移分支（3x3 卷积，填充 1）"
+                     "预测偏移 (32, 18, 28, 28)，18 = 2·3·3；主分支在偏移后的位置对 x 采样并卷积，得到 y (32, 64, 28, 28)。"),
     Entry("cnn-figure15", "conv3d:Conv3DScene", "3-D convolution: a 3x3x3 kernel through a volume", format="jpg",
           notes=True, defaults={"in_size": (5, 5, 5), "kernel_size": 3, "marked": (1, 1, 1), "seed": 15},
           caption_en="3-D convolution: a 3x3x3 kernel moves through depth, height and width; one output voxel "

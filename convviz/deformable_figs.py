@@ -1,0 +1,156 @@
+"""What the deformable-convolution figures (cnn-figure16, 17, 18) draw: sampling points read from offset tensors,
+the seeded example the pipeline figure traces, and the shapes of the complete deformable-convolution picture.
+
+numpy only. Offsets follow torchvision's layout (``convviz.ops.deform_conv2d``): channel ``2k`` is the dy and
+``2k + 1`` the dx of tap ``k`` (row-major over the kernel), one pair per tap and output position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+
+import numpy as np
+
+from . import examples as ex
+from . import ops
+from .shapes import conv_output_size, ntuple
+
+__all__ = ["offset_channels", "regular_points", "tap_offsets", "SamplingPanel", "sampling_panel",
+           "sampling_panels", "pipeline_example", "traced_position", "overview_shapes", "one_position_offsets"]
+
+
+def offset_channels(kernel_size, offset_groups: int = 1) -> int:
+    """Channels of an offset tensor: 2 (dy, dx) · offset_groups · kh · kw (18 for a 3x3 kernel)."""
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    return 2 * offset_groups * kh * kw
+
+
+def regular_points(kernel_size, out_position, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """(kh·kw, 2) regular tap positions (row, col) of one output: out·stride − padding + tap·dilation."""
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    st = ntuple(stride, 2, "stride", minimum=1)
+    pd = ntuple(padding, 2, "padding", minimum=0)
+    dl = ntuple(dilation, 2, "dilation", minimum=1)
+    oy, ox = out_position
+    return np.array([[oy * st[0] - pd[0] + i * dl[0], ox * st[1] - pd[1] + j * dl[1]]
+                     for i in range(kh) for j in range(kw)], dtype=np.float64)
+
+
+def tap_offsets(offset, kernel_size, out_position) -> np.ndarray:
+    """(kh·kw, 2) offsets (dy, dx) per tap at one output position, read from an offset tensor
+    (2·kh·kw, H_out, W_out) (offset group 0)."""
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    off = np.asarray(offset, dtype=np.float64)
+    if off.ndim != 3 or off.shape[0] % (2 * kh * kw):
+        raise ValueError(f"offset must be (2·kh·kw, H_out, W_out) = ({2 * kh * kw}, …), got {off.shape}")
+    oy, ox = out_position
+    return off[:2 * kh * kw, oy, ox].reshape(kh * kw, 2)
+
+
+def one_position_offsets(kernel_size, seed: int = 0, offset_range: float = 0.8) -> np.ndarray:
+    """(kh·kw, 2) offsets of the single output position of a seeded (2·kh·kw, 1, 1) offset tensor: the example
+    offsets figure18 draws inside its boxes."""
+    off = ops.random_offsets(kernel_size, (1, 1), seed=seed, scale=offset_range)
+    return tap_offsets(off, kernel_size, (0, 0))
+
+
+@dataclass(frozen=True)
+class SamplingPanel:
+    """One panel of figure16: an input grid of ``grid`` x ``grid`` cells and the kernel's sampling points for
+    the output at ``out_position`` (stride 1, no padding), read from ``offset``."""
+    key: str                  # regular | learned | scale | rotate
+    grid: int
+    out_position: tuple[int, int]
+    offset: np.ndarray        # the whole offset tensor (2·kh·kw, H_out, W_out)
+    regular: np.ndarray       # (kh·kw, 2) regular positions (row, col)
+    offsets: np.ndarray       # (kh·kw, 2) (dy, dx) read from ``offset``
+    points: np.ndarray        # (kh·kw, 2) regular + offsets
+
+    @property
+    def moved(self) -> bool:
+        return bool(np.any(self.offsets != 0))
+
+
+def sampling_panel(key: str, offset, kernel_size, grid: int, out_position) -> SamplingPanel:
+    reg = regular_points(kernel_size, out_position)
+    off = tap_offsets(offset, kernel_size, out_position)
+    return SamplingPanel(key, grid, tuple(int(v) for v in out_position), np.asarray(offset), reg, off, reg + off)
+
+
+def sampling_panels(kernel_size=3, seed: int = 0, scale: float = 1.6, degrees: float = 30.0,
+                    offset_range: float = 0.8) -> list[SamplingPanel]:
+    """The four panels of figure16 on one shared grid size: (a) no offsets, (b) ``random_offsets`` (uniform in
+    ±``offset_range``, seeded), (c) ``scale_offsets`` by ``scale``, (d) ``rotate_offsets`` by ``degrees``.
+
+    The grid is the smallest odd size that holds every point of every panel with at least half a cell to
+    spare (per axis); each panel reads its offsets at the centre output of a full offset tensor of that grid."""
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    # how far (per axis) a point can get from the kernel centre: the farthest tap, moved by the largest
+    # offset, scaled, or rotated (a rotation keeps it within the circle through the corner taps)
+    hy, hx = (kh - 1) / 2, (kw - 1) / 2
+    reach = max(max(hy, hx) + abs(offset_range), abs(scale) * max(hy, hx), float(np.hypot(hy, hx)))
+    half = int(ceil(reach + 0.5))
+    grid = 2 * half + 1
+    out = conv_output_size((grid, grid), (kh, kw))
+    pos = (out[0] // 2, out[1] // 2)
+    tensors = {
+        "regular": np.zeros((offset_channels((kh, kw)),) + tuple(out)),
+        "learned": ops.random_offsets((kh, kw), out, seed=seed, scale=offset_range),
+        "scale": ops.scale_offsets((kh, kw), out, scale),
+        "rotate": ops.rotate_offsets((kh, kw), out, degrees),
+    }
+    return [sampling_panel(k, t, (kh, kw), grid, pos) for k, t in tensors.items()]
+
+
+def traced_position(out_size, position=None) -> tuple[int, int]:
+    """The output value the pipeline figure follows: ``position`` if given (checked), else the centre."""
+    oh, ow = ntuple(out_size, 2, "out_size", minimum=1)
+    if position is None:
+        return (oh // 2, ow // 2)
+    r, c = (int(v) for v in position)
+    if not (0 <= r < oh and 0 <= c < ow):
+        raise ValueError(f"traced position {(r, c)} is outside the {oh}x{ow} output")
+    return (r, c)
+
+
+def pipeline_example(in_size=6, kernel_size=3, seed: int = 0, padding=1, offset_range: float = 0.8) -> dict:
+    """The seeded small example of figure17: one input channel (integers 0..3), one 3x3 filter (integers
+    1..3), and an offset field (2·kh·kw, H_out, W_out) from ``random_offsets``; plus the output."""
+    h, w = ntuple(in_size, 2, "in_size", minimum=1)
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    out_size = conv_output_size((h, w), (kh, kw), padding=padding)
+    x = ex.random_ints((1, h, w), seed=seed, low=0, high=3)
+    weight = ex.random_ints((1, 1, kh, kw), seed=seed + 1, low=1, high=3)
+    offset = ops.random_offsets((kh, kw), out_size, seed=seed, scale=offset_range)
+    y = ops.deform_conv2d(x, offset, weight, padding=padding)
+    return {"x": x, "weight": weight, "offset": offset, "padding": padding, "out_size": tuple(out_size),
+            "output": y}
+
+
+def overview_shapes(x_shape=(32, 64, 28, 28), kernel_size=3, out_channels: int = 64, stride=1, padding=1,
+                    dilation=1, offset_groups: int = 1) -> dict:
+    """Shapes of the complete deformable convolution for input ``x_shape`` (N, C, H, W): the offset branch's
+    conv weight and offset tensor, the main branch's weight and the output; checked by ``deform_setup``."""
+    n, c, h, w = (int(v) for v in x_shape)
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    ho, wo = conv_output_size((h, w), (kh, kw), stride, padding, dilation)
+    oc = offset_channels((kh, kw), offset_groups)
+    shapes = {
+        "x": (n, c, h, w),
+        "offset_weight": (oc, c, kh, kw),          # the offset branch: an ordinary conv with the same geometry
+        "offset": (n, oc, ho, wo),
+        "weight": (int(out_channels), c, kh, kw),
+        "y": (n, int(out_channels), ho, wo),
+        "taps": kh * kw,
+        "offset_channels": oc,
+        "kernel_size": (kh, kw),
+        "out_size": (ho, wo),
+    }
+    # the compute layer's own validation agrees (zero-strided arrays: no memory)
+    s = ops.deform_setup(np.broadcast_to(np.zeros(1), shapes["x"]), np.broadcast_to(np.zeros(1), shapes["offset"]),
+                         np.broadcast_to(np.zeros(1), shapes["weight"]), stride=stride, padding=padding,
+                         dilation=dilation)
+    if s.out_size != (ho, wo):
+        raise AssertionError(f"deform_setup gives {s.out_size}, conv_output_size {(ho, wo)}")
+    return shapes

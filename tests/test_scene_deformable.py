@@ -1,0 +1,172 @@
+"""Deformable figures (cnn-figure16, 17, 18): what the scenes drew vs. arithmetic written here from the
+definitions (torchvision's offset layout and bilinear rule), vs. ``convviz.deform_conv2d`` and vs. the independent
+reference of the compute tests; plus low-quality render smoke tests."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import convviz
+from convviz.catalogue import get_entry
+from reference import ref_deform_conv2d
+from scene_utils import build, render_file
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def seeded_offsets(seed, shape, scale):
+    """The seeded offset tensor written out from its definition: uniform in ±scale, 2 decimals."""
+    return np.round(np.random.default_rng(seed).uniform(-scale, scale, shape), 2)
+
+
+def taps_from_tensor(tensor, k, oy, ox):
+    """(dy, dx) of each tap in row-major order: channel 2t is dy, 2t + 1 is dx (torchvision's layout)."""
+    return [(float(tensor[2 * t, oy, ox]), float(tensor[2 * t + 1, oy, ox])) for t in range(k * k)]
+
+
+def close(a, b, tol=1e-6):
+    return all(abs(u - v) <= tol for u, v in zip(np.ravel(a), np.ravel(b)))
+
+
+# ----------------------------------------------------------------------------------------------- figure16
+@pytest.fixture(scope="module")
+def fig16():
+    return build("cnn-figure16")
+
+
+def test_figure16_points_are_regular_grid_plus_offsets(fig16):
+    p = get_entry("cnn-figure16").defaults
+    k, g = p["kernel_size"], fig16.drawn["grid"]
+    out = g - k + 1                                  # stride 1, no padding
+    oy = ox = out // 2
+    centre = (k - 1) / 2
+    th = math.radians(p["degrees"])
+    expected = {
+        "regular": [(0.0, 0.0)] * (k * k),
+        "learned": taps_from_tensor(seeded_offsets(p["seed"], (2 * k * k, out, out), p["offset_range"]), k, oy, ox),
+        "scale": [((p["scale"] - 1) * (i - centre), (p["scale"] - 1) * (j - centre))
+                  for i in range(k) for j in range(k)],
+    }
+    # rotate: v = (dy, dx) = (i - c, j - c); rotated v' = R v with R = [[cos, -sin], [sin, cos]] acting on (y, x)
+    expected["rotate"] = [((math.cos(th) * (i - centre) - math.sin(th) * (j - centre)) - (i - centre),
+                           (math.sin(th) * (i - centre) + math.cos(th) * (j - centre)) - (j - centre))
+                          for i in range(k) for j in range(k)]
+    assert list(fig16.drawn["panels"]) == ["regular", "learned", "scale", "rotate"]
+    for key, offs in expected.items():
+        panel = fig16.drawn["panels"][key]
+        assert panel["out_position"] == (oy, ox)
+        regular = [(oy + i, ox + j) for i in range(k) for j in range(k)]
+        points = [(r + dy, c + dx) for (r, c), (dy, dx) in zip(regular, offs)]
+        assert close(panel["points"], points, 1e-5), key
+        if key != "regular":
+            assert close(panel["regular"], regular, 1e-5), key
+            # one arrow per tap that moved visibly, pointing from the regular point towards its sampling point
+            for (start, end), t in zip(panel["arrows"], panel["arrow_taps"]):
+                d_drawn = np.subtract(end, start)
+                d_true = np.subtract(points[t], regular[t])
+                assert np.dot(d_drawn, d_true) / (np.linalg.norm(d_drawn) * np.linalg.norm(d_true)) > 0.999
+                assert np.linalg.norm(d_drawn) <= np.linalg.norm(d_true) + 1e-6
+            moved = [t for t in range(k * k) if math.hypot(*offs[t]) > 0.5]
+            assert set(moved) <= set(panel["arrow_taps"]), key
+    # every point of every panel lies on the drawn grid
+    for panel in fig16.drawn["panels"].values():
+        assert all(-0.5 < r < g - 0.5 and -0.5 < c < g - 0.5 for r, c in panel["points"])
+    assert fig16.drawn["panels"]["scale"]["caption"].endswith(f"{p['scale']:g}")
+
+
+# ----------------------------------------------------------------------------------------------- figure17
+@pytest.fixture(scope="module")
+def fig17():
+    return build("cnn-figure17")
+
+
+def test_figure17_data_from_the_entry(fig17):
+    p = get_entry("cnn-figure17").defaults
+    n, k, pad = p["in_size"], p["kernel_size"], p["padding"]
+    x = fig17.drawn["x"]
+    assert x.shape == (n, n)
+    assert (x == np.random.default_rng(p["seed"]).integers(0, 4, size=(1, n, n))[0]).all()
+    assert [[int(s) for s in row] for row in fig17.drawn["input"]] == x.tolist()
+    assert [[int(s) for s in row] for row in fig17.drawn["kernel"]] == fig17.drawn["weight"].tolist()
+    out = (n + 2 * pad - (k - 1) - 1) // 1 + 1
+    assert fig17.drawn["out_size"] == (out, out)
+    assert fig17.drawn["offset_field_shape"] == (2 * k * k, out, out)
+    assert fig17.drawn["offset_field_label"] == (f"2N = {2 * k * k} channels", f"({2 * k * k}, {out}, {out})")
+    assert close(fig17.drawn["offset"], seeded_offsets(p["seed"], (2 * k * k, out, out), p["offset_range"]))
+
+
+def test_figure17_traced_output_matches_independent_bilinear(fig17):
+    d = fig17.drawn
+    x, w, off, pad = d["x"], d["weight"], d["offset"], d["padding"]
+    h, wd = x.shape
+    k = w.shape[0]
+    oy, ox = d["traced"]
+    total = 0.0
+    assert d["taps"] == [(i, j) for i in range(k) for j in range(k)]
+    assert len(d["zoom"]) == k * k
+    for t, ((i, j), zoom, drawn_reg, drawn_pt) in enumerate(zip(d["taps"], d["zoom"], d["regular"], d["points"])):
+        ry, rx = oy - pad + i, ox - pad + j
+        py, px = ry + float(off[2 * t, oy, ox]), rx + float(off[2 * t + 1, oy, ox])
+        assert close(drawn_reg, (ry, rx), 1e-5) and close(drawn_pt, (py, px), 1e-5)
+        y0, x0 = math.floor(py), math.floor(px)
+        ly, lx = py - y0, px - x0
+        nbrs = [((y0, x0), (1 - ly) * (1 - lx)), ((y0, x0 + 1), (1 - ly) * lx),
+                ((y0 + 1, x0), ly * (1 - lx)), ((y0 + 1, x0 + 1), ly * lx)]
+        sample = 0.0
+        assert zoom["tap"] == (i, j)
+        for ((r, c), bw), (pos, v_drawn, w_drawn) in zip(nbrs, zoom["neighbours"]):
+            v = float(x[r, c]) if 0 <= r < h and 0 <= c < wd else 0.0
+            assert pos == (r, c)
+            assert float(v_drawn) == v
+            assert abs(float(w_drawn) - bw) <= 0.005 + 1e-9          # two decimals
+            assert len(w_drawn.split(".")[-1]) <= 2
+            sample += bw * v
+        product = sample * float(w[i, j])
+        assert abs(float(d["products"][(i, j)]) - product) <= 0.005 + 1e-9
+        assert zoom["lines"][-1].endswith(f"= {d['products'][(i, j)]}")
+        total += product
+    assert abs(float(d["total"]) - total) <= 0.005 + 1e-9
+    y = convviz.deform_conv2d(x[None], off, w[None, None], padding=pad)
+    ref = ref_deform_conv2d(x[None], off, w[None, None], padding=pad)
+    assert abs(y[0, oy, ox] - total) < 1e-9 and abs(ref[0, oy, ox] - total) < 1e-9
+    assert d["output_label"] == f"y({oy}, {ox}) = {d['total']}"
+
+
+# ----------------------------------------------------------------------------------------------- figure18
+def test_figure18_shapes_from_arithmetic():
+    s = build("cnn-figure18")
+    assert s.drawn["shapes"] == {"x": "(32, 64, 28, 28)", "offset": f"(32, {2 * 3 * 3}, 28, 28)",
+                                 "weight": "(64, 64, 3, 3)", "y": f"(32, 64, {(28 + 2 * 1 - 3) + 1}, 28)"}
+    assert s.drawn["offset_channels_label"].startswith("18 = 2·3·3")
+    assert s.drawn["formula"][0].endswith("= 28")
+    entry = get_entry("cnn-figure18")
+    for shape in s.drawn["shapes"].values():       # the caption's shapes are the drawn ones
+        if shape != s.drawn["shapes"]["weight"]:
+            assert shape in entry.caption_en and shape in entry.caption_zh
+
+
+def test_figure18_other_shapes_are_computed_not_typed():
+    p = dict(get_entry("cnn-figure18").defaults, x_shape=(2, 8, 10, 12), kernel_size=5, out_channels=6, padding=1)
+    s = build("cnn-figure18", params=p)
+    ho, wo = (10 + 2 - 4 - 1) + 1, (12 + 2 - 4 - 1) + 1
+    assert s.drawn["shapes"] == {"x": "(2, 8, 10, 12)", "offset": f"(2, {2 * 5 * 5}, {ho}, {wo})",
+                                 "weight": "(6, 8, 5, 5)", "y": f"(2, 6, {ho}, {wo})"}
+    assert s.drawn["offset_channels_label"].startswith("50 = 2·5·5")
+
+
+# ----------------------------------------------------------------------------------------------- renders
+@pytest.mark.parametrize("name", ["cnn-figure16", "cnn-figure17", "cnn-figure18"])
+def test_still_renders(tmp_path, name):
+    out = render_file(name, tmp_path / f"{name}.png", "png")
+    w, h = Image.open(out).size
+    assert 640 <= w <= 4096 and 150 <= h <= w
+
+
+def test_figure16_gif_animates(tmp_path):
+    out = render_file("cnn-figure16", tmp_path / "f16.gif", "gif")
+    im = Image.open(out)
+    assert im.n_frames == 4                   # grids, then (b), (c), (d) in turn
+    assert im.size[0] >= 400
