@@ -83,7 +83,7 @@ def merge_identical(frames: list[Frame]) -> list[Frame]:
     return out
 
 
-def write_gif(frames: list[Frame], path: Path, colors: int = 128, optimize: bool = True) -> Path:
+def write_gif(frames: list[Frame], path: Path, colors: int = 48, optimize: bool = True) -> Path:
     """A looping GIF: one palette shared by all frames (no per-frame quantisation noise), per-frame durations,
     then gifsicle -O3 for frame differencing when it is installed."""
     from PIL import Image
