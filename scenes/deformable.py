@@ -17,8 +17,8 @@ from convviz.deformable_figs import (one_position_offsets, overview_shapes, pipe
 from convviz.describe import size_formula
 from convviz.trace import fmt, trace_deform_conv2d
 
-from .base import ConvVizScene
-from .widgets import NumberGrid
+from scenes.base import ConvVizScene
+from scenes.widgets import NumberGrid
 
 MONO = "DejaVu Sans Mono"
 
