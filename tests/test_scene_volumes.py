@@ -1,0 +1,227 @@
+"""The volume figures (figure6–10, figure15) and the volume widget: what they drew against arithmetic written
+here (loops and products from the definitions), plus low-quality renders of every entry."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from convviz import volumes
+from convviz.catalogue import get_entry
+from scene_utils import build, render_file
+
+ENTRIES = ("cnn-figure6", "cnn-figure7", "cnn-figure8", "cnn-figure9", "cnn-figure10", "cnn-figure15")
+
+
+@lru_cache(maxsize=None)
+def scene(name):
+    return build(name)
+
+
+def out_len(i, k):
+    """Window starts 0, 1, 2, … whose k cells fit in i (stride 1, no padding)."""
+    n = 0
+    while n + k <= i:
+        n += 1
+    return n
+
+
+# ------------------------------------------------------------------------------------------ the widget
+def _widget(shape, **kw):
+    from scenes.theme import LIGHT
+    from scenes.volume import Volume
+    from manim import Text
+    return Volume(shape, LIGHT, lambda s, size=20, color=None, **_: Text(s, font_size=size, color=color), **kw)
+
+
+def _sat_disjoint(a, b):
+    """Separating-axis test for two convex polygons given as (n, 2) arrays: True if they do not overlap."""
+    for poly in (a, b):
+        for i in range(len(poly)):
+            e = poly[(i + 1) % len(poly)] - poly[i]
+            n = np.array([-e[1], e[0]])
+            pa, pb = a @ n, b @ n
+            if pa.max() <= pb.min() + 1e-9 or pb.max() <= pa.min() + 1e-9:
+                return True
+    return False
+
+
+def test_widget_labels_from_shape_and_clear_of_voxels():
+    v = _widget((7, 5, 3), label_style="both")
+    assert v.drawn["labels"] == {"H": "H=7", "W": "W=5", "D": "D=3"}
+    assert _widget((7, 5, 3)).drawn["labels"] == {"H": "7", "W": "5", "D": "3"}
+    H, W, D = 7, 5, 3
+    hull = np.array([v.point(*c)[:2] for c in
+                     ((0, 0, 0), (0, 0, D), (0, W, D), (H, W, D), (H, W, 0), (H, 0, 0))])   # the block's outline
+    for lab in v.labels:
+        (x0, y0), (x1, y1) = lab.get_corner([-1, -1, 0])[:2], lab.get_corner([1, 1, 0])[:2]
+        box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+        assert _sat_disjoint(hull, box), f"label {lab} overlaps the voxels"
+
+
+def test_widget_elides_long_depth_and_point_follows_moves():
+    v = _widget((5, 5, 128), label_style="value")
+    assert v.drawn["labels"]["D"] == "128"
+    a, b = v.drawn["elided"]["D"]
+    shown = v.drawn["shown"]["D"]
+    assert len(shown) <= 8 and 0 in shown and 127 in shown
+    assert len(shown) + (b - a) == 128 and all(not a <= i < b for i in shown)
+    assert "H" not in v.drawn["elided"] and v.drawn["shown"]["H"] == [0, 1, 2, 3, 4]
+    # the front face's corners before and after moving/scaling the widget
+    before = v.point(5, 5, 0) - v.point(0, 0, 0)
+    v.scale(0.5).shift([3, -1, 0])
+    after = v.point(5, 5, 0) - v.point(0, 0, 0)
+    assert np.allclose(after, before * 0.5)
+    cell = v.front_cell(0, 0).get_vertices()
+    assert np.allclose(cell[0], v.point(0, 0, 0)) and np.allclose(cell[2], v.point(1, 1, 0))
+
+
+def test_elide_axis_plans():
+    for n in (1, 3, 8, 9, 64, 1000):
+        plan = volumes.elide_axis(n, 8)
+        assert plan.length <= 8
+        covered = sorted(plan.shown + (list(range(*plan.elided)) if plan.elided else []))
+        assert covered == list(range(n))
+        assert (plan.elided is None) == (n <= 8)
+
+
+# ------------------------------------------------------------------------------------------ figure7
+def test_figure7_pointwise_dot_products():
+    p = get_entry("cnn-figure7").resolve()
+    s = scene("cnn-figure7")
+    n, d = p["in_size"], p["channels"]
+    assert s.drawn["input_labels"] == {"H": f"H={n}", "W": f"W={n}", "D": f"D={d}"}
+    assert s.drawn["kernel_labels"] == {"H": "1", "W": "1", "D": f"D={d}"}
+    assert s.drawn["output_labels"] == {"H": f"H={n}", "W": f"W={n}", "D": "1"}
+    ex = volumes.pointwise_example(n, d, p["seed"])
+    x, w = ex["x"], ex["weight"]
+    assert len(s.drawn["steps"]) > 1
+    for st in s.drawn["steps"]:
+        r, c = st["position"]
+        assert st["values"] == [int(x[k, r, c]) for k in range(d)]
+        assert st["weights"] == [int(w[0, k, 0, 0]) for k in range(d)]
+        total = 0
+        for k in range(d):                     # the dot product, by hand
+            total += st["values"][k] * st["weights"][k]
+        assert st["total"] == str(total) == s.drawn["output_values"][(r, c)]
+        terms = " + ".join(f"{a}×{b}" for a, b in zip(st["values"], st["weights"]))
+        assert st["equation"] == f"{terms} = {total}"
+    assert s.drawn["marked"] == s.drawn["steps"][-1]["position"]
+
+
+# ------------------------------------------------------------------------------------------ figure6
+def test_figure6_grouped_counts_and_shapes():
+    p = get_entry("cnn-figure6").resolve()
+    s = scene("cnn-figure6")
+    c_in, c_out, k, g = p["in_channels"], p["out_channels"], p["kernel_size"], p["groups"]
+    o = out_len(p["in_size"], k)
+    assert s.drawn["out_size"] == (o, o)
+    dense = c_out * c_in * k * k
+    grouped = g * (c_out // g) * (c_in // g) * k * k
+    assert s.drawn["params"] == {1: dense, g: grouped}
+    assert (dense, grouped) == (576, 288)
+    final = s.drawn[f"groups={g}"]
+    assert final["input_labels"]["D"].endswith(f"={c_in}") and final["output_labels"]["D"].endswith(f"={c_out}")
+    assert final["output_labels"]["H"].endswith(f"={o}")
+    assert len(final["filters"]) == g
+    for f in final["filters"]:
+        assert f["labels"] == {"H": f"h={k}", "W": f"w={k}", "D": f["labels"]["D"]}
+        assert f["labels"]["D"].endswith(f"/{g}={c_in // g}")
+        assert f"× {c_out // g}" in f["times"]
+    assert any(str(dense) in line for line in final["count_lines"])
+    assert any(str(grouped) in line for line in final["count_lines"])
+    assert len(s.drawn["groups=1"]["filters"]) == 1
+
+
+# ------------------------------------------------------------------------------------------ figure8–10
+def test_figure8_depthwise_shapes_and_counts():
+    p = get_entry("cnn-figure8").resolve()
+    s = scene("cnn-figure8")
+    i, c, k = p["in_size"], p["in_channels"], p["kernel_size"]
+    o = out_len(i, k)
+    assert (i, c, k, o) == (7, 3, 3, 5)
+    assert s.drawn["input_labels"] == {"H": str(i), "W": str(i), "D": str(c)}
+    # the kernels stand one behind the other: the front one carries h and w, every one its depth 1
+    assert s.drawn["kernel_labels"] == [{"H": str(k), "W": str(k), "D": "1"}] + [{"D": "1"}] * (c - 1)
+    assert s.drawn["output_labels"] == {"H": str(o), "W": str(o), "D": str(c)}
+    assert s.drawn["counts"] == {"params": c * k * k, "macs": c * k * k * o * o}
+    assert str(c * k * k) in s.drawn["count_line"] and str(c * k * k * o * o) in s.drawn["count_line"]
+
+
+def test_figure9_pointwise_step():
+    s = scene("cnn-figure9")
+    assert s.drawn["input_labels"] == {"H": "5", "W": "5", "D": "3"}
+    assert s.drawn["kernel_labels"] == {"H": "1", "W": "1", "D": "3"}
+    assert s.drawn["output_labels"] == {"H": "5", "W": "5", "D": "1"}
+    assert s.drawn["counts"] == {"params": 3, "macs": 3 * 25}
+    assert len(s.drawn["path"]) > 1
+
+
+def test_figure10_many_kernels_elided_and_the_comparison():
+    p = get_entry("cnn-figure10").resolve()
+    s = scene("cnn-figure10")
+    n, c, co, k = p["in_size"], p["in_channels"], p["out_channels"], p["kernel_size"]
+    assert s.drawn["output_labels"] == {"H": str(n), "W": str(n), "D": str(co)}
+    assert "D" in s.drawn["output_elided"]
+    assert s.drawn["times"] == f"× {co}"
+    assert [f["output_labels"]["D"] for f in s.drawn["frames"]] == ["1", "2", "3", str(co)]
+    standard = co * c * k * k
+    dw, pw = c * k * k, co * c
+    o = n * n
+    assert (standard, dw, pw) == (3456, 27, 384)
+    assert (standard * o, dw * o, pw * o) == (86400, 675, 9600)
+    table = s.drawn["table"]
+    assert table[1][1:] == [str(standard), str(standard * o)]
+    assert table[2][1:] == [f"{dw} + {pw} = {dw + pw}", f"{dw * o} + {pw * o} = {(dw + pw) * o}"]
+
+
+# ------------------------------------------------------------------------------------------ figure15
+def test_figure15_conv3d_moves_in_depth_and_marks_the_voxel():
+    p = get_entry("cnn-figure15").resolve()
+    s = scene("cnn-figure15")
+    (di, hi, wi), k = p["in_size"], p["kernel_size"]
+    o = (out_len(di, k), out_len(hi, k), out_len(wi, k))
+    assert s.drawn["out_size"] == o
+    assert s.drawn["output_labels"] == {"H": f"H={o[1]}", "W": f"W={o[2]}", "D": f"D={o[0]}"}
+    assert s.drawn["input_labels"] == {"H": f"H={hi}", "W": f"W={wi}", "D": f"D={di}"}
+    assert s.drawn["kernel_labels"] == {"H": str(k), "W": str(k), "D": str(k)}
+    path = s.drawn["path"]
+    assert path[-1] == tuple(p["marked"]) == s.drawn["marked"]
+    for axis in range(3):                       # the kernel moves along every axis
+        assert len({q[axis] for q in path}) > 1
+    ex = volumes.conv3d_example(p["in_size"], k, p["seed"])
+    x, w = ex["x"][0], ex["weight"][0, 0]
+    for st in s.drawn["steps"]:
+        d, h, ww = st["position"]
+        assert st["window"] == ((d, d + k), (h, h + k), (ww, ww + k))
+        total = 0
+        for a in range(k):
+            for b in range(k):
+                for c in range(k):
+                    total += x[d + a, h + b, ww + c] * w[a, b, c]
+        assert st["total"] == str(total)
+        assert st["taps"] == k ** 3 and st["text"] == f"output ({d}, {h}, {ww}) = {total}"
+    assert f"= {k ** 3} products" in s.drawn["rule"]
+    assert s.drawn["formula"][-1].endswith(f"= {o[0]}")
+
+
+# ------------------------------------------------------------------------------------------ renders
+@pytest.mark.parametrize("name", ENTRIES)
+def test_still_renders(name, tmp_path):
+    out = render_file(name, tmp_path / f"{name}.png", "png")
+    with Image.open(out) as im:
+        w, h = im.size
+        assert 640 <= w <= 4096 and 200 <= h <= 4096 and w > h
+        px = np.asarray(im.convert("RGB"))
+    assert (px > 245).all(axis=2).mean() > 0.3          # white page
+    assert (px < 200).any(axis=2).mean() > 0.02         # and something drawn on it
+
+
+def test_gif_animates(tmp_path):
+    out = render_file("cnn-figure9", tmp_path / "f9.gif", "gif")
+    with Image.open(out) as im:
+        assert im.n_frames > 1
+        assert im.size[0] >= 400
