@@ -198,6 +198,12 @@ class ConvVizScene(Scene):
             return
         for a in animations:
             anim = prepare_animation(a)
+            if anim.is_introducer() and not anim.is_remover():     # FadeIn, Create, Write …: the end state is
+                self.add(anim.mobject)                              # the mobject itself
+                continue
+            if anim.is_remover() and not anim.is_introducer():      # FadeOut, Uncreate …
+                self.remove(anim.mobject)
+                continue
             anim._setup_scene(self)
             anim.begin()
             anim.finish()
