@@ -14,7 +14,7 @@ from convviz.describe import pytorch_conv, size_formula
 from convviz.trace import fmt, product_term, trace_conv
 
 from scenes.base import ConvVizScene
-from scenes.widgets import DATA, EMPTY, PADDING, EquationLines, FitText, KernelWindow, NumberGrid
+from scenes.widgets import DATA, EMPTY, PADDING, EquationLines, FitText, KernelWindow, NumberGrid, char_width
 
 
 class ConvScene(ConvVizScene):
@@ -53,7 +53,7 @@ class ConvScene(ConvVizScene):
             self.input_grid.fill_cell(r + pt, c + pl, t.unvisited)
         self.kernel_grid = NumberGrid(trace.weight[0, 0], t, self.text, cell=cell, fill=t.kernel_fill,
                                       stroke=t.kernel_stroke, show_numbers=True)
-        out_strings = [self.output_grid_fmt(v) for v in np.asarray(trace.output).reshape(-1)]
+        out_strings = [fmt(v) for v in np.asarray(trace.output).reshape(-1)]
         out_font = NumberGrid.font_for(cell, max(len(s) for s in out_strings))
         self.output_grid = NumberGrid(np.full((oh, ow), None), t, self.text, cell=cell, fill=t.output_fill,
                                       stroke=t.output_stroke, kinds=np.full((oh, ow), EMPTY, dtype=object),
@@ -65,6 +65,11 @@ class ConvScene(ConvVizScene):
             self.label("output").next_to(self.output_grid, UP, buff=0.2),
         )
         body = VGroup(row, labels)
+        if trace.bias is not None:
+            bias = self.text(f"{self.T('bias')} = {fmt(trace.bias[0])}", size=22, color=t.bias_stroke)
+            bias.next_to(self.kernel_grid, DOWN, buff=0.25)
+            body.add(bias)
+            self.drawn["bias"] = bias.text
         legend = self._legend(trace)
         if legend is not None:
             legend.next_to(self.input_grid, DOWN, buff=0.2)
@@ -72,8 +77,10 @@ class ConvScene(ConvVizScene):
         body.to_edge(UP, buff=0.4)
         self.add(body)
         self.eq_y = body.get_bottom()[1] - 0.3
-        self._equation_layout(trace, body)
-        eq_reserve = 0.5 * ((kh * kw + self.per_line - 1) // self.per_line)
+        n_terms = kh * kw + (trace.bias is not None)
+        self.show_sum = n_terms <= 26            # beyond a 5x5 kernel the line would be unreadable
+        self._equation_layout(trace, body, n_terms)
+        eq_reserve = 0.5 * ((n_terms + self.per_line - 1) // self.per_line) if self.show_sum else 0
         y = self.eq_y - eq_reserve - 0.2
         extra = self._extra_lines(trace)
         for m in extra:
@@ -98,7 +105,7 @@ class ConvScene(ConvVizScene):
             self.output_grid.set_text(orow, ocol, step.total)
             self.output_grid.fill_cell(orow, ocol, t.output_fill)
             expr = step.expression()
-            new_eq = self._equation(step)
+            new_eq = self._equation(step) if self.show_sum else VGroup()
             window = self.swap(window, new_window)
             marker = self.swap(marker, new_marker)
             equation = self.swap(equation, new_eq)
@@ -115,18 +122,13 @@ class ConvScene(ConvVizScene):
                            color=self.theme.text)
         return eq
 
-    @staticmethod
-    def output_grid_fmt(v) -> str:
-        return fmt(v)
-
-    def _equation_layout(self, trace, body) -> None:
+    def _equation_layout(self, trace, body, n: int) -> None:
         """Fixed columns for the sum line: term width from the widest value and weight of this figure."""
         vals = [fmt(v) for v in np.unique(trace.padded)]
         wts = [product_term(0, v)[2:] for v in np.unique(trace.weight)]
         self.term_width = max(len(v) for v in vals) + 1 + max(len(s) for s in wts)
-        n = int(np.prod(trace.kernel_size))
         self.eq_size = 22
-        char_w = 0.602 * self.eq_size / 72              # DejaVu Sans Mono advance = 0.602 em; em = size/72
+        char_w = char_width(self.eq_size)
         total_w = max(len(fmt(v)) for v in np.asarray(trace.output).reshape(-1))
         max_chars = int(13.0 / char_w)
         per_line = n

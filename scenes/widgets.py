@@ -9,6 +9,20 @@ from manim import DOWN, DR, LEFT, RIGHT, UP, UR, DashedVMobject, Rectangle, Squa
 
 from convviz.trace import fmt
 
+class Shared:
+    """Holds a reference (e.g. the scene's text function) that copies of a widget share instead of copying:
+    a deep copy of a bound method would copy the whole scene."""
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 # cell kinds
 DATA, PADDING, INSERTED, EMPTY, OUTPUT_PADDING = "data", "padding", "inserted", "empty", "output_padding"
 
@@ -39,7 +53,7 @@ class NumberGrid(VGroup):
         self.rows, self.cols = vals.shape
         self.cell_size = cell
         self.theme = theme
-        self.text_factory = text_factory
+        self.text_factory = Shared(text_factory)
         self.precision = precision
         self.fill = fill or theme.input_fill
         self.stroke = stroke or theme.grid
