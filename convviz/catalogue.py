@@ -311,7 +311,8 @@ _add(
           kind="conv", defaults={"in_size": 6, "kernel_size": 3, "stride": 2}),
     Entry("multichannel", "multichannel:MultiChannelScene", "multi-channel conv: per-channel sums plus bias",
           kind="multichannel", data=_gif2, defaults={"stride": 2, "padding": 1}),
-    Entry("conv_transpose2d", "transposed:TransposedScene", "any transposed conv, scatter and gather views",
+    Entry("conv_transpose2d", "transposed:TransposedScene", "any transposed conv, scatter then gather view: "
+          "--in-size --kernel-size --stride --padding --output-padding ...",
           kind="transposed", defaults={"in_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "view": "both"}),
 )
 
