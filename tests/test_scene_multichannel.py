@@ -1,0 +1,164 @@
+"""The multi-channel scene (cnn-gif2 and the parametric `multichannel`): what it draws against a direct loop over
+the definition written here (no convviz), against the notes' printed numbers, and against convviz.ops."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+from scene_utils import build, render_file
+
+from convviz import examples as ex
+from convviz import media, ops
+from convviz.catalogue import get_entry
+from scenes.render import build_scene, load_scene_class
+
+# the output volume printed in the notes (o[:,:,0] and o[:,:,1] of the original gif2)
+NOTES_O0 = [[1, 0, -3], [-6, 1, 1], [4, -3, 1]]
+NOTES_O1 = [[-1, -6, -4], [-2, -3, -4], [-1, -3, -3]]
+
+
+def direct(x, w, b, stride, pad, groups=1):
+    """Cross-correlation from the definition, with plain loops: returns (out[co][i][j], sums) where
+    sums[(co, i, j)] = {input channel: sum over the kernel of x_padded * w} (bias excluded)."""
+    x = [[[int(v) for v in row] for row in ch] for ch in np.asarray(x).tolist()]
+    w = np.asarray(w).tolist()
+    c_in, h, wd = len(x), len(x[0]), len(x[0][0])
+    c_out, cg, kh, kw = len(w), len(w[0]), len(w[0][0]), len(w[0][0][0])
+    og = c_out // groups
+
+    def at(c, r, q):                       # the zero-padded input
+        r, q = r - pad, q - pad
+        return x[c][r][q] if 0 <= r < h and 0 <= q < wd else 0
+
+    oh, ow = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
+    out = [[[0] * ow for _ in range(oh)] for _ in range(c_out)]
+    sums = {}
+    for co in range(c_out):
+        first = (co // og) * cg
+        for i in range(oh):
+            for j in range(ow):
+                per = {}
+                for cl in range(cg):
+                    s = 0
+                    for u in range(kh):
+                        for v in range(kw):
+                            s += at(first + cl, i * stride + u, j * stride + v) * w[co][cl][u][v]
+                    per[first + cl] = s
+                sums[(co, i, j)] = per
+                out[co][i][j] = sum(per.values()) + (int(b[co]) if b is not None else 0)
+    return out, sums
+
+
+def drawn_ints(arr):
+    return [[int(s) for s in row] for row in arr.tolist()]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """cnn-gif2 rendered once at low quality, as `convviz render` does: (the scene that drew the frames, the GIF)."""
+    entry = get_entry("cnn-gif2")
+    scene, sink = build_scene(load_scene_class(entry.scene), entry.resolve(),
+                              entry.options(show_formula=True, show_pytorch=True), "low", still=False)
+    gif = media.write_gif([media.Frame(p, s) for p, s in sink.frames], tmp_path_factory.mktemp("mc") / "g.gif")
+    return scene, gif
+
+
+@pytest.fixture(scope="module")
+def notes(rendered):
+    return rendered[0]
+
+
+def test_notes_output_equals_definition_and_the_notes(notes):
+    out, _ = direct(ex.GIF2_X, ex.GIF2_W, ex.GIF2_B, 2, 1)
+    drawn = [drawn_ints(a) for a in notes.drawn["output"]]
+    assert drawn == out
+    assert drawn == [NOTES_O0, NOTES_O1]
+    conv = ops.conv(ex.GIF2_X, ex.GIF2_W, ex.GIF2_B, stride=2, padding=1)
+    assert drawn == conv.tolist()
+
+
+def test_notes_steps_show_per_channel_sums_bias_and_total(notes):
+    out, sums = direct(ex.GIF2_X, ex.GIF2_W, ex.GIF2_B, 2, 1)
+    steps = notes.drawn["steps"]
+    assert len(steps) == 18
+    order = [(co, i, j) for co in range(2) for i in range(3) for j in range(3)]   # filter 0 first
+    assert [s["out"] for s in steps] == order
+    for s in steps:
+        co, i, j = s["out"]
+        assert {c: int(v) for c, v in s["channel_sums"].items()} == sums[(co, i, j)]
+        assert int(s["bias"]) == int(ex.GIF2_B[co])
+        assert int(s["total"]) == out[co][i][j]
+        terms = [f"ch{c}: {v}" for c, v in sums[(co, i, j)].items()] + [f"b{co}: {int(ex.GIF2_B[co])}"]
+        assert s["line"] == " + ".join(terms) + f" = {out[co][i][j]}"
+        # the three windows: stride 2 over the padded 7x7, the same place in every channel
+        cells = [(i * 2 + u, j * 2 + v) for u in range(3) for v in range(3)]
+        assert s["windows"] == {0: cells, 1: cells, 2: cells}
+    assert steps[0]["line"] == "ch0: 1 + ch1: -1 + ch2: 0 + b0: 1 = 1"        # worked by hand from the notes
+
+
+def test_notes_static_content(notes):
+    d = notes.drawn
+    for c in range(3):                     # the padded slices: zeros around the notes' 5x5 data
+        padded = [[0] * 7] + [[0] + [int(v) for v in row] + [0] for row in ex.GIF2_X[c].tolist()] + [[0] * 7]
+        assert drawn_ints(d["input"][c]) == padded
+    assert [[drawn_ints(a) for a in row] for row in d["filters"]] == ex.GIF2_W.tolist()
+    assert d["bias"] == ["1", "0"]
+    labels = d["labels"]
+    assert labels["input"] == "Input Volume (+pad 1) (7x7x3)"
+    assert labels["output"] == "Output Volume (3x3x2)"
+    assert labels["filters"] == ["Filter W0 (3x3x3)", "Filter W1 (3x3x3)"]
+    assert labels["bias"] == ["Bias b0", "Bias b1"]
+    assert d["numbers_shown"] and d["cell"] >= 0.3        # readable at 854x480 (≥ 18 px cells)
+    o = (5 + 2 * 1 - 3) // 2 + 1
+    assert d["extra_lines"][0].endswith(f"= {o}")
+    assert d["extra_lines"][-1] == "nn.Conv2d(3, 2, kernel_size=3, stride=2, padding=1)"
+
+
+def test_random_parameters_from_the_cli_case():
+    params = get_entry("multichannel").resolve(in_channels=2, out_channels=3, in_size=4, kernel_size=3, padding=1,
+                                               stride=1, seed=3)
+    scene = build("multichannel", params=params, lang="zh")
+    out, sums = direct(params["x"], params["weight"], None, 1, 1)
+    assert [drawn_ints(a) for a in scene.drawn["output"]] == out
+    assert np.array_equal(ops.conv(params["x"], params["weight"], None, 1, 1), np.array(out))
+    steps = scene.drawn["steps"]
+    assert len(steps) == 3 * 4 * 4
+    for s in steps:
+        assert {c: int(v) for c, v in s["channel_sums"].items()} == sums[s["out"]]
+        assert s["bias"] is None and "b" not in s["line"]
+    assert scene.drawn["labels"]["input"] == "输入数据体（+填充 1）（6x6x2）"
+    assert scene.drawn["labels"]["output"] == "输出数据体（4x4x3）"
+    assert steps[0]["line"].startswith("通道0: ")
+
+
+def test_groups_use_only_their_own_input_channels():
+    params = get_entry("multichannel").resolve(in_channels=4, out_channels=2, groups=2, in_size=4, bias=[1, -1],
+                                               seed=5)
+    scene = build("multichannel", params=params)
+    assert (params["stride"], params["padding"]) == (2, 1)          # the entry's defaults
+    out, sums = direct(params["x"], params["weight"], [1, -1], 2, 1, groups=2)
+    assert [drawn_ints(a) for a in scene.drawn["output"]] == out
+    assert scene.drawn["filter_columns"] == [[0, 1], [2, 3]]
+    for s in scene.drawn["steps"]:
+        co = s["out"][0]
+        group = [0, 1] if co == 0 else [2, 3]
+        assert sorted(s["channel_sums"]) == group and sorted(s["windows"]) == group
+        assert {c: int(v) for c, v in s["channel_sums"].items()} == sums[s["out"]]
+    assert "group 1" in scene.drawn["labels"]["filters"][1]
+
+
+def test_too_many_channels_is_a_clear_error():
+    params = get_entry("multichannel").resolve(in_channels=7, out_channels=2)
+    with pytest.raises(ValueError, match="at most 6 input"):
+        build("multichannel", params=params)
+
+
+def test_renders_gif_that_loops_and_png(rendered, tmp_path):
+    with Image.open(rendered[1]) as im:
+        assert im.n_frames == 18
+        assert im.info.get("loop") == 0
+        assert 700 <= im.size[0] <= 1000 and 300 <= im.size[1] <= 700
+    png = render_file("cnn-gif2", tmp_path / "g.png", "png")
+    with Image.open(png) as im:
+        assert im.size[0] >= 640 and 300 <= im.size[1] < im.size[0]
