@@ -118,7 +118,7 @@ def _resolve_conv(p: dict[str, Any], kind: str) -> dict[str, Any]:
         bias = np.atleast_1d(np.asarray(bias))
     out = {"x": x, "weight": w, "bias": bias, "stride": p.get("stride", 1), "padding": p.get("padding", 0),
            "dilation": p.get("dilation", 1), "groups": groups}
-    for key in ("view", "title"):
+    for key in ("view", "title", "weights_in_window"):
         if key in p:
             out[key] = p[key]
     if transposed:
@@ -184,10 +184,11 @@ _add(
           caption_en="The kernel slides over the image one cell at a time; each output is the sum of the "
                      "element-wise products.",
           caption_zh="卷积核在图像上逐格滑动，每个输出是对应元素乘积之和。"),
-    Entry("cnn-gif1", "conv2d:ConvScene", "sliding window with the conv-arithmetic guide's numbers",
-          kind="conv", data=_gif1, notes=True, min_width=535,
-          caption_en="A 3x3 kernel over a 5x5 input, every product and sum shown.",
-          caption_zh="3x3 卷积核作用于 5x5 输入，显示每个乘积与求和。"),
+    Entry("cnn-gif1", "conv2d:ConvScene", "the conv-arithmetic guide's numeric step, one frame like the original",
+          kind="conv", data=_gif1, notes=True, min_width=535, option_defaults={"single_frame": True},
+          caption_en="A 3x3 kernel over a 5x5 input: the last step's products and sum, every output filled in "
+                     "(one frame, like the original; `--no-single-frame` animates all nine steps).",
+          caption_zh="3x3 卷积核作用于 5x5 输入：最后一步的乘积与求和，所有输出均已填好（与原图一样为单帧）。"),
     Entry("cnn-figure2", "features:FeatureExtractor", "Sobel X, Sobel Y and Laplacian responses of an image",
           format="jpg", notes=True, defaults={"size": 384},
           caption_en="Convolution as a feature extractor: an image and its responses to Sobel X, Sobel Y and "
@@ -211,7 +212,8 @@ _add(
                      "the bias give each output cell.",
           caption_zh="两个 3x3x3 滤波器作用于 5x5x3 输入（零填充 1，步长 2）：各通道之和加偏置得到每个输出。"),
     Entry("cnn-gif4", "conv2d:ConvScene", "'same' padding: 5x5 input, 3x3 kernel, 25 steps", kind="conv",
-          defaults={"in_size": 5, "kernel_size": 3, "padding": "same", "seed": 4}, notes=True, min_width=395,
+          defaults={"in_size": 5, "kernel_size": 3, "padding": "same", "seed": 4, "weights_in_window": False},
+          notes=True, min_width=395,
           caption_en="'Same' padding: a ring of zeros keeps the 5x5 output the size of the input.",
           caption_zh="same 填充：一圈零使 5x5 输出与输入大小相同。"),
     Entry("cnn-figure5", "shape_rule:ShapeRule", "the Conv2d shape rule with a worked example", format="jpg",
@@ -250,7 +252,8 @@ _add(
                      "fewer multiplications.",
           caption_zh="空间可分离卷积：先 3x1 再 1x3，结果等于 3x3 卷积，乘法更少。"),
     Entry("cnn-gif5", "conv2d:ConvScene", "dilated convolution: 7x7 input, 3x3 kernel, dilation 2, 9 steps",
-          kind="conv", defaults={"in_size": 7, "kernel_size": 3, "dilation": 2, "seed": 5}, notes=True, min_width=399,
+          kind="conv", defaults={"in_size": 7, "kernel_size": 3, "dilation": 2, "seed": 5, "weights_in_window": False},
+          notes=True, min_width=399,
           caption_en="Dilated convolution (dilation 2): the 3x3 kernel's taps are 2 apart, covering 5x5.",
           caption_zh="空洞卷积（膨胀率 2）：3x3 卷积核的采样点间隔为 2，覆盖 5x5 区域。"),
     Entry("cnn-figure13", "receptive_field:ReceptiveField", "dilation 1, 2, 3 on 11x11 grids", format="jpg",
@@ -265,7 +268,8 @@ _add(
           caption_zh="转置卷积（步长 2，填充 1）的直接卷积形式：在 3x3 输入之间和四周插零，卷积核翻转，得到 5x5 输出。"),
     Entry("cnn-gif6", "transposed:TransposedScene", "transposed conv 3x3 → 5x5, stride 2, padding 1, 25 steps",
           kind="transposed", notes=True, min_width=399,
-          defaults={"in_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "seed": 14, "view": "gather"},
+          defaults={"in_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "seed": 14, "view": "gather",
+                    "weights_in_window": False},
           caption_en="Transposed convolution, animated: each output is a stride-1 convolution of the "
                      "zero-inserted, padded input with the flipped kernel.",
           caption_zh="转置卷积动画：每个输出是插零并填充后的输入与翻转卷积核的步长为 1 的卷积。"),

@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--step-seconds", type=float, help="seconds per kernel step (default 1)")
     r.add_argument("--final-hold", type=float, help="seconds the last frame is held")
     r.add_argument("--smooth", action="store_true", help="tween between steps")
+    r.add_argument("--single-frame", action=argparse.BooleanOptionalAction, default=None,
+                   help="GIF/MP4 of the final state only (cnn-gif1's default); --no-single-frame animates")
     r.add_argument("--show-formula", action="store_true", help="show the output-size formula with numbers")
     r.add_argument("--show-pytorch", action="store_true", help="show the matching PyTorch call")
     g = r.add_argument_group("layer parameters (parametric scenes)")
@@ -145,7 +147,7 @@ def cmd_render(args) -> int:
         if args.fps is not None and not 1 <= args.fps <= 120:
             raise UsageError(f"--fps must be between 1 and 120, got {args.fps}")
         options = entry.options(theme=args.theme, lang=args.lang, step_seconds=args.step_seconds,
-                                final_hold=args.final_hold, smooth=args.smooth or None,
+                                final_hold=args.final_hold, smooth=args.smooth or None, single_frame=args.single_frame,
                                 show_formula=args.show_formula or None, show_pytorch=args.show_pytorch or None)
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None

@@ -83,21 +83,16 @@ def merge_identical(frames: list[Frame]) -> list[Frame]:
     return out
 
 
-def write_gif(frames: list[Frame], path: Path, colors: int = 48, optimize: bool = True) -> Path:
+def write_gif(frames: list[Frame], path: Path, colors: int = 40, optimize: bool = True) -> Path:
     """A looping GIF: one palette shared by all frames (no per-frame quantisation noise), per-frame durations,
     then gifsicle -O3 for frame differencing when it is installed."""
     from PIL import Image
 
     frames = merge_identical(frames)
     rgb = [Image.fromarray(_rgb(f.pixels)) for f in frames]
-    # one palette from a sample of the frames stacked together
-    sample = rgb if len(rgb) <= 24 else [rgb[i] for i in np.linspace(0, len(rgb) - 1, 24).astype(int)]
-    w, h = rgb[0].size
-    sheet = Image.new("RGB", (w, h * len(sample)))
-    for i, im in enumerate(sample):
-        sheet.paste(im, (0, i * h))
-    palette = sheet.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    pal = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in rgb]
+    idx = range(len(rgb)) if len(rgb) <= 24 else np.linspace(0, len(rgb) - 1, 24).astype(int)
+    palette = shared_palette([np.asarray(rgb[i]) for i in idx], colors)
+    pal = [to_palette(np.asarray(im), palette) for im in rgb]
     durations = [max(20, int(round(f.seconds * 100)) * 10) for f in frames]
     with atomic_path(path) as tmp:
         pal[0].save(tmp, format="GIF", save_all=True, append_images=pal[1:], duration=durations, loop=0,
@@ -107,6 +102,44 @@ def write_gif(frames: list[Frame], path: Path, colors: int = 48, optimize: bool 
             subprocess.run([gifsicle, "-O3", "--no-comments", "--no-names", "-b", str(tmp)], check=True,
                            capture_output=True)
     return Path(path)
+
+
+def shared_palette(samples: list[np.ndarray], colors: int):
+    """One palette for every frame: the exact flat colours of the figure (background, fills, strokes: the
+    colours covering the most pixels) are kept as they are, median cut fills the rest (anti-aliased edges)."""
+    from PIL import Image
+
+    pixels = np.concatenate([a.reshape(-1, 3) for a in samples])
+    keys = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8) | pixels[:, 2]
+    values, counts = np.unique(keys, return_counts=True)
+    top = np.argsort(-counts, kind="stable")[: colors // 2]
+    flat = values[top][counts[top] >= len(keys) // 2000]          # at least 0.05 % of the pixels
+    exact = [((int(v) >> 16) & 255, (int(v) >> 8) & 255, int(v) & 255) for v in flat]
+    sheet = Image.fromarray(np.concatenate(samples, axis=0)) if len(samples) > 1 else Image.fromarray(samples[0])
+    rest = sheet.quantize(colors=max(2, colors - len(exact)), method=Image.Quantize.MEDIANCUT,
+                          dither=Image.Dither.NONE).getpalette()[: 3 * max(2, colors - len(exact))]
+    merged = list(exact)
+    for i in range(0, len(rest), 3):
+        c = tuple(rest[i:i + 3])
+        if c not in merged:
+            merged.append(c)
+    return np.array(merged[:256], dtype=np.uint8)
+
+
+def to_palette(rgb: np.ndarray, palette: np.ndarray):
+    """Map each pixel to its nearest palette colour exactly (Pillow's own palette conversion is approximate:
+    it turned pure white into #F9F9FA)."""
+    from PIL import Image
+
+    keys = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
+    uniq, inverse = np.unique(keys.reshape(-1), return_inverse=True)
+    cols = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.int32)
+    dist = ((cols[:, None, :] - palette[None, :, :].astype(np.int32)) ** 2).sum(axis=-1)
+    index = dist.argmin(axis=1).astype(np.uint8)[inverse].reshape(rgb.shape[:2])
+    im = Image.fromarray(index, mode="P")
+    flat = palette.reshape(-1).tolist()
+    im.putpalette(flat + flat[:3] * (256 - len(palette)))
+    return im
 
 
 def write_video(frames: list[Frame], path: Path, fps: int) -> Path:

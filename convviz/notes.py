@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -30,8 +31,8 @@ from .media import atomic_path
 
 ROOT = Path(__file__).resolve().parents[1]
 # The notes' GIFs: pixels per scene unit at the default (medium) quality; never narrower than the original.
-# Small enough to keep the folder light, large enough for the numbers to read (cells ≈ 30 px).
-NOTES_GIF_DENSITY = {"low": 40.0, "medium": 50.0, "high": 75.0}
+# Small enough to keep the folder light, large enough for the numbers to read (cells ≈ 26 px).
+NOTES_GIF_DENSITY = {"low": 36.0, "medium": 42.0, "high": 64.0}
 
 
 @dataclass
@@ -144,6 +145,15 @@ def save_manifest(out: Path, manifest: dict) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ worker
+def _init_worker(counter) -> None:
+    """Each worker process gets a slot of its own: Manim's text and LaTeX caches are not safe to share between
+    processes writing at the same time, so each slot has its own cache folder (reused by later runs)."""
+    with counter.get_lock():
+        slot = counter.value
+        counter.value += 1
+    os.environ["CONVVIZ_WORKER"] = f"worker{slot}"
+
+
 def _render_one(name: str, out_file: str, quality: str, lang: str) -> tuple[float, int]:
     """Runs in a worker process: render one notes figure to its file (atomically)."""
     from .cli import render_entry
@@ -201,7 +211,8 @@ def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", job
     if todo:
         # heavier figures first, so the pool does not wait on one long render at the end
         todo.sort(key=lambda t: (t[0].format != "gif", t[0].name))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        counter = multiprocessing.Value("i", 0)
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(counter,)) as pool:
             futures = {pool.submit(_render_one, e.name, str(f), quality, lang): (e, f, key) for e, f, key in todo}
             for fut in as_completed(futures):
                 e, f, key = futures[fut]

@@ -29,6 +29,7 @@ class RenderOptions:
     smooth: bool = False           # tween between steps instead of jumping
     show_formula: bool = False     # the output-size formula with its numbers substituted
     show_pytorch: bool = False     # the matching PyTorch call
+    single_frame: bool = False     # an animation format gets only the final state (like the original gif1)
 
     def __post_init__(self):
         if self.theme not in THEME_NAMES:

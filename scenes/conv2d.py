@@ -98,7 +98,8 @@ class ConvScene(ConvVizScene):
         for step in trace:
             cells = [tp.padded_position for tp in step.taps]
             new_window = KernelWindow(self.input_grid, cells, [tp.weight for tp in step.taps], t, self.text,
-                                      pad_cells=[tp.is_padding for tp in step.taps], show_weights=not big)
+                                      pad_cells=[tp.is_padding for tp in step.taps],
+                                      show_weights=not big and p.get("weights_in_window", True))
             orow, ocol = step.out_position
             new_marker = SurroundingRectangle(self.output_grid.cell(orow, ocol), color=t.highlight, buff=0,
                                               stroke_width=5)

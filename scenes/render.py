@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
     return {
         "pixel_width": int(w), "pixel_height": int(h), "frame_rate": fps or default_fps,
         "frame_width": 8.0 * w / h, "frame_height": 8.0, "background_color": background, "format": "none",
-        "disable_caching": True, "media_dir": str(cache_dir() / "manim"), "verbosity": "ERROR",
+        "disable_caching": True, "media_dir": str(cache_dir() / "manim" / os.environ.get("CONVVIZ_WORKER", "main")), "verbosity": "ERROR",
         "progress_bar": "none",
     }
 
@@ -131,6 +132,8 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
     frames = [media.Frame(p, s) for p, s in sink.frames]
     if not frames:
         raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to write")
+    if options.single_frame:
+        frames = [media.Frame(frames[-1].pixels, max(options.final_hold, 1.0))]
     if fmt == "gif":
         return media.write_gif(frames, out)
     return media.write_video(frames, out, fps_used)

@@ -295,7 +295,8 @@ class TransposedScene(_TransposedBase):
             cells = [tp.padded_position for tp in step.taps]
             pad = [int(trace.kinds[pp]) in (2, 3) for pp in cells]
             new_window = KernelWindow(grid, cells, [tp.weight for tp in step.taps], t, self.text, pad_cells=pad,
-                                      show_weights=show_in and cell >= 0.4)
+                                      show_weights=show_in and cell >= 0.4
+                                      and self.params.get("weights_in_window", True))
             r, c = step.out_position
             new_marker = SurroundingRectangle(out.cell(r, c), color=t.highlight, buff=0, stroke_width=5)
             new_marker.set_z_index(4)
