@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import ops
-from .shapes import ntuple, resolve_padding
+from .shapes import resolve_padding
 
 __all__ = ["Tap", "ConvStep", "ConvTrace", "trace_conv", "Stamp", "ScatterStep", "ScatterTrace", "GatherTrace",
            "trace_conv_transpose", "Neighbour", "DeformTap", "DeformStep", "DeformTrace", "trace_deform_conv2d",

@@ -109,6 +109,16 @@ def _text_template(s: str, font: str, size: float, color: str, weight: str, slan
     return FlatText(Text(src, font=font, font_size=size, color=color, weight=weight, slant=slant), s, strut)
 
 
+@lru_cache(maxsize=256)
+def tex_template(parts: tuple[str, ...], size: float, color: str) -> VGroup:
+    """LaTeX typeset once per process (parsing its SVG is the slow part), each part flattened into one
+    ``FlatText`` (a MathTex is a deep tree, slow to copy). Use copies: ``tex_template(...).copy()``."""
+    from manim import MathTex
+
+    m = MathTex(*parts, font_size=size, color=color)
+    return VGroup(*[FlatText(sub, part) for sub, part in zip(m, parts)])
+
+
 class ConvVizScene(Scene):
     """Base of every convviz scene.
 

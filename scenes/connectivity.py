@@ -17,9 +17,9 @@ from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedLine, Surrounding
 from convviz import connectivity as cn
 from convviz import examples as ex
 
-from .base import ConvVizScene
-from .graph import elbow_arrow
-from .widgets import EMPTY, NumberGrid
+from scenes.base import ConvVizScene
+from scenes.graph import elbow_arrow
+from scenes.widgets import EMPTY, NumberGrid
 
 MATH_FONT = "Latin Modern Roman"     # TeX's look for symbols (fonts-lmodern, pulled in by texlive)
 

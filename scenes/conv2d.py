@@ -11,10 +11,10 @@ import numpy as np
 from manim import DOWN, RIGHT, UP, SurroundingRectangle, VGroup
 
 from convviz.describe import pytorch_conv, size_formula
-from convviz.trace import fmt, product_term, trace_conv
+from convviz.trace import fmt, trace_conv
 
 from scenes.base import ConvVizScene
-from scenes.widgets import DATA, EMPTY, PADDING, EquationLines, FitText, KernelWindow, NumberGrid, char_width
+from scenes.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid, SumLayout
 
 
 class ConvScene(ConvVizScene):
@@ -79,8 +79,8 @@ class ConvScene(ConvVizScene):
         self.eq_y = body.get_bottom()[1] - 0.3
         n_terms = kh * kw + (trace.bias is not None)
         self.show_sum = n_terms <= 26            # beyond a 5x5 kernel the line would be unreadable
-        self._equation_layout(trace, body, n_terms)
-        eq_reserve = 0.5 * ((n_terms + self.per_line - 1) // self.per_line) if self.show_sum else 0
+        self.sums = SumLayout.for_trace(trace, body.get_center()[0])
+        eq_reserve = 0.5 * self.sums.lines if self.show_sum else 0
         y = self.eq_y - eq_reserve - 0.2
         extra = self._extra_lines(trace)
         for m in extra:
@@ -106,7 +106,7 @@ class ConvScene(ConvVizScene):
             self.output_grid.set_text(orow, ocol, step.total)
             self.output_grid.fill_cell(orow, ocol, t.output_fill)
             expr = step.expression()
-            new_eq = self._equation(step) if self.show_sum else VGroup()
+            new_eq = self.sums.build(step, self.eq_y, self.text, t.text) if self.show_sum else VGroup()
             window = self.swap(window, new_window)
             marker = self.swap(marker, new_marker)
             equation = self.swap(equation, new_eq)
@@ -116,32 +116,6 @@ class ConvScene(ConvVizScene):
         self.drawn["output"] = self.output_grid.drawn_array()
 
     # ------------------------------------------------------------------------------------------------------
-    def _equation(self, step) -> EquationLines:
-        terms = step.terms()
-        eq = EquationLines(terms, fmt(step.total), self.text, left=self.eq_left, top=self.eq_y,
-                           term_width=self.term_width, per_line=self.per_line, size=self.eq_size,
-                           color=self.theme.text)
-        return eq
-
-    def _equation_layout(self, trace, body, n: int) -> None:
-        """Fixed columns for the sum line: term width from the widest value and weight of this figure."""
-        vals = [fmt(v) for v in np.unique(trace.padded)]
-        wts = [product_term(0, v)[2:] for v in np.unique(trace.weight)]
-        self.term_width = max(len(v) for v in vals) + 1 + max(len(s) for s in wts)
-        self.eq_size = 22
-        char_w = char_width(self.eq_size)
-        total_w = max(len(fmt(v)) for v in np.asarray(trace.output).reshape(-1))
-        max_chars = int(13.0 / char_w)
-        per_line = n
-        while per_line > 1 and (per_line * (self.term_width + 3) + total_w + 3) > max_chars:
-            per_line -= 1
-        if per_line < n:                                 # balance the lines
-            rows = -(-n // per_line)
-            per_line = -(-n // rows)
-        self.per_line = per_line
-        width = (per_line * (self.term_width + 3) + total_w + 3) * char_w
-        self.eq_left = body.get_center()[0] - width / 2
-
     def _extra_lines(self, trace):
         lines = []
         if self.opts.show_formula:

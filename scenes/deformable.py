@@ -157,7 +157,6 @@ class DeformableSampling(DeformableBase):
 
     def construct(self):
         p = self.params
-        t = self.theme
         k = p["kernel_size"]
         panels = sampling_panels(k, p["seed"], p["scale"], p["degrees"], p.get("offset_range", 0.8))
         kh, kw = (k, k) if isinstance(k, int) else tuple(k)
@@ -651,7 +650,6 @@ class DeformableOverview(DeformableBase):
     def slab_dims(self, s, h: int, w: int, c: int) -> VGroup:
         """H beside the front's left edge, W under it, C along the depth edge (with "…" if sheets elided)."""
         f = s.front
-        t = self.theme
         hl = self.small(str(h), size=16).next_to(f, LEFT, buff=0.08)
         hl.set_y(f.get_bottom()[1] + 0.22 * f.height)          # clear of arrows entering the middle
         wl = self.small(str(w), size=16).next_to(f, DOWN, buff=0.06)

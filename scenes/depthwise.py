@@ -123,7 +123,7 @@ class PointwiseStep(_SeparableBase):
     default_entry = "cnn-figure9"
 
     def construct(self):
-        p, t = self.params, self.theme
+        p = self.params
         h, w = ntuple(p["in_size"], 2, "in_size", minimum=1)
         c, c_out = int(p["in_channels"]), int(p["out_channels"])
         self.h, self.w, self.c, self.c_out = h, w, c, c_out

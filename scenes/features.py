@@ -15,8 +15,8 @@ from PIL import Image
 
 from convviz import examples as ex
 
-from .base import ConvVizScene
-from .widgets import NumberGrid
+from scenes.base import ConvVizScene
+from scenes.widgets import NumberGrid
 
 ZH_NAMES = {"Sobel X": "Sobel X", "Sobel Y": "Sobel Y", "Laplacian": "拉普拉斯"}
 

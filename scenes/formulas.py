@@ -13,11 +13,10 @@ The formulas are mathematics (no data), so the LaTeX strings are written here. R
 
 from __future__ import annotations
 
-from functools import lru_cache
 
-from manim import DOWN, RIGHT, UP, Arrow, MathTex, VGroup
+from manim import DOWN, RIGHT, UP, Arrow, VGroup
 
-from .base import ConvVizScene, FlatText
+from scenes.base import ConvVizScene, tex_template
 
 # Each formula: a list of (tex, role) parts; role "sign" marks the index signs that differ between true
 # convolution (−) and cross-correlation (+).
@@ -42,14 +41,6 @@ COMPARE_5 = [(SUM_MN + r" I(i", None), ("-", "sign"), ("m,\\, j", None), ("-", "
 FORMULA_SIZE = 52
 
 
-@lru_cache(maxsize=256)
-def _tex_template(parts: tuple[str, ...], size: float, color: str) -> VGroup:
-    """Typeset once per process (parsing LaTeX's SVG is the slow part) and flatten each part into one
-    ``FlatText`` (a MathTex is a deep tree, slow to copy); scenes use copies. One submobject per part."""
-    m = MathTex(*parts, font_size=size, color=color)
-    return VGroup(*[FlatText(sub, s) for sub, s in zip(m, parts)])
-
-
 class FormulaScene(ConvVizScene):
     """One of the notes' formulas; ``params["which"]`` (1..5) picks it."""
 
@@ -57,7 +48,7 @@ class FormulaScene(ConvVizScene):
 
     def tex(self, parts, size: float = FORMULA_SIZE, color: str | None = None) -> VGroup:
         """Typeset (tex, role) parts; "sign" parts in the highlight colour (bold)."""
-        m = _tex_template(tuple(p for p, _ in parts), float(size), color or self.theme.text).copy()
+        m = tex_template(tuple(p for p, _ in parts), float(size), color or self.theme.text).copy()
         for sub, (_, role) in zip(m, parts):
             if role == "sign":
                 sub.set_color(self.theme.highlight)

@@ -24,7 +24,7 @@ class GroupedConv(ConvVizScene):
     default_entry = "cnn-figure6"
 
     def construct(self):
-        p, t = self.params, self.theme
+        p = self.params
         h, w = ntuple(p["in_size"], 2, "in_size", minimum=1)
         kh, kw = ntuple(p["kernel_size"], 2, "kernel_size", minimum=1)
         c_in, c_out, groups = int(p["in_channels"]), int(p["out_channels"]), int(p["groups"])

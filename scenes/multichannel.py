@@ -347,7 +347,6 @@ class MultiChannelScene(ConvVizScene):
     def _place(self, c: float) -> None:
         geo = self._columns(c)
         self.geo = geo
-        t = self.theme
         left = 0.0
         y = 0.0
         top = VGroup()

@@ -14,8 +14,8 @@ from manim import DOWN, RIGHT, UL, UP, DashedVMobject, Dot, Rectangle, VGroup
 from convviz.dilation import dilated_taps
 from convviz.shapes import receptive_field
 
-from .base import ConvVizScene
-from .widgets import EMPTY, NumberGrid
+from scenes.base import ConvVizScene
+from scenes.widgets import EMPTY, NumberGrid
 
 
 class ReceptiveField(ConvVizScene):

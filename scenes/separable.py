@@ -22,8 +22,8 @@ from convviz.ops import separate_kernel
 from convviz.separable import separable_example
 from convviz.trace import fmt
 
-from .base import ConvVizScene, FlatText
-from .widgets import KernelWindow, NumberGrid
+from scenes.base import ConvVizScene, FlatText
+from scenes.widgets import KernelWindow, NumberGrid
 
 
 @lru_cache(maxsize=64)

@@ -9,23 +9,14 @@ example. Run with stock Manim too: ``manim -ql scenes/shape_rule.py ShapeRule``.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
-from manim import DOWN, LEFT, RIGHT, Line, MathTex, VGroup
+from manim import DOWN, LEFT, RIGHT, Line, VGroup
 
 from convviz.shape_rule import shape_rule_example
 
-from .base import ConvVizScene, FlatText
+from scenes.base import ConvVizScene, tex_template
 
 RULE_SIZE = 38
-
-
-@lru_cache(maxsize=256)
-def _tex_template(parts: tuple[str, ...], size: float, color: str) -> VGroup:
-    """Typeset once per process (parsing LaTeX's SVG is the slow part) and flatten each part into one
-    ``FlatText`` (a MathTex is a deep tree, slow to copy); scenes use copies. One submobject per part."""
-    m = MathTex(*parts, font_size=size, color=color)
-    return VGroup(*[FlatText(sub, s) for sub, s in zip(m, parts)])
 
 
 class ShapeRule(ConvVizScene):
@@ -35,7 +26,7 @@ class ShapeRule(ConvVizScene):
         """Typeset (tex, role) parts; role input/kernel/output takes that role's colour."""
         t = self.theme
         colours = {"input": t.input_stroke, "kernel": t.kernel_stroke, "output": t.output_stroke}
-        m = _tex_template(tuple(p for p, _ in parts), float(size), t.text).copy()
+        m = tex_template(tuple(p for p, _ in parts), float(size), t.text).copy()
         for sub, (_, role) in zip(m, parts):
             if role in colours:
                 sub.set_color(colours[role])

@@ -20,11 +20,11 @@ from manim import (DOWN, LEFT, RIGHT, UP, DashedVMobject, Line, Rectangle, Repla
                    SurroundingRectangle, VGroup)
 
 from convviz.describe import pytorch_conv_transpose, transpose_size_formula
-from convviz.trace import fmt, product_term, trace_conv_transpose
+from convviz.trace import fmt, trace_conv_transpose
 
 from scenes.base import ConvVizScene
-from scenes.widgets import (DATA, EMPTY, INSERTED, OUTPUT_PADDING, PADDING, EquationLines, FitText, KernelWindow,
-                      NumberGrid)
+from scenes.widgets import (DATA, EMPTY, INSERTED, OUTPUT_PADDING, PADDING, FitText, KernelWindow, NumberGrid,
+                            SumLayout)
 
 # GatherTrace.kinds codes → NumberGrid cell kinds
 KIND_OF_CODE = {0: DATA, 1: INSERTED, 2: PADDING, 3: OUTPUT_PADDING}
@@ -143,32 +143,6 @@ class _TransposedBase(ConvVizScene):
     def _n_extra(self) -> int:
         return int(bool(self.opts.show_formula)) + int(bool(self.opts.show_pytorch))
 
-    # -- the gather view's sum line --------------------------------------------------------------------------
-    def _equation_layout(self, trace, centre_x: float, size: float = 22) -> None:
-        vals = [fmt(v) for v in np.unique(trace.padded)]
-        wts = [product_term(0, v)[2:] for v in np.unique(trace.weight)]
-        self.term_width = max(len(v) for v in vals) + 1 + max(len(s) for s in wts)
-        n = int(np.prod(trace.kernel_size)) + (0 if trace.bias is None else 1)
-        self.eq_size = size
-        char_w = 0.602 * size / 72                      # DejaVu Sans Mono advance = 0.602 em; em = size/72
-        total_w = max(len(fmt(v)) for v in np.asarray(trace.output).reshape(-1))
-        max_chars = int(FRAME_W / char_w)
-        per_line = n
-        while per_line > 1 and (per_line * (self.term_width + 3) + total_w + 3) > max_chars:
-            per_line -= 1
-        if per_line < n:                                # balance the lines
-            rows = -(-n // per_line)
-            per_line = -(-n // rows)
-        self.per_line = per_line
-        self.eq_lines = -(-n // per_line)
-        width = (per_line * (self.term_width + 3) + total_w + 3) * char_w
-        self.eq_left = centre_x - width / 2
-
-    def _equation(self, step, top: float) -> EquationLines:
-        return EquationLines(step.terms(), fmt(step.total), self.text, left=self.eq_left, top=top,
-                             term_width=self.term_width, per_line=self.per_line, size=self.eq_size,
-                             color=self.theme.text)
-
     @staticmethod
     def _shrink(body, factor: float, *grids) -> float:
         """Scale ``body`` by ``factor`` and tell its grids, so that numbers written later match."""
@@ -275,9 +249,9 @@ class TransposedScene(_TransposedBase):
             cell *= self._shrink(body, FRAME_W / body.width, grid, kern, flip, out)
         body.to_edge(UP, buff=0.2)
         self.add(body)
-        self._equation_layout(trace, body.get_center()[0])
+        self.sums = SumLayout.for_trace(trace, body.get_center()[0], max_width=FRAME_W)
         eq_top = body.get_bottom()[1] - 0.3
-        y = eq_top - 0.5 * self.eq_lines - 0.2
+        y = eq_top - 0.5 * self.sums.lines - 0.2
         extra = self._extra_lines(g, trace.bias, FRAME_W)
         for m in extra:
             m.move_to([body.get_center()[0], y, 0])
@@ -303,7 +277,7 @@ class TransposedScene(_TransposedBase):
             if show_out:
                 out.set_text(r, c, step.total)
             out.fill_cell(r, c, t.output_fill)
-            new_eq = self._equation(step, eq_top)
+            new_eq = self.sums.build(step, eq_top, self.text, self.theme.text)
             window, marker, equation = self._swap((window, new_window), (marker, new_marker),
                                                   (equation, new_eq, False))
             rec["windows"].append(cells)

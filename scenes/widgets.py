@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from manim import DOWN, DR, LEFT, RIGHT, UP, UR, DashedVMobject, Rectangle, Square, Text, VGroup, VMobject
 
-from convviz.trace import fmt
+from convviz.trace import fmt, product_term
 
 class Shared:
     """Holds a reference (e.g. the scene's text function) that copies of a widget share instead of copying:
@@ -244,6 +245,37 @@ class EquationLines(VGroup):
         self.drawn = " + ".join(terms) + f" = {total}"
 
 
+@dataclass
+class SumLayout:
+    """Where a trace's sum lines go: fixed term columns wide enough for the widest value × weight of the whole
+    trace, as many terms per line as fit ``max_width`` (lines balanced), centred on ``centre_x``."""
+    term_width: int
+    per_line: int
+    lines: int
+    left: float
+    size: float
+
+    @classmethod
+    def for_trace(cls, trace, centre_x: float, size: float = 22, max_width: float = 13.0) -> "SumLayout":
+        values = [fmt(v) for v in np.unique(trace.padded)]
+        weights = [product_term(0, v)[2:] for v in np.unique(trace.weight)]
+        term_width = max(len(v) for v in values) + 1 + max(len(w) for w in weights)
+        n = int(np.prod(trace.kernel_size)) + (trace.bias is not None)
+        total_w = max(len(fmt(v)) for v in np.asarray(trace.output).reshape(-1))
+        max_chars = int(max_width / char_width(size))
+        per_line = n
+        while per_line > 1 and per_line * (term_width + 3) + total_w + 3 > max_chars:
+            per_line -= 1
+        lines = -(-n // per_line)
+        per_line = -(-n // lines)                      # balance the lines
+        width = (per_line * (term_width + 3) + total_w + 3) * char_width(size)
+        return cls(term_width, per_line, lines, centre_x - width / 2, size)
+
+    def build(self, step, top: float, text_factory, color: str | None = None) -> "EquationLines":
+        return EquationLines(step.terms(), fmt(step.total), text_factory, left=self.left, top=top,
+                             term_width=self.term_width, per_line=self.per_line, size=self.size, color=color)
+
+
 def char_width(size: float) -> float:
     """Advance of one DejaVu Sans Mono character at ``size`` in scene units (0.602 em; 1 em = size/72)."""
     return 0.602 * size / 72
@@ -253,5 +285,5 @@ def grid_label(grid: VMobject, text: Text, direction=UP, buff: float = 0.22) -> 
     return text.next_to(grid, direction, buff=buff)
 
 
-__all__ = ["NumberGrid", "KernelWindow", "FitText", "EquationLines", "grid_label", "number_font_size", "DATA", "PADDING",
+__all__ = ["NumberGrid", "KernelWindow", "FitText", "EquationLines", "SumLayout", "grid_label", "number_font_size", "DATA", "PADDING",
            "INSERTED", "EMPTY", "OUTPUT_PADDING", "LEFT", "RIGHT", "UP", "DOWN", "UR", "Rectangle"]

@@ -3,7 +3,6 @@
 import hashlib
 from dataclasses import replace
 
-import pytest
 from PIL import Image
 
 from convviz import catalogue

@@ -23,7 +23,7 @@ def direct(x, w, b, stride, pad, groups=1):
     sums[(co, i, j)] = {input channel: sum over the kernel of x_padded * w} (bias excluded)."""
     x = [[[int(v) for v in row] for row in ch] for ch in np.asarray(x).tolist()]
     w = np.asarray(w).tolist()
-    c_in, h, wd = len(x), len(x[0]), len(x[0][0])
+    h, wd = len(x[0]), len(x[0][0])
     c_out, cg, kh, kw = len(w), len(w[0]), len(w[0][0]), len(w[0][0][0])
     og = c_out // groups
 
