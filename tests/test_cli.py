@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -128,3 +129,12 @@ def test_render_mp4_and_webm(tmp_path, capsys):
             stream = c.streams.video[0]
             assert stream.width % 2 == 0 and stream.height % 2 == 0
             assert float(c.duration / 1e6) == pytest.approx(3 + 3.0, abs=0.3)   # 4 steps: 3 × 1 s + 3 s hold
+
+
+def test_stock_manim_runs_a_scene_module(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "manim", "-ql", "-s", "--media_dir", str(tmp_path),
+                        "scenes/conv2d.py", "ConvScene"], capture_output=True, text=True,
+                       cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 0, r.stderr[-2000:]
+    pngs = list(tmp_path.rglob("*.png"))
+    assert len(pngs) == 1 and Image.open(pngs[0]).size == (854, 480)
