@@ -1,7 +1,7 @@
 """The notes' five convolution formulas (cnn-formula1..5), typeset with LaTeX.
 
-formula1: continuous convolution and its short form, joined by an arrow labelled "equivalent form" (等价表示 with
-``--lang zh``, as in the notes). formula2: discrete 1-D convolution. formula3/formula4: 2-D convolution and its
+formula1: continuous convolution and its short form, joined by an arrow labelled 等价表示 as in the notes (in
+English "等价表示 (equivalent form)", so the notes' label stays and a reader without Chinese knows it). formula2: discrete 1-D convolution. formula3/formula4: 2-D convolution and its
 commuted form (true convolution, the kernel flipped). formula5: cross-correlation, what deep-learning libraries
 compute. In formulas 3, 4 and 5 the signs inside the flipped/unflipped index pairs are coloured, so formula5
 reads as "the same sum with the index signs flipped"; formula5 also carries a one-line note and the matching
@@ -17,6 +17,7 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, UP, Arrow, VGroup
 
 from scenes.base import ConvVizScene, tex_template
+from scenes.theme import label_text
 
 # Each formula: a list of (tex, role) parts; role "sign" marks the index signs that differ between true
 # convolution (−) and cross-correlation (+).
@@ -80,14 +81,15 @@ class FormulaScene(ConvVizScene):
 
     def _formula1(self, which: int) -> VGroup:
         left, right = [self.tex(parts) for parts in FORMULAS[which]]
-        label = self.label("equivalent", size=24)
+        text = self.say(f"{label_text('equivalent', 'zh')} ({self.T('equivalent')})", self.T("equivalent"))
+        label = self.text(text, size=24)
         length = max(2.2, label.width + 0.5)
         arrow = Arrow([0, 0, 0], [length, 0, 0], buff=0, color=self.theme.input_stroke, stroke_width=4,
                       max_tip_length_to_length_ratio=0.12)
         row = VGroup(left, arrow, right).arrange(RIGHT, buff=0.35)
         arrow.align_to(left[0], DOWN).shift(UP * (left.height * 0.32))
         label.next_to(arrow, UP, buff=0.12)
-        self.drawn["text"].append(self.T("equivalent"))
+        self.drawn["text"].append(text)
         return VGroup(row, label)
 
     def _formula5(self, which: int) -> VGroup:

@@ -54,7 +54,7 @@ def test_index_signs_are_marked(scenes):
 
 
 def test_labels_follow_the_language(scenes):
-    assert scenes["cnn-formula1"].drawn["text"] == ["equivalent form"]
+    assert scenes["cnn-formula1"].drawn["text"] == ["等价表示 (equivalent form)"]
     assert build("cnn-formula1", lang="zh").drawn["text"] == ["等价表示"]
     en = scenes["cnn-formula5"].drawn["text"]
     assert "no kernel flip" in en[0] and "formula 4" in en[1]
