@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .shapes import conv_output_size, conv_transpose_output_size, resolve_padding
+from .shapes import conv_transpose_output_size, resolve_padding
 
 
 def _same(values) -> bool:
@@ -23,8 +23,7 @@ def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
     for a, (i, k, s, (pb, pa), d) in enumerate(dims):
         if a > 0 and dims[a] == dims[0]:
             continue
-        o = conv_output_size(i, k, s, (pb + pa) // 2 if pb == pa else 0, d) if pb == pa else \
-            (i + pb + pa - d * (k - 1) - 1) // s + 1
+        o = (i + pb + pa - d * (k - 1) - 1) // s + 1
         pad_sym = "2p" if pb == pa else "p₁ + p₂"
         pad_num = f"2·{pb}" if pb == pa else f"{pb} + {pa}"
         name = "" if len(dims) == 1 or all(x == dims[0] for x in dims) else ("H: ", "W: ", "D: ")[a]
@@ -46,12 +45,11 @@ def transpose_size_formula(in_size, kernel_size, stride, padding, output_padding
     return lines
 
 
-def pytorch_conv(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, nd: int = 2) -> str:
-    """``nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)``; defaults left out."""
+def _pytorch_call(cls: str, in_channels, out_channels, kernel_size, options, groups, bias, nd) -> str:
+    """``nn.<cls>(C_in, C_out, kernel_size=…, <options that differ from their defaults>)``."""
     k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * nd
     parts = [str(in_channels), str(out_channels), f"kernel_size={_arg(k)}"]
-    for name, v, default in (("stride", stride, 1), ("padding", padding, 0), ("dilation", dilation, 1)):
+    for name, v, default in options:
         if isinstance(v, str):
             parts.append(f"{name}='{v}'")
             continue
@@ -62,20 +60,19 @@ def pytorch_conv(in_channels, out_channels, kernel_size, stride=1, padding=0, di
         parts.append(f"groups={groups}")
     if not bias:
         parts.append("bias=False")
-    return f"nn.Conv{nd}d({', '.join(parts)})"
+    return f"nn.{cls}{nd}d({', '.join(parts)})"
+
+
+def pytorch_conv(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, nd: int = 2) -> str:
+    """``nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)``; defaults left out."""
+    return _pytorch_call("Conv", in_channels, out_channels, kernel_size,
+                         (("stride", stride, 1), ("padding", padding, 0), ("dilation", dilation, 1)), groups, bias, nd)
 
 
 def pytorch_conv_transpose(in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                            groups=1, dilation=1, bias=True, nd: int = 2) -> str:
-    k = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * nd
-    parts = [str(in_channels), str(out_channels), f"kernel_size={_arg(k)}"]
-    for name, v, default in (("stride", stride, 1), ("padding", padding, 0),
-                             ("output_padding", output_padding, 0), ("dilation", dilation, 1)):
-        vv = v if isinstance(v, (tuple, list)) else (v,) * nd
-        if any(x != default for x in vv):
-            parts.append(f"{name}={_arg(vv)}")
-    if groups != 1:
-        parts.append(f"groups={groups}")
-    if not bias:
-        parts.append("bias=False")
-    return f"nn.ConvTranspose{nd}d({', '.join(parts)})"
+    """``nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)``; defaults left out."""
+    return _pytorch_call("ConvTranspose", in_channels, out_channels, kernel_size,
+                         (("stride", stride, 1), ("padding", padding, 0), ("output_padding", output_padding, 0),
+                          ("dilation", dilation, 1)), groups, bias, nd)
