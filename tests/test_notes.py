@@ -67,3 +67,12 @@ def test_a_failing_figure_leaves_the_others_and_exits_nonzero(tmp_path, monkeypa
 def test_only_rejects_names_outside_the_notes(capsys):
     assert main(["notes", "--only", "conv2d"]) == 2
     assert "not a file of the notes" in capsys.readouterr().err
+
+
+def test_notes_gif_is_at_least_as_wide_as_the_original(tmp_path):
+    # cnn-gif3's content is narrower than the original's 526 px at the notes' density: the floor applies
+    entry = catalogue.get_entry("cnn-gif3")
+    assert entry.min_width == 526
+    results = run_notes(tmp_path, [entry], quality="medium", jobs=1, progress=False)
+    assert results[0].status == "rendered"
+    assert Image.open(tmp_path / "cnn-gif3.gif").size[0] >= 526
