@@ -45,33 +45,6 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
     return frame[..., :3] if frame.shape[-1] == 4 else frame
 
 
-def content_box(frames: list[np.ndarray], background, margin: int, even: bool = False) -> tuple[int, int, int, int]:
-    """(left, top, right, bottom) of everything that differs from ``background`` in any frame, plus margin."""
-    bg = np.asarray(background, dtype=np.int16)[:3]
-    h, w = frames[0].shape[:2]
-    mask = np.zeros((h, w), dtype=bool)
-    for f in frames:
-        mask |= np.any(np.abs(_rgb(f).astype(np.int16) - bg) > 8, axis=-1)
-    ys, xs = np.nonzero(mask)
-    if len(ys) == 0:
-        return 0, 0, w, h
-    left, right = max(xs.min() - margin, 0), min(xs.max() + 1 + margin, w)
-    top, bottom = max(ys.min() - margin, 0), min(ys.max() + 1 + margin, h)
-    if even:
-        if (right - left) % 2:
-            right = right + 1 if right < w else right
-            left = left - 1 if (right - left) % 2 and left > 0 else left
-        if (bottom - top) % 2:
-            bottom = bottom + 1 if bottom < h else bottom
-            top = top - 1 if (bottom - top) % 2 and top > 0 else top
-    return int(left), int(top), int(right), int(bottom)
-
-
-def crop_frames(frames: list[Frame], background, margin: int = 12, even: bool = False) -> list[Frame]:
-    l, t, r, b = content_box([f.pixels for f in frames], background, margin, even)
-    return [Frame(np.ascontiguousarray(f.pixels[t:b, l:r]), f.seconds) for f in frames]
-
-
 def merge_identical(frames: list[Frame]) -> list[Frame]:
     """Consecutive identical frames become one frame shown for their summed time."""
     out: list[Frame] = []

@@ -117,13 +117,3 @@ def receptive_field(kernel_size: int, dilation: int = 1) -> int:
     (k,) = ntuple(kernel_size, 1, "kernel_size", minimum=1)
     (d,) = ntuple(dilation, 1, "dilation", minimum=1)
     return d * (k - 1) + 1
-
-
-def unvisited(in_size: int, kernel_size: int, stride: int = 1, padding: tuple[int, int] | int = 0,
-              dilation: int = 1) -> list[int]:
-    """Input indices (unpadded coordinates) that no tap of any window reaches: what the floor leaves out."""
-    pb, pa = (padding, padding) if isinstance(padding, int) else padding
-    span = dilation * (kernel_size - 1) + 1
-    o = (in_size + pb + pa - span) // stride + 1
-    seen = {j * stride + t * dilation - pb for j in range(max(o, 0)) for t in range(kernel_size)}
-    return [i for i in range(in_size) if i not in seen]

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Group, Mobject, Scene, Text, VGroup, VMobject, config
+from manim import UP, Mobject, Scene, Text, VGroup, VMobject, config
 from manim.animation.animation import prepare_animation
 
 from convviz.options import RenderOptions
@@ -241,17 +241,4 @@ class ConvVizScene(Scene):
         self.hold(self.opts.final_hold)
 
 
-def arrange_row(*mobs: Mobject, buff: float = 0.6) -> Group:
-    return Group(*mobs).arrange(RIGHT, buff=buff, aligned_edge=UP)
-
-
-def caption_below(mob: Mobject, caption: Mobject, buff: float = 0.2) -> Mobject:
-    return caption.next_to(mob, DOWN, buff=buff)
-
-
-def caption_above(mob: Mobject, caption: Mobject, buff: float = 0.2) -> Mobject:
-    return caption.next_to(mob, UP, buff=buff)
-
-
-__all__ = ["ConvVizScene", "FrameSink", "arrange_row", "caption_below", "caption_above", "VGroup", "LEFT",
-           "RIGHT", "UP", "DOWN"]
+__all__ = ["ConvVizScene", "FrameSink", "FlatText", "tex_template", "content_bbox"]

@@ -14,7 +14,7 @@ from convviz.describe import pytorch_conv, size_formula
 from convviz.trace import fmt, trace_conv
 
 from scenes.base import ConvVizScene
-from scenes.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid, SumLayout
+from scenes.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid, SumLayout, number_font_size
 
 
 class ConvScene(ConvVizScene):
@@ -49,12 +49,13 @@ class ConvScene(ConvVizScene):
         padded = trace.padded[0, 0]
         self.input_grid = NumberGrid(padded, t, self.text, cell=cell, fill=t.input_fill, kinds=kinds,
                                      show_numbers=not big)
-        for (r, c) in trace.unvisited():
+        unvisited = trace.unvisited()
+        for (r, c) in unvisited:
             self.input_grid.fill_cell(r + pt, c + pl, t.unvisited)
         self.kernel_grid = NumberGrid(trace.weight[0, 0], t, self.text, cell=cell, fill=t.kernel_fill,
                                       stroke=t.kernel_stroke, show_numbers=True)
         out_strings = [fmt(v) for v in np.asarray(trace.output).reshape(-1)]
-        out_font = NumberGrid.font_for(cell, max(len(s) for s in out_strings))
+        out_font = number_font_size(cell, max(len(s) for s in out_strings))
         self.output_grid = NumberGrid(np.full((oh, ow), None), t, self.text, cell=cell, fill=t.output_fill,
                                       stroke=t.output_stroke, kinds=np.full((oh, ow), EMPTY, dtype=object),
                                       font_size=min(out_font, self.input_grid.font_size * 1.15))
@@ -70,7 +71,7 @@ class ConvScene(ConvVizScene):
             bias.next_to(self.kernel_grid, DOWN, buff=0.25)
             body.add(bias)
             self.drawn["bias"] = bias.text
-        legend = self._legend(trace)
+        legend = self._legend(trace, unvisited)
         if legend is not None:
             legend.next_to(self.input_grid, DOWN, buff=0.2)
             body.add(legend)
@@ -128,12 +129,12 @@ class ConvScene(ConvVizScene):
             lines.append(FitText(call, self.text, max_width=13.0, size=20, color=self.theme.muted))
         return lines
 
-    def _legend(self, trace):
+    def _legend(self, trace, unvisited):
         t = self.theme
         items = VGroup()
         if any(a or b for a, b in trace.padding):
             items.add(self._swatch(t.padding_fill, t.padding_text, self.T("padding"), dashed=True))
-        if trace.unvisited():
+        if unvisited:
             items.add(self._swatch(t.unvisited, t.grid, self.T("unvisited")))
         if not len(items):
             return None

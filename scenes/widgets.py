@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from manim import DOWN, DR, LEFT, RIGHT, UP, UR, DashedVMobject, Rectangle, Square, Text, VGroup, VMobject
+from manim import DOWN, DR, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, Text, VGroup, VMobject
 
 from convviz.trace import fmt, product_term
 
@@ -82,10 +82,6 @@ class NumberGrid(VGroup):
                     if strings[r][c] != "":
                         self.set_text(r, c, strings[r][c])
         self.center()
-
-    @staticmethod
-    def font_for(cell: float, longest: int) -> float:
-        return number_font_size(cell, longest)
 
     def _make_cell(self, kind, fill_opacity):
         t = self.theme
@@ -237,7 +233,8 @@ class EquationLines(VGroup):
             if not chunk:
                 tokens.append((0, "="))
                 col = 2
-            tokens.append((col, total)) if n == len(chunks) - 1 else None
+            if n == len(chunks) - 1:
+                tokens.append((col, total))
             for c, tok in tokens:
                 t = text_factory(tok, size=size, color=color, font=font, strut=True)
                 t.place_strut([left + c * cw - cw, y, 0])
@@ -281,9 +278,5 @@ def char_width(size: float) -> float:
     return 0.602 * size / 72
 
 
-def grid_label(grid: VMobject, text: Text, direction=UP, buff: float = 0.22) -> Text:
-    return text.next_to(grid, direction, buff=buff)
-
-
-__all__ = ["NumberGrid", "KernelWindow", "FitText", "EquationLines", "SumLayout", "grid_label", "number_font_size", "DATA", "PADDING",
-           "INSERTED", "EMPTY", "OUTPUT_PADDING", "LEFT", "RIGHT", "UP", "DOWN", "UR", "Rectangle"]
+__all__ = ["NumberGrid", "KernelWindow", "FitText", "EquationLines", "SumLayout", "Shared", "number_font_size",
+           "char_width", "DATA", "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING"]
