@@ -29,7 +29,7 @@ def render_at(name: str, width: int, out: Path) -> tuple[int, int, int, int]:
     from PIL import Image
 
     from convviz.catalogue import get_entry
-    from scenes.render import render
+    from scenes.render.capture import render
 
     e = get_entry(name)
     render(e.scene, e.resolve(), e.options(), out, "gif", "low", min_width=width, density=1.0)

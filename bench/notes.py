@@ -37,7 +37,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="convviz-bench-") as tmp:
         os.environ["CONVVIZ_CACHE"] = str(Path(tmp) / "cache")          # cold: no Manim text/TeX cache either
         from convviz import catalogue
-        from convviz.notes import run_notes
+        from convviz.app.notes import run_notes
 
         entries = catalogue.notes_entries()
         out = Path(tmp) / "images"
@@ -49,7 +49,7 @@ def main() -> int:
         t_warm = time.perf_counter() - t0
         # the same warm run as a user types it: a new process (imports included)
         t0 = time.perf_counter()
-        cli = subprocess.run([sys.executable, "-m", "convviz.cli", "notes", "--out", str(out), "--quality",
+        cli = subprocess.run([sys.executable, "-m", "convviz.app.cli", "notes", "--out", str(out), "--quality",
                               args.quality, "--gallery", str(Path(tmp) / "gallery.html")], capture_output=True,
                              text=True, env=os.environ.copy(), cwd=ROOT)
         t_warm_cli = time.perf_counter() - t0

@@ -2,7 +2,7 @@
 (figure4).
 
 figure3 draws the edges of a fully connected layer and of a width-3 convolution from the non-zeros of their
-matrices (``convviz.connectivity``, the convolution's from ``convviz.ops.conv_matrix``) and highlights what x3
+matrices (``convviz.figures.connectivity``, the convolution's from ``convviz.ops.conv_matrix``) and highlights what x3
 reaches; figure4 compares a locally connected layer (every 3x3 block its own weights) with one shared kernel,
 with both weight counts computed. ``manim -ql scenes/connectivity.py SparseConnectivity`` (or WeightSharing).
 """
@@ -14,12 +14,12 @@ import re
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedLine, SurroundingRectangle, VGroup)
 
-from convviz import connectivity as cn
-from convviz import examples as ex
+from convviz.figures import connectivity as cn
+from convviz.figures import examples as ex
 
-from scenes.base import ConvVizScene
+from scenes.kit.base import ConvVizScene
 from scenes.graph import elbow_arrow
-from scenes.widgets import EMPTY, NumberGrid
+from scenes.kit.widgets import EMPTY, NumberGrid
 
 MATH_FONT = "Latin Modern Roman"     # TeX's look for symbols (fonts-lmodern, pulled in by texlive)
 

@@ -13,8 +13,8 @@ from manim import DOWN, RIGHT, UP, SurroundingRectangle, VGroup
 from convviz.describe import pytorch_conv, size_formula
 from convviz.trace import fmt, trace_conv
 
-from scenes.base import ConvVizScene
-from scenes.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid, SumLayout, number_font_size
+from scenes.kit.base import ConvVizScene
+from scenes.kit.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid, SumLayout, number_font_size
 
 
 class ConvScene(ConvVizScene):
@@ -22,11 +22,11 @@ class ConvScene(ConvVizScene):
 
     def construct(self):
         p = self.params
-        x, w = np.asarray(p["x"]), np.asarray(p["weight"])
+        x, w = np.asarray(p.x), np.asarray(p.weight)
         if x.shape[0] != 1 or w.shape[0] != 1:
             raise ValueError("this scene draws one input and one output channel; use `multichannel` for "
                              f"more (got {x.shape[0]} input and {w.shape[0]} output channels)")
-        trace = trace_conv(x, w, p.get("bias"), p["stride"], p["padding"], p["dilation"], p.get("groups", 1))
+        trace = trace_conv(x, w, p.bias, p.stride, p.padding, p.dilation, p.groups)
         self.trace = trace
         t = self.theme
         (pt, pb), (pl, pr) = trace.padding
@@ -100,7 +100,7 @@ class ConvScene(ConvVizScene):
             cells = [tp.padded_position for tp in step.taps]
             new_window = KernelWindow(self.input_grid, cells, [tp.weight for tp in step.taps], t, self.text,
                                       pad_cells=[tp.is_padding for tp in step.taps],
-                                      show_weights=not big and p.get("weights_in_window", True))
+                                      show_weights=not big and p.weights_in_window)
             orow, ocol = step.out_position
             new_marker = SurroundingRectangle(self.output_grid.cell(orow, ocol), color=t.highlight, buff=0,
                                               stroke_width=5)
@@ -120,11 +120,11 @@ class ConvScene(ConvVizScene):
     def _extra_lines(self, trace):
         lines = []
         if self.opts.show_formula:
-            for s in size_formula(trace.in_size, trace.kernel_size, trace.stride, self.params["padding"],
+            for s in size_formula(trace.in_size, trace.kernel_size, trace.stride, self.params.padding,
                                   trace.dilation):
                 lines.append(FitText(s, self.text, max_width=13.0, size=20, color=self.theme.muted))
         if self.opts.show_pytorch:
-            call = pytorch_conv(1, 1, trace.kernel_size, trace.stride, self.params["padding"], trace.dilation,
+            call = pytorch_conv(1, 1, trace.kernel_size, trace.stride, self.params.padding, trace.dilation,
                                 bias=trace.bias is not None)
             lines.append(FitText(call, self.text, max_width=13.0, size=20, color=self.theme.muted))
         return lines

@@ -1,6 +1,6 @@
 """figure15: 3-D convolution. An input volume, a k x k x k kernel, the output volume with one voxel marked.
 
-Sizes come from ``conv_output_size``; the volume and kernel values from ``convviz.volumes.conv3d_example``
+Sizes come from ``conv_output_size``; the volume and kernel values from ``convviz.figures.volumes.conv3d_example``
 (``convviz.ops.conv``). The animation moves the kernel through depth as well as height and width (row-major
 over the output's (d, h, w), thinned to a handful of steps) and ends on the marked output voxel. An interior
 window is drawn as a see-through box with its projection tinted on the three visible faces.
@@ -12,10 +12,10 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, UP, VGroup
 
 from convviz.describe import size_formula
-from convviz.volumes import conv3d_example, conv3d_step, sweep_path
+from convviz.figures.volumes import conv3d_example, conv3d_step, sweep_path
 
-from scenes.base import ConvVizScene
-from scenes.volume import Volume, link
+from scenes.kit.base import ConvVizScene
+from scenes.kit.volume import Volume, link
 
 
 class Conv3DScene(ConvVizScene):

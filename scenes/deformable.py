@@ -1,7 +1,7 @@
 """Deformable convolution: the sampling points (figure16), the pipeline with one output traced (figure17) and the
 complete picture with the notes' shapes (figure18).
 
-Every point comes from an offset tensor (regular position + offset, ``convviz.deformable_figs``), every bilinear
+Every point comes from an offset tensor (regular position + offset, ``convviz.figures.deformable``), every bilinear
 weight, value and sum from ``convviz.trace.trace_deform_conv2d``, every shape from ``conv_output_size`` and the
 kernel size. Run with stock Manim too: ``manim -ql scenes/deformable.py DeformablePipeline``.
 """
@@ -12,13 +12,13 @@ import numpy as np
 from manim import (DOWN, DR, LEFT, RIGHT, UL, UP, UR, Arrow, Circle, DashedLine, DashedVMobject, Dot, FadeIn,
                    GrowArrow, Line, ManimColor, Rectangle, RoundedRectangle, Square, VGroup, interpolate_color)
 
-from convviz.deformable_figs import (one_position_offsets, overview_shapes, pipeline_example, sampling_panels,
+from convviz.figures.deformable import (one_position_offsets, overview_shapes, pipeline_example, sampling_panels,
                                      traced_position)
 from convviz.describe import size_formula
 from convviz.trace import fmt, trace_deform_conv2d
 
-from scenes.base import ConvVizScene
-from scenes.widgets import NumberGrid
+from scenes.kit.base import ConvVizScene
+from scenes.kit.widgets import NumberGrid
 
 MONO = "DejaVu Sans Mono"
 

@@ -17,10 +17,10 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedVMobject, Ellipse,
 
 from convviz.ops import separable_counts
 from convviz.shapes import conv_output_size, ntuple
-from convviz.volumes import step_counts, sweep_path
+from convviz.figures.volumes import step_counts, sweep_path
 
-from scenes.base import ConvVizScene
-from scenes.volume import Volume, tint
+from scenes.kit.base import ConvVizScene
+from scenes.kit.volume import Volume, tint
 
 CELL = 0.42
 

@@ -1,7 +1,7 @@
 """figure2: convolution as a feature extractor.
 
-A picture (``convviz.examples.feature_image``) and its responses to Sobel X, Sobel Y and the Laplacian
-(``convviz.examples.feature_responses``, computed by ``convviz.ops.conv``), each response with its own 3x3 kernel
+A picture (``convviz.figures.examples.feature_image``) and its responses to Sobel X, Sobel Y and the Laplacian
+(``convviz.figures.examples.feature_responses``, computed by ``convviz.ops.conv``), each response with its own 3x3 kernel
 printed under it (the notes' original swaps two of them). ``manim -ql scenes/features.py FeatureExtractor``.
 """
 
@@ -13,10 +13,10 @@ import numpy as np
 from manim import DOWN, RIGHT, UP, Group, ImageMobject, Rectangle, VGroup
 from PIL import Image
 
-from convviz import examples as ex
+from convviz.figures import examples as ex
 
-from scenes.base import ConvVizScene
-from scenes.widgets import NumberGrid
+from scenes.kit.base import ConvVizScene
+from scenes.kit.widgets import NumberGrid
 
 ZH_NAMES = {"Sobel X": "Sobel X", "Sobel Y": "Sobel Y", "Laplacian": "拉普拉斯"}
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, Arrow, VGroup
 
-from scenes.base import ConvVizScene, tex_template
-from scenes.theme import label_text
+from scenes.kit.base import ConvVizScene, tex_template
+from scenes.kit.theme import label_text
 
 # Each formula: a list of (tex, role) parts; role "sign" marks the index signs that differ between true
 # convolution (−) and cross-correlation (+).

@@ -12,8 +12,8 @@ from manim import DOWN, LEFT, RIGHT, UP, Arrow, Line, Rectangle, SurroundingRect
 
 from convviz.trace import trace_conv
 
-from scenes.base import ConvVizScene
-from scenes.widgets import NumberGrid
+from scenes.kit.base import ConvVizScene
+from scenes.kit.widgets import NumberGrid
 
 MATH_FONT = "Latin Modern Roman"     # TeX's look for italic symbols (fonts-lmodern, pulled in by texlive)
 

@@ -2,7 +2,7 @@
 
 The input H x W x D_in is split at D_in/2 (one colour per group, ``theme.groups``); each group has D_out/2
 filters h x w x D_in/2 in its colour and makes its own half of the H_out x W_out x D_out output. The weight count
-of the same layer with groups=1 and with groups (from ``convviz.volumes.grouped_params``, i.e.
+of the same layer with groups=1 and with groups (from ``convviz.figures.volumes.grouped_params``, i.e.
 ``convviz.ops.conv_params``) is written underneath. The animation morphs groups=1 into the grouped layer.
 Run with stock Manim: ``manim -ql scenes/grouped.py GroupedConv``.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, ReplacementTransform, VGroup
 
 from convviz.shapes import conv_output_size, ntuple
-from convviz.volumes import grouped_params
+from convviz.figures.volumes import grouped_params
 
-from scenes.base import ConvVizScene
-from scenes.volume import Volume, link, tint
+from scenes.kit.base import ConvVizScene
+from scenes.kit.volume import Volume, link, tint
 
 SUB_IN, SUB_OUT = "ᵢₙ", "ₒᵤₜ"
 

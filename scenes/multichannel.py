@@ -34,8 +34,8 @@ from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, VGro
 from convviz.describe import pytorch_conv, size_formula
 from convviz.trace import fmt, trace_conv
 
-from scenes.base import ConvVizScene
-from scenes.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid
+from scenes.kit.base import ConvVizScene
+from scenes.kit.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid
 
 MAX_CHANNELS = 6          # input or output channels this layout can draw
 MIN_CELL = 0.1            # scene units: below this the grids are only lines
@@ -59,14 +59,14 @@ class MultiChannelScene(ConvVizScene):
     # ------------------------------------------------------------------------------------------ storyboard
     def construct(self):
         p = self.params
-        x, w = np.asarray(p["x"]), np.asarray(p["weight"])
+        x, w = np.asarray(p.x), np.asarray(p.weight)
         if x.ndim != 3 or w.ndim != 4:
             raise ValueError("multichannel draws a (C_in, H, W) input and a (C_out, C_in/groups, kh, kw) weight, "
                              f"got input {x.shape} and weight {w.shape}")
         if x.shape[0] > MAX_CHANNELS or w.shape[0] > MAX_CHANNELS:
             raise ValueError(f"multichannel draws at most {MAX_CHANNELS} input and {MAX_CHANNELS} output channels "
                              f"(got {x.shape[0]} input and {w.shape[0]} output channels)")
-        tr = trace_conv(x, w, p.get("bias"), p["stride"], p["padding"], p.get("dilation", 1), p.get("groups", 1))
+        tr = trace_conv(x, w, p.bias, p.stride, p.padding, p.dilation, p.groups)
         self.trace = tr
         self.cin, self.cout = tr.in_channels, tr.out_channels
         self.ph, self.pw = tr.padded_size
@@ -231,10 +231,10 @@ class MultiChannelScene(ConvVizScene):
         tr, p = self.trace, self.params
         lines = []
         if self.opts.show_formula:
-            for s in size_formula(tr.in_size, tr.kernel_size, tr.stride, p["padding"], tr.dilation):
+            for s in size_formula(tr.in_size, tr.kernel_size, tr.stride, p.padding, tr.dilation):
                 lines.append(FitText(s, self.text, max_width=FRAME_W, size=20, color=self.theme.muted))
         if self.opts.show_pytorch:
-            call = pytorch_conv(self.cin, self.cout, tr.kernel_size, tr.stride, p["padding"], tr.dilation,
+            call = pytorch_conv(self.cin, self.cout, tr.kernel_size, tr.stride, p.padding, tr.dilation,
                                 groups=tr.groups, bias=self.has_bias)
             lines.append(FitText(call, self.text, max_width=FRAME_W, size=20, color=self.theme.muted))
         return lines

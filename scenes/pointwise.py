@@ -1,7 +1,7 @@
 """figure7: 1x1 convolution. An H x W x D input, one 1x1xD kernel, an H x W x 1 output.
 
 The kernel sweeps a few positions of the first row; at each, the D input values under it, the D weights and
-their dot product (from ``convviz.volumes.pointwise_step``, the total being ``convviz.ops.conv``'s output) are
+their dot product (from ``convviz.figures.volumes.pointwise_step``, the total being ``convviz.ops.conv``'s output) are
 shown, and the value is written into the output cell. The last position is the marked output cell (default: the
 end of the first row, where the whole input column is visible on the block's surface).
 Run with stock Manim: ``manim -ql scenes/pointwise.py PointwiseConv``.
@@ -13,11 +13,11 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, SurroundingRectangle, VGroup
 
 from convviz.shapes import ntuple
-from convviz.volumes import pointwise_example, pointwise_step, sweep_path
+from convviz.figures.volumes import pointwise_example, pointwise_step, sweep_path
 
-from scenes.base import ConvVizScene
-from scenes.volume import Volume, link
-from scenes.widgets import EquationLines, NumberGrid
+from scenes.kit.base import ConvVizScene
+from scenes.kit.volume import Volume, link
+from scenes.kit.widgets import EquationLines, NumberGrid
 
 
 class PointwiseConv(ConvVizScene):

@@ -1,7 +1,7 @@
 """Dilation rate vs. receptive field (cnn-figure13): three grids, "D = 1", "D = 2", "D = 3".
 
 Each grid shows the nine taps of a 3x3 kernel with that dilation, centred (positions from
-``convviz.dilation.dilated_taps``), the square they span shaded and outlined, and its size (3x3, 5x5, 7x7 from
+``convviz.figures.dilation.dilated_taps``), the square they span shaded and outlined, and its size (3x3, 5x5, 7x7 from
 ``convviz.shapes.receptive_field``) written under the grid. Run with stock Manim too:
 ``manim -ql scenes/receptive_field.py ReceptiveField``.
 """
@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, RIGHT, UL, UP, DashedVMobject, Dot, Rectangle, VGroup
 
-from convviz.dilation import dilated_taps
+from convviz.figures.dilation import dilated_taps
 from convviz.shapes import receptive_field
 
-from scenes.base import ConvVizScene
-from scenes.widgets import EMPTY, NumberGrid
+from scenes.kit.base import ConvVizScene
+from scenes.kit.widgets import EMPTY, NumberGrid
 
 
 class ReceptiveField(ConvVizScene):

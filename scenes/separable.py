@@ -3,10 +3,10 @@
 
 figure11: Sobel X = [1, 2, 1]ᵀ × [−1, 0, 1], the factors from ``convviz.ops.separate_kernel``; one kernel entry
 and the two factor entries that make it are outlined, with their product written under the figure.
-figure12: a 5x5 input (``convviz.examples.random_ints`` with the entry's seed) ⋆ the 3x1 column kernel = the 3x5
+figure12: a 5x5 input (``convviz.figures.examples.random_ints`` with the entry's seed) ⋆ the 3x1 column kernel = the 3x5
 intermediate (a vertical pass) ⋆ the 1x3 row kernel = the 3x3 output, values from
-``convviz.separable.separable_example``; the first window of each pass is outlined, and the multiplications of
-one 3x3 pass vs. the two passes are written under it (``convviz.separable.separable_mults``).
+``convviz.figures.separable.separable_example``; the first window of each pass is outlined, and the multiplications of
+one 3x3 pass vs. the two passes are written under it (``convviz.figures.separable.separable_mults``).
 Run with stock Manim too: ``manim -ql scenes/separable.py SpatiallySeparable``.
 """
 
@@ -17,13 +17,13 @@ from functools import lru_cache
 import numpy as np
 from manim import DOWN, RIGHT, UP, MathTex, SurroundingRectangle, VGroup
 
-from convviz import examples as ex
+from convviz.figures import examples as ex
 from convviz.ops import separate_kernel
-from convviz.separable import separable_example
+from convviz.figures.separable import separable_example
 from convviz.trace import fmt
 
-from scenes.base import ConvVizScene, FlatText
-from scenes.widgets import KernelWindow, NumberGrid
+from scenes.kit.base import ConvVizScene, FlatText
+from scenes.kit.widgets import KernelWindow, NumberGrid
 
 
 @lru_cache(maxsize=64)
@@ -32,7 +32,7 @@ def _sign_template(tex: str, size: float, color: str) -> FlatText:
 
 
 def kernel_name(kernel) -> str | None:
-    """The notes' name of a kernel (Sobel X, …) when it is one of ``convviz.examples.FEATURE_KERNELS``."""
+    """The notes' name of a kernel (Sobel X, …) when it is one of ``convviz.figures.examples.FEATURE_KERNELS``."""
     k = np.asarray(kernel)
     for name, ref in ex.FEATURE_KERNELS.items():
         if ref.shape == k.shape and np.array_equal(ref, k):

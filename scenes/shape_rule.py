@@ -2,7 +2,7 @@
 
 Input (N, C_in, H_in, W_in), output (N, C_out, H_out, W_out), H_out = ⌊(H_in + 2·padding[0] − dilation[0]·
 (kernel_size[0] − 1) − 1)/stride[0] + 1⌋ and likewise W_out. The example's numbers come from the entry's
-parameters and the result from ``convviz.shapes.conv_output_size`` (through ``convviz.shape_rule``). The input
+parameters and the result from ``convviz.shapes.conv_output_size`` (through ``convviz.figures.shape_rule``). The input
 size, the kernel size and the output size keep their role colours (input, kernel, output) in the rule and in the
 example. Run with stock Manim too: ``manim -ql scenes/shape_rule.py ShapeRule``.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, Line, VGroup
 
-from convviz.shape_rule import shape_rule_example
+from convviz.figures.shape_rule import shape_rule_example
 
-from scenes.base import ConvVizScene, tex_template
+from scenes.kit.base import ConvVizScene, tex_template
 
 RULE_SIZE = 38
 

@@ -22,8 +22,8 @@ from manim import (DOWN, LEFT, RIGHT, UP, DashedVMobject, Line, Rectangle, Repla
 from convviz.describe import pytorch_conv_transpose, transpose_size_formula
 from convviz.trace import fmt, trace_conv_transpose
 
-from scenes.base import ConvVizScene
-from scenes.widgets import (DATA, EMPTY, INSERTED, OUTPUT_PADDING, PADDING, FitText, KernelWindow, NumberGrid,
+from scenes.kit.base import ConvVizScene
+from scenes.kit.widgets import (DATA, EMPTY, INSERTED, OUTPUT_PADDING, PADDING, FitText, KernelWindow, NumberGrid,
                             SumLayout)
 
 # GatherTrace.kinds codes → NumberGrid cell kinds
@@ -50,12 +50,12 @@ class _TransposedBase(ConvVizScene):
     # -- parameters -----------------------------------------------------------------------------------------
     def _args(self):
         p = self.params
-        x, w = np.asarray(p["x"]), np.asarray(p["weight"])
-        if x.shape[0] != 1 or w.shape[0] != 1 or w.shape[1] * int(p.get("groups", 1)) != 1:
+        x, w = np.asarray(p.x), np.asarray(p.weight)
+        if x.shape[0] != 1 or w.shape[0] != 1 or w.shape[1] * int(p.groups) != 1:
             raise ValueError("the transposed-convolution scene draws one input and one output channel (got "
-                             f"{x.shape[0]} input and {w.shape[1] * int(p.get('groups', 1))} output channels)")
-        return (x, w, p.get("bias"), p["stride"], p["padding"], p.get("output_padding", 0), p.get("groups", 1),
-                p["dilation"])
+                             f"{x.shape[0]} input and {w.shape[1] * int(p.groups)} output channels)")
+        return (x, w, p.bias, p.stride, p.padding, p.output_padding, p.groups,
+                p.dilation)
 
     def _trace(self, view: str):
         return trace_conv_transpose(*self._args(), view=view)
@@ -134,7 +134,7 @@ class _TransposedBase(ConvVizScene):
                                             g.dilation):
                 lines.append(FitText(s, self.text, max_width=max_width, size=20, color=self.theme.muted))
         if self.opts.show_pytorch:
-            groups = int(self.params.get("groups", 1))
+            groups = int(self.params.groups)
             call = pytorch_conv_transpose(1, 1, g.kernel_size, g.stride, g.padding, g.output_padding, groups,
                                           g.dilation, bias=bias is not None)
             lines.append(FitText(call, self.text, max_width=max_width, size=20, color=self.theme.muted))
@@ -184,7 +184,7 @@ class TransposedScene(_TransposedBase):
     default_entry = "cnn-gif6"
 
     def construct(self):
-        view = self.params.get("view", "gather")
+        view = self.params.view
         if view not in ("gather", "scatter", "both"):
             raise ValueError(f"view must be 'gather', 'scatter' or 'both', got {view!r}")
         self.drawn["views"] = []
@@ -270,7 +270,7 @@ class TransposedScene(_TransposedBase):
             pad = [int(trace.kinds[pp]) in (2, 3) for pp in cells]
             new_window = KernelWindow(grid, cells, [tp.weight for tp in step.taps], t, self.text, pad_cells=pad,
                                       show_weights=show_in and cell >= 0.4
-                                      and self.params.get("weights_in_window", True))
+                                      and self.params.weights_in_window)
             r, c = step.out_position
             new_marker = SurroundingRectangle(out.cell(r, c), color=t.highlight, buff=0, stroke_width=5)
             new_marker.set_z_index(4)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from convviz.catalogue import get_entry
-from scenes.render import build_scene, load_scene_class, render
+from scenes.render.capture import build_scene, load_scene_class, render
 
 
 def build(name: str, params: dict | None = None, **options):

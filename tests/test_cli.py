@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from convviz.catalogue import ENTRIES, notes_entries
-from convviz.cli import main
+from convviz.app.cli import main
 
 
 def run(argv, capsys):
@@ -102,7 +102,7 @@ def test_bad_input_does_not_overwrite_existing_file(files, capsys):
 
 
 def test_subprocess_exit_status_and_stderr(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "convviz.cli", "render", "conv2d", "--stride", "0", "-o",
+    r = subprocess.run([sys.executable, "-m", "convviz.app.cli", "render", "conv2d", "--stride", "0", "-o",
                         str(tmp_path / "a.gif")], capture_output=True, text=True)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "stride" in r.stderr

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from convviz import examples as ex
+from convviz.figures import examples as ex
 from convviz import separate_kernel
 from reference import ref_conv
 

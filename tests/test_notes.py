@@ -6,8 +6,8 @@ from dataclasses import replace
 from PIL import Image
 
 from convviz import catalogue
-from convviz.cli import main
-from convviz.notes import run_notes
+from convviz.app.cli import main
+from convviz.app.notes import run_notes
 
 # every file of ../shared/reference/FIGURES.md (the notes' images/ folder)
 FIGURES_MD = (

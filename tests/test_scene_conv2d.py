@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from convviz import examples as ex
+from convviz.figures import examples as ex
 from convviz.catalogue import get_entry
 from reference import ref_conv
 from scene_utils import build, render_file

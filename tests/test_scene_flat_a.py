@@ -9,7 +9,7 @@ from PIL import Image
 from scene_utils import build, render_file
 
 import convviz
-from convviz import examples as ex
+from convviz.figures import examples as ex
 from convviz.catalogue import get_entry
 
 NAMES = ["cnn-figure5", "cnn-figure11", "cnn-figure12", "cnn-figure13"]
@@ -117,7 +117,7 @@ def test_spatially_separable_values(scenes):
 
 
 def test_separable_counts_helper_other_sizes():
-    from convviz.separable import separable_mults
+    from convviz.figures.separable import separable_mults
     m = separable_mults((7, 6), (3, 3))
     oh, ow = 7 - 2, 6 - 2
     assert m.full == 9 * oh * ow and m.separable == 3 * oh * 6 + 3 * oh * ow
@@ -147,7 +147,7 @@ def test_receptive_field_taps(scenes):
 
 
 def test_taps_helper_rejects_too_big():
-    from convviz.dilation import dilated_taps
+    from convviz.figures.dilation import dilated_taps
     with pytest.raises(ValueError, match="grid"):
         dilated_taps(5, 3, 3)
 

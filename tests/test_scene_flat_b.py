@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 import convviz
-from convviz import connectivity as cn
-from convviz import examples as ex
+from convviz.figures import connectivity as cn
+from convviz.figures import examples as ex
 from scene_utils import build, render_file
 
 FIG1_INPUT = ["abcd", "efgh", "ijkl"]

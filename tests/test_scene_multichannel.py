@@ -8,10 +8,11 @@ import pytest
 from PIL import Image
 from scene_utils import build, render_file
 
-from convviz import examples as ex
-from convviz import media, ops
+from convviz.figures import examples as ex
+from convviz import ops
+from scenes.render import media
 from convviz.catalogue import get_entry
-from scenes.render import build_scene, load_scene_class
+from scenes.render.capture import build_scene, load_scene_class
 
 # the output volume printed in the notes (o[:,:,0] and o[:,:,1] of the original gif2)
 NOTES_O0 = [[1, 0, -3], [-6, 1, 1], [4, -3, 1]]

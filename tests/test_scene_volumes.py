@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from convviz import volumes
+from convviz.figures import volumes
 from convviz.catalogue import get_entry
 from scene_utils import build, render_file
 
@@ -31,8 +31,8 @@ def out_len(i, k):
 
 # ------------------------------------------------------------------------------------------ the widget
 def _widget(shape, **kw):
-    from scenes.theme import LIGHT
-    from scenes.volume import Volume
+    from scenes.kit.theme import LIGHT
+    from scenes.kit.volume import Volume
     from manim import Text
     return Volume(shape, LIGHT, lambda s, size=20, color=None, **_: Text(s, font_size=size, color=color), **kw)
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from convviz import examples as ex
+from convviz.figures import examples as ex
 from convviz.trace import trace_conv, trace_conv_transpose, trace_deform_conv2d
 from reference import ref_bilinear, ref_conv, ref_conv_transpose, ref_deform_conv2d
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ops import as_numeric, conv, separable_conv2d, separate_kernel
-from .shapes import conv_output_size, ntuple
+from ..ops import as_numeric, conv, separable_conv2d, separate_kernel
+from ..shapes import conv_output_size, ntuple
 
 __all__ = ["SeparableMults", "separable_mults", "SeparableExample", "separable_example"]
 
@@ -99,3 +99,16 @@ def separable_example(x, kernel) -> SeparableExample:
     mults = separable_mults(x.shape, k.shape)
     return SeparableExample(x, k, np.asarray(col).reshape(-1, 1), np.asarray(row).reshape(1, -1), mid, out, full,
                             mults)
+
+
+# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+
+
+def separable_kernel_figure(**params):
+    from . import examples as ex
+    return {**params, "kernel": {"sobel_x": ex.SOBEL_X}[params["kernel"]]}
+
+
+def spatially_separable_figure(**params):
+    from . import examples as ex
+    return {**params, "kernel": {"sobel_x": ex.SOBEL_X}[params["kernel"]]}

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import catalogue
-from .media import atomic_path
+from .. import catalogue
+from ..files import atomic_path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The notes' GIFs: pixels per scene unit at the default (medium) quality; never narrower than the original.
 # Small enough to keep the folder light, large enough for the numbers to read (cells ≈ 26 px).
 NOTES_GIF_DENSITY = {"low": 36.0, "medium": 42.0, "high": 64.0}
@@ -125,7 +125,7 @@ def _file_hash(p: Path) -> str:
 
 
 def manifest_path(out: Path) -> Path:
-    from .paths import cache_dir
+    from ..files import cache_dir
     tag = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
     return cache_dir() / "notes" / f"{tag}.json"
 

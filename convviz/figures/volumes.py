@@ -14,10 +14,10 @@ from math import prod
 
 import numpy as np
 
-from . import ops
+from .. import ops
 from .examples import random_ints
-from .shapes import conv_output_size, ntuple
-from .trace import fmt, product_term
+from ..shapes import conv_output_size, ntuple
+from ..trace import fmt, product_term
 
 __all__ = ["AxisPlan", "elide_axis", "sweep_path", "pointwise_example", "pointwise_step", "conv3d_example",
            "conv3d_step", "grouped_params", "step_counts"]
@@ -143,3 +143,26 @@ def step_counts(in_channels: int, out_channels: int, kernel_size, out_size, grou
     o = ntuple(out_size, 2, "out_size", minimum=1)
     return {"params": ops.conv_params(in_channels, out_channels, k, groups=groups),
             "macs": ops.conv_macs(in_channels, out_channels, k, o, groups=groups)}
+
+
+# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+
+
+def pointwise_figure(**params):
+    return dict(params)
+
+
+def grouped_figure(**params):
+    return dict(params)
+
+
+def depthwise_figure(**params):
+    return dict(params)
+
+
+def pointwise_step_figure(**params):
+    return dict(params)
+
+
+def conv3d_figure(**params):
+    return dict(params)

@@ -13,8 +13,8 @@ from math import prod
 
 import numpy as np
 
-from . import ops
-from .shapes import conv_output_size, ntuple
+from .. import ops
+from ..shapes import conv_output_size, ntuple
 
 __all__ = ["Edge", "matrix_edges", "dense_matrix", "conv1d_matrix", "reached", "WeightSharing",
            "locally_connected_params", "weight_sharing"]
@@ -91,3 +91,14 @@ def weight_sharing(in_size=6, kernel_size=3, stride=None) -> WeightSharing:
     windows = tuple((r * s[0], c * s[1]) for r in range(o[0]) for c in range(o[1]))
     return WeightSharing(i, k, s, o, windows, ops.conv_params(1, 1, k), locally_connected_params(i, k, s),
                          ops.conv_params(1, 1, k), any(s[a] < k[a] for a in range(2)))
+
+
+# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+
+
+def sparse_connectivity_figure(**params):
+    return dict(params)
+
+
+def weight_sharing_figure(**params):
+    return dict(params)

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import ops
+from .. import ops
 
 
 def _rows(*rows: str) -> np.ndarray:

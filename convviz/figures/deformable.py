@@ -13,8 +13,8 @@ from math import ceil
 import numpy as np
 
 from . import examples as ex
-from . import ops
-from .shapes import conv_output_size, ntuple
+from .. import ops
+from ..shapes import conv_output_size, ntuple
 
 __all__ = ["offset_channels", "regular_points", "tap_offsets", "SamplingPanel", "sampling_panel",
            "sampling_panels", "pipeline_example", "traced_position", "overview_shapes", "one_position_offsets"]
@@ -154,3 +154,18 @@ def overview_shapes(x_shape=(32, 64, 28, 28), kernel_size=3, out_channels: int =
     if s.out_size != (ho, wo):
         raise AssertionError(f"deform_setup gives {s.out_size}, conv_output_size {(ho, wo)}")
     return shapes
+
+
+# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+
+
+def sampling_figure(**params):
+    return dict(params)
+
+
+def pipeline_figure(**params):
+    return dict(params)
+
+
+def overview_figure(**params):
+    return dict(params)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
 
-from .shapes import conv_output_size, ntuple
+from ..shapes import conv_output_size, ntuple
 
 __all__ = ["ShapeRuleStep", "shape_rule_example"]
 
@@ -40,3 +40,10 @@ def shape_rule_example(in_size, kernel_size, stride=1, padding=0, dilation=1) ->
             raise AssertionError(f"shape rule ⌊{q} + 1⌋ disagrees with conv_output_size = {out[a]}")
         steps.append(ShapeRuleStep(i[a], p[a], d[a], k[a], s[a], num, q, out[a]))
     return tuple(steps)
+
+
+# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+
+
+def shape_rule_figure(**params):
+    return dict(params)

@@ -17,7 +17,7 @@ from manim.animation.animation import prepare_animation
 
 from convviz.options import RenderOptions
 
-from scenes.theme import THEMES, font_for, label_text
+from scenes.kit.theme import THEMES, font_for, label_text
 
 
 def content_bbox(mobjects) -> tuple[tuple[float, float], tuple[float, float]] | None:

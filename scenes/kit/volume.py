@@ -21,7 +21,7 @@ Ranges for ``highlight`` are an int (one voxel), ``(start, stop)`` or None (the 
 block's cells that lie on the visible faces (``project=True``: also the projection of an interior block, faintly)
 and outlines the block, hidden edges dashed (``outline=False``: tints only). Long dimensions (more than
 ``max_cells``) are drawn as a few voxels, a plain slab marked with dots ("…") and the last voxels
-(``convviz.volumes.elide_axis``). Dimension labels come from the shape: ``label_style`` "value" ("7"), "name"
+(``convviz.figures.volumes.elide_axis``). Dimension labels come from the shape: ``label_style`` "value" ("7"), "name"
 ("H") or "both" ("H=7"; a name equal to the size, e.g. "1", is not repeated); a name of None leaves that edge
 unlabelled. Labels sit outside the block: left of the front face (or right of the back edge, ``h_label="right"``)
 for H, under it for W, beside the receding bottom edge for D.
@@ -35,8 +35,8 @@ import numpy as np
 from manim import (BLACK, DOWN, LEFT, RIGHT, WHITE, Arrow, DashedLine, Dot, Line, ManimColor, Polygon, Text,
                    VGroup, VMobject, interpolate_color)
 
-from convviz.volumes import AxisPlan, elide_axis
-from scenes.widgets import number_font_size
+from convviz.figures.volumes import AxisPlan, elide_axis
+from scenes.kit.widgets import number_font_size
 
 AXES = ("H", "W", "D")
 

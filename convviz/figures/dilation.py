@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .shapes import ntuple, receptive_field
+from ..shapes import ntuple, receptive_field
 
 __all__ = ["DilatedTaps", "dilated_taps"]
 
@@ -39,3 +39,10 @@ def dilated_taps(grid: int, kernel_size: int, dilation: int = 1) -> DilatedTaps:
     offsets = [start + t * d for t in range(k)]
     taps = tuple((r, c) for r in offsets for c in offsets)
     return DilatedTaps(n, k, d, taps, span, (start, start))
+
+
+# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+
+
+def receptive_field_figure(**params):
+    return dict(params)

@@ -5,40 +5,20 @@ render never leaves a half-written file. No Manim here: frames are numpy arrays.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from convviz.files import atomic_path
 
 
 @dataclass
 class Frame:
     pixels: np.ndarray      # (H, W, 3 or 4) uint8
     seconds: float
-
-
-@contextmanager
-def atomic_path(path: Path):
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _rgb(frame: np.ndarray) -> np.ndarray:

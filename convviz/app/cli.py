@@ -9,8 +9,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import catalogue
-from .options import FORMATS, LANGS, QUALITIES, THEME_NAMES
+from .. import catalogue
+from ..options import FORMATS, LANGS, QUALITIES, THEME_NAMES
 
 EXIT_USAGE = 2
 
@@ -113,7 +113,7 @@ def cmd_list(args) -> int:
 
 def render_overrides(args) -> dict:
     """The layer parameters given on the command line, with data files loaded and checked."""
-    from .io import load_array, parse_values
+    from .datafiles import load_array, parse_values
 
     ov = {
         "in_size": _int_or_pair(args.in_size, "in-size") if args.in_size else None,
@@ -162,7 +162,7 @@ def cmd_render(args) -> int:
 def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0,
                  density: float | None = None, progress: bool = False) -> Path:
     """Render one catalogue entry (imports Manim)."""
-    from scenes.render import render
+    from scenes.render.capture import render
 
     return render(entry.scene, params, options, Path(out), fmt, quality, fps=fps, min_width=min_width,
                   density=density, progress=progress)

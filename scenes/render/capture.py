@@ -3,7 +3,7 @@
 Manim draws; this module frames and captures. A first pass runs the storyboard without drawing a pixel and
 records the extent of every held state; the camera is then fitted to that extent, so frames carry no empty
 margins and their width is set by the quality (pixels per scene unit) or by a minimum width. The second pass
-captures one frame per held state through a ``FrameSink`` and ``convviz.media`` encodes them. Stills need only
+captures one frame per held state through a ``FrameSink`` and ``scenes.render.media`` encodes them. Stills need only
 the first pass and one final frame.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from convviz import media
-from convviz.paths import cache_dir
+from scenes.render import media
+from convviz.files import cache_dir
 from convviz.options import (STILL_DENSITY, STILL_FORMATS, STILL_MIN_WIDTH, VIDEO_DENSITY, VIDEO_PRESETS,
                              RenderOptions)
 
@@ -46,7 +46,7 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
 def _run(scene_cls, params, options, cfg, still: bool, fit=None, on_hold=None):
     from manim import tempconfig
 
-    from scenes.base import FrameSink
+    from scenes.kit.base import FrameSink
 
     with tempconfig(cfg):
         sink = FrameSink(still=still)
@@ -81,7 +81,7 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     read) and the extent; otherwise the frames too. Returns (scene, sink)."""
     from manim import logger
 
-    from scenes.theme import THEMES
+    from scenes.kit.theme import THEMES
 
     logger.setLevel(logging.ERROR)
     bg = THEMES[options.theme].background
@@ -106,7 +106,7 @@ def _aim(cam, pixels, frame, center) -> None:
 
 def still_frame(scene, sink, quality: str, min_width: int = 0) -> np.ndarray:
     """Fit the camera to the final state and draw it once."""
-    from scenes.base import content_bbox
+    from scenes.kit.base import content_bbox
 
     box = content_bbox(scene.mobjects)
     _aim(scene.renderer.camera, *_fit(box, STILL_DENSITY[quality], max(min_width, STILL_MIN_WIDTH[quality])))

@@ -1,0 +1,1 @@
+"""The application layer: command line, notes regeneration, data files, cache, gallery."""

@@ -1,0 +1,1 @@
+"""Figure builders (numpy only): the notes' data, counts and caption numbers, one module per figure family."""

@@ -1,0 +1,1 @@
+"""The drawing kit: scene base class, widgets, voxel volumes, theme and layout helpers (each written once)."""
