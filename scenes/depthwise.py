@@ -20,7 +20,8 @@ from convviz.shapes import conv_output_size, ntuple
 from convviz.figures.volumes import step_counts, sweep_path
 
 from scenes.kit.base import ConvVizScene
-from scenes.kit.volume import Volume, tint
+from scenes.kit.theme import tint
+from scenes.kit.volume import Volume
 
 CELL = 0.42
 

@@ -15,7 +15,8 @@ from convviz.shapes import conv_output_size, ntuple
 from convviz.figures.volumes import grouped_params
 
 from scenes.kit.base import ConvVizScene
-from scenes.kit.volume import Volume, link, tint
+from scenes.kit.theme import tint
+from scenes.kit.volume import Volume, link
 
 SUB_IN, SUB_OUT = "ᵢₙ", "ₒᵤₜ"
 

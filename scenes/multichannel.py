@@ -109,8 +109,7 @@ class MultiChannelScene(ConvVizScene):
             self.output_grids[st.out_channel].set_text(orow, ocol, strings["total"],
                                                        color=self.theme.text)
             self.output_grids[st.out_channel].fill_cell(orow, ocol, self.theme.output_fill)
-            cursor = self.swap(cursor, new_cursor)
-            sum_row = self.swap(sum_row, new_sum)
+            cursor, sum_row = self.swap((cursor, new_cursor), (sum_row, new_sum))
             self.drawn["steps"].append({
                 "out": (st.out_channel,) + tuple(st.out_position),
                 "channel_sums": dict(strings["sums"]),

@@ -152,24 +152,6 @@ class _TransposedBase(ConvVizScene):
             g.font_size *= factor
         return factor
 
-    def _swap(self, *pairs):
-        """Put each ``new`` on screen in place of its ``old`` (``pairs`` of (old, new) or (old, new, tween)), in
-        one transition: tweened in smooth mode unless ``tween`` is False (a NumberGrid holds the scene's text
-        factory and cannot be copied). Returns the new mobjects."""
-        anims = []
-        smooth = self.smooth and not (self.sink is not None and self.sink.still)
-        for old, new, *rest in pairs:
-            tween = rest[0] if rest else True
-            if old is None:
-                self.add(new)
-            elif tween and smooth:
-                anims.append(ReplacementTransform(old, new))
-            else:
-                self.remove(old)
-                self.add(new)
-        if anims:
-            self.transition(*anims)
-        return [p[1] for p in pairs]
 
 
 class TransposedScene(_TransposedBase):
@@ -278,7 +260,7 @@ class TransposedScene(_TransposedBase):
                 out.set_text(r, c, step.total)
             out.fill_cell(r, c, t.output_fill)
             new_eq = self.sums.build(step, eq_top, self.text, self.theme.text)
-            window, marker, equation = self._swap((window, new_window), (marker, new_marker),
+            window, marker, equation = self.swap((window, new_window), (marker, new_marker),
                                                   (equation, new_eq, False))
             rec["windows"].append(cells)
             rec["equations"].append(step.expression())
@@ -417,7 +399,7 @@ class TransposedScene(_TransposedBase):
                 text += self.say("  (cropped taps dashed)", "（裁掉的部分为虚线）")
             new_line = self.text(text, size=20, color=t.text)
             new_line.move_to([line_left, line_y, 0], aligned_edge=LEFT)
-            marker, stamp, products, plabel, line = self._swap(
+            marker, stamp, products, plabel, line = self.swap(
                 (marker, new_marker), (stamp, new_stamp), (products, new_products, False), (plabel, new_plabel, False),
                 (line, new_line, False))
             rec["partials"].append(out.drawn_array())
@@ -435,7 +417,7 @@ class TransposedScene(_TransposedBase):
             text = self.say(f"Output = sum of the stamps + bias {fmt(np.asarray(trace.bias)[0])}",
                             f"输出 = 各次叠加之和 + 偏置 {fmt(np.asarray(trace.bias)[0])}")
             new_line = self.text(text, size=20, color=t.text).move_to([line_left, line_y, 0], aligned_edge=LEFT)
-            line, = self._swap((line, new_line, False))
+            line, = self.swap((line, new_line, False))
             rec["lines"].append(text)
             self.hold(self.opts.final_hold if final else None)
         rec["output"] = out.drawn_array()

@@ -165,17 +165,26 @@ class ConvVizScene(Scene):
                            "ITALIC" if italic else "NORMAL", strut)
         return t.copy()
 
-    def swap(self, old: Mobject | None, new: Mobject) -> Mobject:
-        """Replace ``old`` by ``new`` (tweened in smooth mode); returns ``new``. Cheaper than ``.animate``."""
-        if old is None:
-            self.add(new)
-        elif self.smooth and not (self.sink is not None and self.sink.still):
-            from manim import ReplacementTransform
-            self.play(ReplacementTransform(old, new), run_time=min(0.5, 0.45 * self.opts.step_seconds))
-        else:
-            self.remove(old)
-            self.add(new)
-        return new
+    def swap(self, *pairs):
+        """Put each ``new`` on screen in place of its ``old``, all in one transition (tweened in smooth mode):
+        ``self.swap((old, new), (old2, new2, False))``; a third item ``False`` never tweens that pair (a
+        ``NumberGrid`` holds the scene's text factory and cannot be copied). ``old`` may be ``None`` (first
+        step). Returns the new mobject, or a list of them for several pairs."""
+        from manim import ReplacementTransform
+
+        anims = []
+        for old, new, *rest in pairs:
+            if old is None:
+                self.add(new)
+            elif (rest[0] if rest else True) and self.tweening:
+                anims.append(ReplacementTransform(old, new))
+            else:
+                self.remove(old)
+                self.add(new)
+        if anims:
+            self.transition(*anims)
+        news = [p[1] for p in pairs]
+        return news[0] if len(news) == 1 else news
 
     def label(self, key_or_text: str, size: float = 26, color: str | None = None, raw: bool = False) -> Text:
         """A role label such as Input / Kernel / Output in the chosen language."""
@@ -198,11 +207,16 @@ class ConvVizScene(Scene):
     def smooth(self) -> bool:
         return bool(self.opts.smooth)
 
+    @property
+    def tweening(self) -> bool:
+        """Smooth mode while frames are captured (a still or a measuring pass never tweens)."""
+        return self.smooth and not (self.sink is not None and self.sink.still)
+
     def transition(self, *animations, run_time: float | None = None) -> None:
         """Go to the next state: tweened in smooth mode, at once otherwise (no frames in between)."""
         if not animations:
             return
-        if self.smooth and not (self.sink is not None and self.sink.still):
+        if self.tweening:
             rt = run_time if run_time is not None else min(0.5, 0.45 * self.opts.step_seconds)
             self.play(*animations, run_time=rt)
             return

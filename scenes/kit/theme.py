@@ -90,3 +90,11 @@ def label_text(key: str, lang: str = "en") -> str:
 
 def font_for(lang: str) -> str:
     return FONT_ZH if lang == "zh" else FONT_EN
+
+
+def tint(color, amount: float, toward="#FFFFFF"):
+    """``color`` moved ``amount`` (0..1) toward ``toward`` (white: lighter; the background: fainter; black:
+    darker), as a Manim colour."""
+    from manim import ManimColor, interpolate_color
+
+    return interpolate_color(ManimColor(color), ManimColor(toward), amount)

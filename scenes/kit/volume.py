@@ -36,14 +36,10 @@ from manim import (BLACK, DOWN, LEFT, RIGHT, WHITE, Arrow, DashedLine, Dot, Line
                    VGroup, VMobject, interpolate_color)
 
 from convviz.figures.volumes import AxisPlan, elide_axis
+from scenes.kit.theme import tint
 from scenes.kit.widgets import number_font_size
 
 AXES = ("H", "W", "D")
-
-
-def tint(color, amount: float, toward=WHITE) -> ManimColor:
-    """``color`` moved ``amount`` (0..1) toward ``toward`` (white: lighter, black: darker)."""
-    return interpolate_color(ManimColor(color), ManimColor(toward), amount)
 
 
 def link(start, end, color, stroke_width: float = 3.0, buff: float = 0.1) -> Arrow:
