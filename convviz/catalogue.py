@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .options import RenderOptions
-from .shapes import conv_output_size
+from .shapes import conv_output_size, conv_transpose_output_size
 
 # parameters a user may set on the command line, per scene kind
 CONV_KEYS = ("in_size", "kernel_size", "stride", "padding", "dilation", "groups", "in_channels", "out_channels",
@@ -275,7 +275,7 @@ for _name, (_i, _k, _p, _s, _d) in CONV_ARITHMETIC.items():
                                       "dilation": _d, "seed": _i * 10 + _k}))
     if _name != "dilation":
         # the transposed conv mapping o back to i; output_padding restores what the floor dropped
-        _op = (_i + 2 * _p - _d * (_k - 1) - 1) % _s
+        _op = _i - conv_transpose_output_size(_o, _k, _s, _p, 0, _d)
         _add(Entry(f"{_name}_transposed", "transposed:TransposedScene", "conv:conv_transpose_figure",
                    f"conv-arithmetic transposed: {_o} → {_i} (k={_k}, p={_p}, s={_s}"
                    + (f", output_padding={_op} at the bottom/right" if _op else "") + ")",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .shapes import conv_transpose_output_size, resolve_padding
+from .shapes import conv_output_length, conv_transpose_output_size, resolve_padding
 
 
 def _same(values) -> bool:
@@ -23,7 +23,7 @@ def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
     for a, (i, k, s, (pb, pa), d) in enumerate(dims):
         if a > 0 and dims[a] == dims[0]:
             continue
-        o = (i + pb + pa - d * (k - 1) - 1) // s + 1
+        o = conv_output_length(i, k, s, (pb, pa), d)
         pad_sym = "2p" if pb == pa else "p₁ + p₂"
         pad_num = f"2·{pb}" if pb == pa else f"{pb} + {pa}"
         name = "" if len(dims) == 1 or all(x == dims[0] for x in dims) else ("H: ", "W: ", "D: ")[a]

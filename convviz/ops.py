@@ -13,7 +13,7 @@ from math import gcd, prod
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .shapes import conv_transpose_output_size, ntuple, resolve_padding
+from .shapes import conv_output_length, conv_transpose_output_size, ntuple, resolve_padding
 
 __all__ = [
     "conv", "conv1d", "conv2d", "conv3d", "true_conv", "conv_transpose", "conv_transpose_geometry",
@@ -151,8 +151,8 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_c
         w = w[(slice(None), slice(None)) + (slice(None, None, -1),) * s.nd]
     pads = resolve_padding(padding, s.kernel_size, s.dilation, s.stride)
     spatial = s.x.shape[2:]
-    out_size = tuple(_out(spatial[a], s.kernel_size[a], s.stride[a], pads[a], s.dilation[a], a, s.nd)
-                     for a in range(s.nd))
+    out_size = tuple(conv_output_length(spatial[a], s.kernel_size[a], s.stride[a], pads[a], s.dilation[a],
+                                        a if s.nd > 1 else None) for a in range(s.nd))
     xp = pad_input(s.x, pads)
     span = tuple(d * (k - 1) + 1 for k, d in zip(s.kernel_size, s.dilation))
     win = sliding_window_view(xp, span, axis=tuple(range(2, 2 + s.nd)))      # (N, C, *L, *span)
@@ -168,17 +168,6 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_c
     if s.bias is not None:
         out = out + s.bias.reshape((1, -1) + (1,) * nd).astype(dtype)
     return out if s.batched else out[0]
-
-
-def _out(i, k, st, pad, d, axis, nd):
-    span = d * (k - 1) + 1
-    total = i + pad[0] + pad[1]
-    if span > total:
-        where = f" in spatial dimension {axis}" if nd > 1 else ""
-        raise ValueError(
-            f"kernel_size: the (dilated) kernel extent d·(k−1)+1 = {span} is larger than the padded input "
-            f"i + padding = {total}{where}")
-    return (total - span) // st + 1
 
 
 def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
@@ -320,7 +309,8 @@ def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1, groups=1) 
     pads = resolve_padding(padding, s.kernel_size, s.dilation, s.stride)
     spatial = input_shape[1:]
     nd = s.nd
-    out_size = tuple(_out(spatial[a], s.kernel_size[a], s.stride[a], pads[a], s.dilation[a], a, nd)
+    out_size = tuple(conv_output_length(spatial[a], s.kernel_size[a], s.stride[a], pads[a], s.dilation[a],
+                                        a if nd > 1 else None)
                      for a in range(nd))
     c_in = input_shape[0]
     c_out, cg = weight.shape[:2]
@@ -385,8 +375,8 @@ def deform_setup(x, offset, weight, bias=None, stride=1, padding=0, dilation=1, 
     st = ntuple(stride, 2, "stride", minimum=1)
     pd = ntuple(padding, 2, "padding", minimum=0)
     dl = ntuple(dilation, 2, "dilation", minimum=1)
-    ho = _out(h, kh, st[0], (pd[0], pd[0]), dl[0], 0, 2)
-    wo = _out(w, kw, st[1], (pd[1], pd[1]), dl[1], 1, 2)
+    ho = conv_output_length(h, kh, st[0], pd[0], dl[0], 0)
+    wo = conv_output_length(w, kw, st[1], pd[1], dl[1], 1)
     if offset.shape[0] != n or offset.shape[1] % (2 * kh * kw) or offset.shape[1] == 0 \
             or offset.shape[2:] != (ho, wo):
         raise ValueError(

@@ -63,9 +63,47 @@ def resolve_padding(padding, kernel_size: Sequence[int], dilation: Sequence[int]
     return tuple((v, v) for v in p)
 
 
+def conv_output_length(in_size: int, kernel_size: int, stride: int = 1, padding: int | tuple[int, int] = 0,
+                       dilation: int = 1, axis: int | None = None) -> int:
+    """The one output-size rule, for one spatial axis: ⌊(i + p_before + p_after − d·(k−1) − 1)/s⌋ + 1.
+
+    ``padding`` is an int (both sides) or a ``(before, after)`` pair; ``axis`` only names the dimension in
+    the error raised when the dilated kernel does not fit the padded input. Every output size in convviz
+    (``conv_output_size``, ``ops.conv``, the formula figures show) comes from here.
+
+    >>> conv_output_length(5, 3, stride=2, padding=1)
+    3
+    >>> conv_output_length(6, 3, stride=2)          # the floor leaves the last row unvisited
+    2
+    >>> conv_output_length(7, 3, dilation=2)
+    3
+    >>> conv_output_length(3, 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel_size: the dilated kernel (extent d·(k−1)+1 = 5) is larger than the padded input (i + padding = 3)
+    """
+    before, after = (padding, padding) if isinstance(padding, numbers.Integral) else padding
+    span = dilation * (kernel_size - 1) + 1
+    total = in_size + before + after
+    if span > total:
+        where = f" in dimension {axis}" if axis is not None else ""
+        raise ValueError(f"kernel_size: the dilated kernel (extent d·(k−1)+1 = {span}) is larger than the padded "
+                         f"input (i + padding = {total}){where}")
+    return (total - span) // stride + 1
+
+
 def conv_output_size(in_size: IntOrTuple, kernel_size: IntOrTuple, stride: IntOrTuple = 1,
                      padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1):
-    """⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 per dimension; an int if every argument is an int, else a tuple."""
+    """Output size of a convolution per spatial dimension (``conv_output_length`` on each); an int if every
+    argument is an int, else a tuple. ``padding`` may be ``'same'`` or ``'valid'`` as in PyTorch.
+
+    >>> conv_output_size(5, 3, stride=2, padding=1)
+    3
+    >>> conv_output_size((28, 28), 5, padding=(2, 0))
+    (28, 24)
+    >>> conv_output_size((6, 5), (3, 2), padding="same")
+    (6, 5)
+    """
     n = _ndim_of(in_size, kernel_size, stride, padding, dilation)
     scalar = n == 0
     n = max(n, 1)
@@ -74,15 +112,7 @@ def conv_output_size(in_size: IntOrTuple, kernel_size: IntOrTuple, stride: IntOr
     s = ntuple(stride, n, "stride", minimum=1)
     d = ntuple(dilation, n, "dilation", minimum=1)
     pads = resolve_padding(padding, k, d, s)
-    out = []
-    for ii, kk, ss, dd, (pb, pa), axis in zip(i, k, s, d, pads, range(n)):
-        span = dd * (kk - 1) + 1
-        if span > ii + pb + pa:
-            where = f" in dimension {axis}" if n > 1 else ""
-            raise ValueError(
-                f"kernel_size: the dilated kernel (extent d·(k−1)+1 = {span}) is larger than the padded input "
-                f"(i + padding = {ii + pb + pa}){where}")
-        out.append((ii + pb + pa - span) // ss + 1)
+    out = [conv_output_length(i[a], k[a], s[a], pads[a], d[a], axis=a if n > 1 else None) for a in range(n)]
     return out[0] if scalar else tuple(out)
 
 

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import ops
-from .shapes import resolve_padding
+from .shapes import conv_output_length, resolve_padding
 
 __all__ = ["Tap", "ConvStep", "ConvTrace", "trace_conv", "Stamp", "ScatterStep", "ScatterTrace", "GatherTrace",
            "trace_conv_transpose", "Neighbour", "DeformTap", "DeformStep", "DeformTrace", "trace_deform_conv2d",
@@ -157,8 +157,9 @@ class ConvTrace:
         self.padding = resolve_padding(padding, self.kernel_size, self.dilation, self.stride)
         spatial = s_x.shape[2:]
         self.in_size = tuple(spatial)
-        self.out_size = tuple(ops._out(spatial[a], self.kernel_size[a], self.stride[a], self.padding[a],
-                                       self.dilation[a], a, self.nd) for a in range(self.nd))
+        self.out_size = tuple(conv_output_length(spatial[a], self.kernel_size[a], self.stride[a], self.padding[a],
+                                                 self.dilation[a], a if self.nd > 1 else None)
+                              for a in range(self.nd))
         self.out_channels = w.shape[0]
         self.in_channels = s_x.shape[1]
         pad_val = "0" if self.symbolic else 0
