@@ -11,12 +11,8 @@ from pathlib import Path
 
 from .. import catalogue
 from ..options import FORMATS, LANGS, QUALITIES, THEME_NAMES
-
-EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """Bad input from the user: reported as one line, exit status 2."""
+from .errors import EXIT_USAGE, UsageError
+from .run import render_entry
 
 
 class _Parser(argparse.ArgumentParser):
@@ -159,15 +155,6 @@ def cmd_render(args) -> int:
     return 0
 
 
-def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0,
-                 density: float | None = None, progress: bool = False) -> Path:
-    """Render one catalogue entry (imports Manim)."""
-    from scenes.render.capture import render
-
-    return render(entry.scene, params, options, Path(out), fmt, quality, fps=fps, min_width=min_width,
-                  density=density, progress=progress)
-
-
 def main(argv=None) -> int:
     parser = build_parser()
     try:
@@ -180,7 +167,7 @@ def main(argv=None) -> int:
         if args.command == "render":
             return cmd_render(args)
         if args.command == "notes":
-            from .notes import cmd_notes
+            from .notes import cmd_notes      # loads the process pool only when needed
             return cmd_notes(args)
     except UsageError as e:
         print(f"convviz: error: {e}", file=sys.stderr)
