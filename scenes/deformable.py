@@ -1,26 +1,26 @@
 """Deformable convolution: the sampling points (figure16), the pipeline with one output traced (figure17) and the
 complete picture with the notes' shapes (figure18).
 
-Every point comes from an offset tensor (regular position + offset, ``convviz.figures.deformable``), every bilinear
-weight, value and sum from ``convviz.trace.trace_deform_conv2d``, every shape from ``conv_output_size`` and the
-kernel size. Run with stock Manim too: ``manim -ql scenes/deformable.py DeformablePipeline``.
+Each scene draws one typed object from ``convviz.figures.deformable``: ``SamplingFigure`` (every point is a
+regular position + an offset read from an offset tensor), ``PipelineFigure`` (the seeded example and the trace of
+one output: every bilinear weight, value and sum) and ``OverviewFigure`` (every shape from ``conv_output_size``
+and the kernel size). Run with stock Manim too: ``manim -ql scenes/deformable.py DeformablePipeline``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from manim import (DOWN, DR, LEFT, RIGHT, UL, UP, UR, Arrow, Circle, DashedLine, DashedVMobject, Dot, FadeIn,
-                   GrowArrow, Line, ManimColor, Rectangle, RoundedRectangle, Square, VGroup, interpolate_color)
+                   GrowArrow, Line, Rectangle, RoundedRectangle, Square, VGroup)
 
-from convviz.figures.deformable import (one_position_offsets, overview_shapes, pipeline_example, sampling_panels,
-                                     traced_position)
-from convviz.describe import size_formula
-from convviz.trace import fmt, trace_deform_conv2d
+from convviz.figures.deformable import OverviewFigure, PipelineFigure, SamplingFigure
+from convviz.trace import fmt
 
 from scenes.kit.base import ConvVizScene
-from scenes.kit.widgets import NumberGrid
+from scenes.kit.theme import FONT_MONO, tint
+from scenes.kit.widgets import NumberGrid, char_width
 
-MONO = "DejaVu Sans Mono"
+LINE_SPACING = 1.25        # a monospaced line's height in ems (before the gap between lines)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -55,6 +55,11 @@ def shp(shape) -> str:
     return "(" + ", ".join(str(int(v)) for v in shape) + ")"
 
 
+def at(xy) -> np.ndarray:
+    """A scene point from a layout constant (x, y)."""
+    return np.array([xy[0], xy[1], 0])
+
+
 class DeformableBase(ConvVizScene):
     @property
     def offset_color(self) -> str:
@@ -63,14 +68,10 @@ class DeformableBase(ConvVizScene):
 
     @property
     def offset_fill(self) -> str:
-        return interpolate_color(ManimColor(self.theme.groups[-1]), ManimColor(self.theme.background), 0.78)
+        return tint(self.theme.groups[-1], 0.78, self.theme.background)
 
     def mono(self, s: str, size: float = 20, color: str | None = None):
-        return self.text(s, size=size, color=color, font=MONO)
-
-    @property
-    def tweening(self) -> bool:
-        return self.smooth and not (self.sink is not None and self.sink.still)
+        return self.text(s, size=size, color=color, font=FONT_MONO)
 
     def reveal(self, *mobs, arrows=()) -> None:
         """Show ``mobs`` (fading in) and ``arrows`` (growing) as the next state. Without tweening the state is
@@ -82,10 +83,10 @@ class DeformableBase(ConvVizScene):
 
     def mono_chars(self, s: str, size: float = 20, color: str | None = None, left: float = 0.0,
                    top: float = 0.0) -> VGroup:
-        """A monospaced line built from cached single glyphs at fixed columns (unique strings are what cost
-        time; single characters repeat). Runs of CJK characters are one token, two columns per character.
-        Leading spaces count; ``.text`` is the string."""
-        cw = 0.602 * size / 72
+        """A monospaced line built from cached single glyphs at fixed columns (``char_width`` apart; unique
+        strings are what cost time, single characters repeat). Runs of CJK characters are one token, two columns
+        per character. Leading spaces count; ``.text`` is the string."""
+        cw = char_width(size)
         g = VGroup()
         col = 0
         i = 0
@@ -102,7 +103,7 @@ class DeformableBase(ConvVizScene):
                 i = j
                 continue
             if ch != " ":
-                tok = self.text(ch, size=size, color=color, font=MONO, strut=True)
+                tok = self.text(ch, size=size, color=color, font=FONT_MONO, strut=True)
                 tok.place_strut([left + col * cw - cw, top, 0])
                 g.add(tok)
             col += 1
@@ -113,7 +114,7 @@ class DeformableBase(ConvVizScene):
     def mono_lines(self, lines, left: float, top: float, size: float = 20, color: str | None = None,
                    gap: float = 0.1) -> VGroup:
         """Monospaced lines starting at column 0 at ``left``, one under the other from ``top``."""
-        lh = size / 72 * 1.25 + gap
+        lh = size / 72 * LINE_SPACING + gap
         return VGroup(*[self.mono_chars(s, size, color, left, top - n * lh) for n, s in enumerate(lines)])
 
     def small(self, s: str, size: float = 20, color: str | None = None):
@@ -153,32 +154,44 @@ class DeformableSampling(DeformableBase):
     grid, (d) offsets that rotate it; arrows from each regular point to its fractional sampling point."""
 
     default_entry = "cnn-figure16"
-    CELL = 0.36
+    CELL = 0.36             # input grid cell
+    DOT = 0.075             # sampling point radius
+    PANEL_GAP = 0.55        # between panels
+    LEGEND_GAP = 0.35       # panels to legend
+    CAPTION_GAP = 0.25      # grid to its caption
 
     def construct(self):
-        p = self.params
-        k = p["kernel_size"]
-        panels = sampling_panels(k, p["seed"], p["scale"], p["degrees"], p.get("offset_range", 0.8))
-        kh, kw = (k, k) if isinstance(k, int) else tuple(k)
-        captions = {
+        fig: SamplingFigure = self.params
+        captions = self.captions(fig)
+        built = [self._panel(panel, self.CELL, captions[panel.key]) for panel in fig.panels]
+        legend = self.lay_out(built)
+        self.record(fig, built, captions)
+        self.show_grids(built, legend)
+        self.show_offsets(built)
+
+    def captions(self, fig: SamplingFigure) -> dict[str, str]:
+        kh, kw = fig.kernel_size
+        return {
             "regular": self.say(f"(a) regular {kh}×{kw} grid", f"(a) 规则 {kh}×{kw} 网格"),
             "learned": self.say("(b) free-form offsets", "(b) 任意偏移"),
-            "scale": self.say(f"(c) scale ×{p['scale']:g}", f"(c) 缩放 ×{p['scale']:g}"),
-            "rotate": self.say(f"(d) rotate {p['degrees']:g}°", f"(d) 旋转 {p['degrees']:g}°"),
+            "scale": self.say(f"(c) scale ×{fig.scale:g}", f"(c) 缩放 ×{fig.scale:g}"),
+            "rotate": self.say(f"(d) rotate {fig.degrees:g}°", f"(d) 旋转 {fig.degrees:g}°"),
         }
-        cell = self.CELL
-        built = []
-        for panel in panels:
-            built.append(self._panel(panel, cell, captions[panel.key]))
-        row = VGroup(*[b["group"] for b in built]).arrange(RIGHT, buff=0.55, aligned_edge=UP)
+
+    def lay_out(self, built) -> VGroup:
+        """The panels in a row, the legend under them, all fitted to the frame; returns the legend."""
+        row = VGroup(*[b["group"] for b in built]).arrange(RIGHT, buff=self.PANEL_GAP, aligned_edge=UP)
         legend = self._legend()
         body = VGroup(row, legend)
-        legend.next_to(row, DOWN, buff=0.35)
+        legend.next_to(row, DOWN, buff=self.LEGEND_GAP)
         self.fit_to_frame(body)
-        # record what was drawn, in grid coordinates (row, col) read back from the scene
-        self.drawn["grid"] = panels[0].grid
+        return legend
+
+    def record(self, fig: SamplingFigure, built, captions) -> None:
+        """What was drawn, in grid coordinates (row, col) read back from the scene."""
+        self.drawn["grid"] = fig.grid
         self.drawn["panels"] = {}
-        for panel, b in zip(panels, built):
+        for panel, b in zip(fig.panels, built):
             self.drawn["panels"][panel.key] = {
                 "out_position": panel.out_position,
                 "regular": [b["to_grid"](d.get_center()) for d in b["regular"]],
@@ -187,19 +200,23 @@ class DeformableSampling(DeformableBase):
                 "arrow_taps": list(b["arrow_taps"]),
                 "caption": captions[panel.key],
             }
-        # storyboard: the grids and the regular points, then each kind of offset in turn
+
+    def show_grids(self, built, legend) -> None:
+        """First state: every grid with its caption and regular points, panel (a)'s sampling points."""
         self.add(legend)
         for b in built:
             self.add(b["grid"], b["caption"], b["regular"])
         self.add(built[0]["points"])
         self.hold()
+
+    def show_offsets(self, built) -> None:
+        """Then each kind of offset in turn: its sampling points and the arrows from the regular ones."""
         for i, b in enumerate(built[1:]):
             self.reveal(b["points"], arrows=list(b["arrows"]))
             self.hold(None if i < len(built) - 2 else self.opts.final_hold)
 
-    def _panel(self, panel, cell, caption):
+    def _grid(self, n: int, cell: float) -> VGroup:
         t = self.theme
-        n = panel.grid
         grid = VGroup()
         for r in range(n):
             for c in range(n):
@@ -207,32 +224,34 @@ class DeformableSampling(DeformableBase):
                             fill_opacity=0.45)
                 sq.move_to([c * cell, -r * cell, 0])
                 grid.add(sq)
+        return grid
+
+    def _panel(self, panel, cell, caption):
+        t = self.theme
+        grid = self._grid(panel.grid, cell)
         origin = grid[0].get_center().copy()
         anchor = VGroup()                                  # follows every transform of the panel
 
         def scene_pos(rc):
             return origin + np.array([rc[1] * cell, -rc[0] * cell, 0.0])
 
-        moved = panel.moved
-        r_dot = 0.075
+        r_dot = self.DOT
         regular = VGroup()
         points = VGroup()
         arrows = VGroup()
         arrow_taps = []
         for k, (reg, pt) in enumerate(zip(panel.regular, panel.points)):
-            if moved:
+            if panel.moved:
                 regular.add(Dot(scene_pos(reg), radius=r_dot * 0.85, color=t.kernel_stroke, fill_opacity=0.35,
                                 stroke_width=0))
-                if np.linalg.norm(pt - reg) * cell > 2.2 * r_dot:
+                if np.linalg.norm(pt - reg) * cell > 2.2 * r_dot:       # an arrow only where it shows
                     a = arrow(scene_pos(reg), scene_pos(pt), self.offset_color, width=2.4, tip=0.12,
                               buff=r_dot * 0.9)
                     arrows.add(a)
                     arrow_taps.append(k)
-                points.add(Dot(scene_pos(pt), radius=r_dot, color=t.kernel_stroke))
-            else:
-                points.add(Dot(scene_pos(pt), radius=r_dot, color=t.kernel_stroke))
+            points.add(Dot(scene_pos(pt), radius=r_dot, color=t.kernel_stroke))
         cap = self.text(caption, size=24)
-        cap.next_to(grid, DOWN, buff=0.25)
+        cap.next_to(grid, DOWN, buff=self.CAPTION_GAP)
         ref = Dot(origin, radius=0.001, fill_opacity=0, stroke_width=0)
         unit = Dot(origin + np.array([cell, -cell, 0.0]), radius=0.001, fill_opacity=0, stroke_width=0)
         anchor.add(ref, unit)
@@ -252,12 +271,12 @@ class DeformableSampling(DeformableBase):
     def _legend(self):
         t = self.theme
         items = VGroup(
-            VGroup(Dot(radius=0.075, color=t.kernel_stroke, fill_opacity=0.35, stroke_width=0),
+            VGroup(Dot(radius=self.DOT, color=t.kernel_stroke, fill_opacity=0.35, stroke_width=0),
                    self.small(self.say("regular sampling point", "规则采样点"))).arrange(RIGHT, buff=0.12),
             VGroup(arrow([0, 0, 0], [0.5, 0, 0], self.offset_color, width=2.4, tip=0.12),
                    self.small(self.say("offset (Δy, Δx) from the offset tensor", "偏移 (Δy, Δx)，取自偏移张量"))
                    ).arrange(RIGHT, buff=0.12),
-            VGroup(Dot(radius=0.075, color=t.kernel_stroke),
+            VGroup(Dot(radius=self.DOT, color=t.kernel_stroke),
                    self.small(self.say("sampling point (fractional)", "采样点（分数坐标）"))).arrange(RIGHT, buff=0.12),
         )
         return items.arrange(RIGHT, buff=0.6)
@@ -275,45 +294,72 @@ class DeformablePipeline(DeformableBase):
     ZOOM = 0.78          # zoomed neighbour cells
     GLYPH = 0.5          # offsets glyph cells
     KCELL = 0.5          # kernel cells
+    # layout (scene x, y): middle row the feature maps, top row the offset branch, bottom row one tap at a time
+    INPUT_AT = (-4.75, 0.2)
+    OUTPUT_AT = (5.3, 0.35)
+    TOP_Y = 2.75
+    CONV_AT = (-2.0, TOP_Y)
+    CONV_SIZE = (0.5, 1.15)                  # width, height
+    FIELD_AT = (0.2, TOP_Y + 0.2)
+    FIELD_SIDE, FIELD_DEPTH = 1.2, 0.75
+    GLYPH_AT = (2.55, TOP_Y)
+    DC_LABEL_AT = (-0.5, -1.55)
+    KERNEL_AT = (2.65, -1.55)
+    ZOOM_ORIGIN = (-5.55, -3.2)              # centre of the zoom's top-left neighbour
+    EQ_LEFT, EQ_TOP = -2.95, -2.45           # the tap's arithmetic
+    TABLE_AT = (5.3, -3.25)
+    TABLE_CELL = (0.95, 0.42)                # width, height of a product cell
 
     def construct(self):
-        p = self.params
-        t = self.theme
-        data = pipeline_example(p["in_size"], p["kernel_size"], p["seed"], p.get("padding", 1),
-                                p.get("offset_range", 0.8))
-        x, w, off = data["x"], data["weight"], data["offset"]
-        trace = trace_deform_conv2d(x, off, w, padding=data["padding"])
-        oh, ow = trace.out_size
-        pos = traced_position((oh, ow), p.get("traced"))
-        step = trace.step(pos[0] * ow + pos[1])            # batch 0, output channel 0
-        kh, kw = trace.setup.kernel_size
-        self.trace, self.step_ = trace, step
+        fig: PipelineFigure = self.params
+        self.fig = fig
+        maps = self.lay_out_maps(fig)
+        branch = self.lay_out_offset_branch(fig)
+        deform = self.lay_out_deformable_conv(fig)
+        self.add(VGroup(*maps, *branch, *deform), self.out_mark)
+        self.lay_out_products(fig)
+        self.record_example(fig)
+        self.hold()
+        self.tap_current = self.tap_zoom = None
+        for k, tap in enumerate(fig.step.taps):
+            self.show_tap(k, tap)
 
-        # -- middle row: input grid, output grid ---------------------------------------------------------
-        self.input_grid = NumberGrid(x[0], t, self.text, cell=self.CELL, fill=t.input_fill, number_color=t.muted)
-        self.input_grid.move_to([-4.75, 0.2, 0])
+    # -- layout ----------------------------------------------------------------------------------------------
+    def lay_out_maps(self, fig: PipelineFigure) -> list:
+        """Middle row: the input grid (numbers), the output grid (empty) with the traced cell marked."""
+        t = self.theme
+        oh, ow = fig.out_size
+        self.input_grid = NumberGrid(fig.x[0], t, self.text, cell=self.CELL, fill=t.input_fill,
+                                     number_color=t.muted)
+        self.input_grid.move_to(at(self.INPUT_AT))
         out = NumberGrid(np.full((oh, ow), None), t, self.text, cell=self.OUT_CELL, fill=t.output_fill,
                          stroke=t.output_stroke, show_numbers=False)
-        out.move_to([5.3, 0.35, 0])
+        out.move_to(at(self.OUTPUT_AT))
         self.output_grid = out
         in_label = self.text(self.say("input feature map", "输入特征图"), size=24)
         in_label.next_to(self.input_grid, DOWN, buff=0.18)
-        out_label = self.text(self.say("output feature map", "输出特征图"), size=24)
-        out_label.next_to(out, DOWN, buff=0.15)
-        out_mark = Square(self.OUT_CELL, stroke_color=t.highlight, stroke_width=5).move_to(out.cell_center(*pos))
-        out_mark.set_z_index(4)
+        self.out_label = self.text(self.say("output feature map", "输出特征图"), size=24)
+        self.out_label.next_to(out, DOWN, buff=0.15)
+        self.out_mark = Square(self.OUT_CELL, stroke_color=t.highlight, stroke_width=5).move_to(
+            out.cell_center(*fig.traced))
+        self.out_mark.set_z_index(4)
+        return [self.input_grid, in_label, out, self.out_label]
 
-        # -- top row: conv → offset field → offsets ------------------------------------------------------
-        top_y = 2.75
-        conv = Rectangle(width=0.5, height=1.15, stroke_color=t.kernel_stroke, stroke_width=3,
-                         fill_color=t.kernel_fill, fill_opacity=1).move_to([-2.0, top_y, 0])
-        c_out = off.shape[0]
+    def lay_out_offset_branch(self, fig: PipelineFigure) -> list:
+        """Top row: conv → offset field (2N channels, traced position marked) → the traced position's offsets."""
+        t = self.theme
+        kh, kw = fig.kernel_size
+        pos = fig.traced
+        c_out = fig.offset_channels
+        conv = Rectangle(width=self.CONV_SIZE[0], height=self.CONV_SIZE[1], stroke_color=t.kernel_stroke,
+                         stroke_width=3, fill_color=t.kernel_fill, fill_opacity=1).move_to(at(self.CONV_AT))
         conv_label = VGroup(self.text(self.say("conv", "卷积"), size=22),
-                            self.small(f"{kh}×{kw}, {x.shape[0]}→{c_out}", size=18)).arrange(DOWN, buff=0.08)
+                            self.small(f"{kh}×{kw}, {fig.in_channels}→{c_out}", size=18)).arrange(DOWN, buff=0.08)
         conv_label.next_to(conv, DOWN, buff=0.15)
-        field = slab(1.2, 1.2, c_out, 0.75, self.offset_fill, self.offset_color, max_sheets=c_out)
-        field.move_to([0.2, top_y + 0.2, 0])
-        fh, fw = off.shape[1:]
+        field = slab(self.FIELD_SIDE, self.FIELD_SIDE, c_out, self.FIELD_DEPTH, self.offset_fill, self.offset_color,
+                     max_sheets=c_out)
+        field.move_to(at(self.FIELD_AT))
+        fh, fw = fig.out_size
         front = field.front
         fcell = front.width / fw
         field_mark = Square(fcell, stroke_color=t.highlight, stroke_width=3)
@@ -324,80 +370,84 @@ class DeformablePipeline(DeformableBase):
             self.small(f"({c_out}, {fh}, {fw})", size=18),
         ).arrange(DOWN, buff=0.08)
         field_label.next_to(front, DOWN, buff=0.15)
-        offsets = np.array([tp.offset for tp in step.taps])      # (dy, dx) per tap, from the trace
-        glyph = self.offsets_glyph(offsets, (kh, kw), self.GLYPH, self.offset_color)
-        glyph.move_to([2.55, top_y, 0])
-        glyph_label = VGroup(self.text(self.say(f"offsets at {pos}", f"{pos} 处的偏移"), size=22),
-                             self.small(self.say(f"N = {kh * kw} pairs (Δy, Δx)", f"N = {kh * kw} 对 (Δy, Δx)"),
-                                        size=18)).arrange(DOWN, buff=0.08)
-        glyph_label.next_to(glyph, DOWN, buff=0.15)
+        offsets = np.array([tp.offset for tp in fig.step.taps])      # (dy, dx) per tap, from the trace
+        self.glyph = glyph = self.offsets_glyph(offsets, (kh, kw), self.GLYPH, self.offset_color)
+        glyph.move_to(at(self.GLYPH_AT))
+        self.glyph_label = VGroup(self.text(self.say(f"offsets at {pos}", f"{pos} 处的偏移"), size=22),
+                                  self.small(self.say(f"N = {kh * kw} pairs (Δy, Δx)", f"N = {kh * kw} 对 (Δy, Δx)"),
+                                             size=18)).arrange(DOWN, buff=0.08)
+        self.glyph_label.next_to(glyph, DOWN, buff=0.15)
         a1 = arrow(self.input_grid.get_corner(UR) + np.array([-0.9, 0.08, 0]), conv.get_left() + LEFT * 0.05,
                    t.text, width=3)
         a2 = arrow(conv.get_right(), front.get_left(), t.text, width=3, buff=0.08)
         a3 = DashedLine(field.get_right() + RIGHT * 0.1 + DOWN * 0.15, glyph.get_left() + LEFT * 0.1,
                         color=t.text, stroke_width=3, dash_length=0.1).add_tip(tip_length=0.16)
         self.drawn["offset_field_label"] = (field_label[1].text, field_label[2].text)
+        return [conv, conv_label, field, field_mark, field_label, glyph, self.glyph_label, a1, a2, a3]
 
-        # -- deformable convolution label and arrow from the offsets --------------------------------------
+    def lay_out_deformable_conv(self, fig: PipelineFigure) -> list:
+        """The deformable convolution's label, the kernel, and the arrow from the offsets to the output."""
+        t = self.theme
         dc_label = self.text(self.say("deformable convolution", "可变形卷积"), size=24, color=t.kernel_stroke)
-        dc_label.move_to([-0.5, -1.55, 0])
-        self.kernel_grid = NumberGrid(w[0, 0], t, self.text, cell=self.KCELL, fill=t.kernel_fill,
+        dc_label.move_to(at(self.DC_LABEL_AT))
+        self.kernel_grid = NumberGrid(fig.weight[0, 0], t, self.text, cell=self.KCELL, fill=t.kernel_fill,
                                       stroke=t.kernel_stroke)
-        self.kernel_grid.move_to([2.65, -1.55, 0])
+        self.kernel_grid.move_to(at(self.KERNEL_AT))
         k_label = self.label("kernel", size=22).next_to(self.kernel_grid, UP, buff=0.12)
-        a4 = arrow(glyph_label.get_bottom() + DOWN * 0.05,
-                   [glyph_label.get_center()[0], out.cell_center(*pos)[1] + 0.12, 0], t.text, width=3)
-        self.out_label = out_label
-        pipeline = VGroup(self.input_grid, in_label, out, out_label, conv, conv_label, field, field_mark,
-                          field_label, glyph, glyph_label, a1, a2, a3, a4, dc_label, self.kernel_grid, k_label)
-        self.add(pipeline, out_mark)
+        a4 = arrow(self.glyph_label.get_bottom() + DOWN * 0.05,
+                   [self.glyph_label.get_center()[0], self.output_grid.cell_center(*fig.traced)[1] + 0.12, 0],
+                   t.text, width=3)
+        return [a4, dc_label, self.kernel_grid, k_label]
 
-        # -- bottom row: zoom, sums, products -----------------------------------------------------------
-        self.zoom_origin = np.array([-5.55, -3.2, 0])
-        self.eq_left = -2.95
-        self.eq_top = -2.45
-        table, table_cells = self.product_table(kh, kw)
-        table.move_to([5.3, -3.25, 0])
+    def lay_out_products(self, fig: PipelineFigure) -> None:
+        """Bottom right: the empty table of weight × sample per tap."""
+        kh, kw = fig.kernel_size
+        self.table = table = self.product_table(kh, kw)
+        table.move_to(at(self.TABLE_AT))
         tab_label = self.small(self.say("weight × sample, per tap", "每个采样点：权重 × 采样值"), size=18)
         tab_label.next_to(table, UP, buff=0.12)
         self.add(table, tab_label)
+
+    def record_example(self, fig: PipelineFigure) -> None:
+        oh, ow = fig.out_size
         self.drawn.update({"input": self.input_grid.drawn_array(), "kernel": self.kernel_grid.drawn_array(),
-                           "padding": data["padding"], "offset_field_shape": tuple(off.shape),
-                           "x": x[0].copy(), "weight": w[0, 0].copy(), "offset": off.copy(), "traced": pos,
-                           "out_size": (oh, ow), "taps": [], "products": {}, "points": [], "regular": [],
-                           "zoom": []})
-        self.hold()
+                           "padding": fig.padding, "offset_field_shape": tuple(fig.offset.shape),
+                           "x": fig.x[0].copy(), "weight": fig.weight[0, 0].copy(), "offset": fig.offset.copy(),
+                           "traced": fig.traced, "out_size": (oh, ow), "taps": [], "products": {}, "points": [],
+                           "regular": [], "zoom": []})
 
-        # -- storyboard: one tap a step ----------------------------------------------------------------
-        current = None
-        zoom = None
-        for k, tap in enumerate(step.taps):
-            _, i, j = tap.kernel_index
-            ring, arr, dot, line = self.tap_marks(tap, out.cell_center(*pos))
-            hl = self.neighbour_box(tap)
-            glyph_mark = Square(self.GLYPH, stroke_color=t.highlight, stroke_width=4).move_to(glyph.cells[k])
-            k_mark = Square(self.KCELL, stroke_color=t.highlight, stroke_width=4).move_to(
-                self.kernel_grid.cell_center(i, j))
-            new_current = VGroup(hl, glyph_mark, k_mark, Dot(dot.get_center(), radius=0.1, color=t.highlight))
-            new_current.set_z_index(5)
-            new_zoom = self.zoom_panel(tap)
-            prod = self.text(fmt(tap.product), size=18)
-            prod.move_to(table_cells[k])
-            table_cells[k].set_fill(t.kernel_fill, opacity=1)
-            if current is not None:
-                self.remove(current, zoom)
-            self.reveal(VGroup(ring, dot, line), new_current, new_zoom, prod,
-                        arrows=[arr] if arr is not None else [])
-            current, zoom = new_current, new_zoom
-            if k == len(step.taps) - 1:
-                self.finish_output(step, pos, out, table)
-            self.drawn["taps"].append((i, j))
-            self.drawn["products"][(i, j)] = fmt(tap.product)
-            self.drawn["regular"].append(self.to_grid(ring.get_center()))
-            self.drawn["points"].append(self.to_grid(dot.get_center()))
-            self.hold(None if k < len(step.taps) - 1 else self.opts.final_hold)
+    # -- one tap a step --------------------------------------------------------------------------------------
+    def show_tap(self, k: int, tap) -> None:
+        """Tap ``k``: its regular point, offset and sampling point on the input, the neighbours highlighted, the
+        zoom with the arithmetic, and its product in the table (after the last tap: the output value)."""
+        t = self.theme
+        fig = self.fig
+        pos = fig.traced
+        last = k == len(fig.step.taps) - 1
+        _, i, j = tap.kernel_index
+        ring, arr, dot, line = self.tap_marks(tap, self.output_grid.cell_center(*pos))
+        hl = self.neighbour_box(tap)
+        glyph_mark = Square(self.GLYPH, stroke_color=t.highlight, stroke_width=4).move_to(self.glyph.cells[k])
+        k_mark = Square(self.KCELL, stroke_color=t.highlight, stroke_width=4).move_to(
+            self.kernel_grid.cell_center(i, j))
+        new_current = VGroup(hl, glyph_mark, k_mark, Dot(dot.get_center(), radius=0.1, color=t.highlight))
+        new_current.set_z_index(5)
+        new_zoom = self.zoom_panel(tap)
+        prod = self.text(fmt(tap.product), size=18)
+        prod.move_to(self.table[k])
+        self.table[k].set_fill(t.kernel_fill, opacity=1)
+        if self.tap_current is not None:
+            self.remove(self.tap_current, self.tap_zoom)
+        self.reveal(VGroup(ring, dot, line), new_current, new_zoom, prod, arrows=[arr] if arr is not None else [])
+        self.tap_current, self.tap_zoom = new_current, new_zoom
+        if last:
+            self.finish_output(fig.step, pos, self.output_grid, self.table)
+        self.drawn["taps"].append((i, j))
+        self.drawn["products"][(i, j)] = fmt(tap.product)
+        self.drawn["regular"].append(self.to_grid(ring.get_center()))
+        self.drawn["points"].append(self.to_grid(dot.get_center()))
+        self.hold(None if not last else self.opts.final_hold)
 
-    # ------------------------------------------------------------------------------------------------------
     def to_scene(self, rc) -> np.ndarray:
         o = self.input_grid.cell_center(0, 0)
         return o + np.array([rc[1] * self.CELL, -rc[0] * self.CELL, 0.0])
@@ -438,10 +488,23 @@ class DeformablePipeline(DeformableBase):
     def zoom_panel(self, tap) -> VGroup:
         """The four neighbours of one sampling point: values, bilinear weights (2 decimals) and the point;
         beside it the point's arithmetic."""
+        g, cells, rec = self.zoom_cells(tap)
+        _, i, j = tap.kernel_index
+        title = self.text(self.say(f"zoom: tap ({i}, {j})", f"放大：采样点 ({i}, {j})"), size=22)
+        title.next_to(cells, UP, buff=0.12)
+        g.add(title)
+        lines = self.tap_lines(tap)
+        g.add(self.mono_lines(lines, self.EQ_LEFT, self.EQ_TOP, size=18))
+        self.drawn["zoom"].append({"tap": (i, j), "neighbours": rec, "lines": lines})
+        return g
+
+    def zoom_cells(self, tap):
+        """(group, cells, record): the four neighbour cells (dashed grey outside the input) with their values,
+        weights, the links to the sampling point and the point."""
         t = self.theme
         z = self.ZOOM
         g = VGroup()
-        origin = self.zoom_origin
+        origin = at(self.ZOOM_ORIGIN)
         cells = VGroup()
         texts = VGroup()
         wts = VGroup()
@@ -463,10 +526,7 @@ class DeformablePipeline(DeformableBase):
             texts.add(val)
             ws = fmt(nb.weight)
             wt = self.mono_chars(f"w={ws}", size=18, color=t.highlight)
-            if dc == 0:
-                wt.next_to(sq, LEFT, buff=0.1)
-            else:
-                wt.next_to(sq, RIGHT, buff=0.1)
+            wt.next_to(sq, LEFT if dc == 0 else RIGHT, buff=0.1)
             wt.set_y(centre[1])
             wts.add(wt)
             rec.append((nb.position, fmt(nb.value), ws))
@@ -477,14 +537,13 @@ class DeformablePipeline(DeformableBase):
         g.add(cells, links, texts, wts, dot)
         texts.set_z_index(6)
         dot.set_z_index(7)
-        _, i, j = tap.kernel_index
-        title = self.text(self.say(f"zoom: tap ({i}, {j})", f"放大：采样点 ({i}, {j})"), size=22)
-        title.next_to(cells, UP, buff=0.12)
-        g.add(title)
-        # arithmetic beside the zoom
+        return g, cells, rec
+
+    def tap_lines(self, tap) -> list[str]:
+        """The tap's arithmetic: point = regular + offset, the bilinear sum, × weight."""
         terms = [f"{fmt(nb.weight)}·{fmt(nb.value)}" for nb in tap.neighbours]
         ry, rx = tap.regular
-        lines = [
+        return [
             f"p = ({ry}, {rx}) + ({fmt(tap.offset[0])}, {fmt(tap.offset[1])})",
             f"  = ({fmt(tap.point[0])}, {fmt(tap.point[1])})",
             self.say("sample = ", "采样值 = ") + " + ".join(terms),
@@ -492,14 +551,10 @@ class DeformablePipeline(DeformableBase):
             self.say(f"× weight {fmt(tap.weight)} = {fmt(tap.product)}",
                      f"× 权重 {fmt(tap.weight)} = {fmt(tap.product)}"),
         ]
-        eq = self.mono_lines(lines, self.eq_left, self.eq_top, size=18)
-        g.add(eq)
-        self.drawn["zoom"].append({"tap": (i, j), "neighbours": rec, "lines": lines})
-        return g
 
-    def product_table(self, kh, kw):
+    def product_table(self, kh, kw) -> VGroup:
         t = self.theme
-        cw, ch = 0.95, 0.42
+        cw, ch = self.TABLE_CELL
         cells = VGroup()
         for i in range(kh):
             for j in range(kw):
@@ -507,7 +562,7 @@ class DeformablePipeline(DeformableBase):
                               fill_color=t.background, fill_opacity=1)
                 r.move_to([j * cw, -i * ch, 0])
                 cells.add(r)
-        return cells, cells
+        return cells
 
     def finish_output(self, step, pos, out, table):
         t = self.theme
@@ -526,101 +581,37 @@ class DeformablePipeline(DeformableBase):
 class DeformableOverview(DeformableBase):
     """The complete deformable convolution with the notes' shapes: the offset branch (an ordinary conv with the
     deformable conv's geometry, C → 2·kh·kw channels) and the main branch (deformable conv sampling x at the
-    offset points). Every shape comes from ``overview_shapes`` (``conv_output_size`` and the kernel size)."""
+    offset points). Every shape comes from the ``OverviewFigure`` (``conv_output_size`` and the kernel size)."""
 
     default_entry = "cnn-figure18"
     MAX_SHEETS = 18
+    SLAB_SIDE = 1.7                # x and y slabs' front sheet
+    OFFSET_SIDE = 1.45             # the offset slab's front sheet
+    GLYPH_CELL = 0.42              # offsets-of-one-position glyph
+    MINI_CELL = 0.22               # sampling sketch inside the deformable conv box
+    # layout (scene x, y): the offset branch on top, the main branch below
+    TOP_Y = 2.0
+    X_AT = (-5.2, -1.35)
+    Y_AT = (5.2, -1.35)
+    CONV_AT = (-2.95, TOP_Y)
+    CONV_SIZE = (3.0, 0.95)        # width, height
+    OFFSET_AT = (0.45, TOP_Y + 0.25)
+    GLYPH_AT = (3.3, TOP_Y - 0.05)
+    DC_AT = (0.75, -1.55)
+    DC_SIZE = (3.0, 2.0)
 
     def construct(self):
-        p = self.params
-        t = self.theme
-        pad = p.get("padding", 1)
-        sh = overview_shapes(p["x_shape"], p["kernel_size"], p["out_channels"], p.get("stride", 1), pad,
-                             p.get("dilation", 1))
-        n, c, h, w = sh["x"]
-        kh, kw = sh["kernel_size"]
-        oc = sh["offset_channels"]
-        ho, wo = sh["out_size"]
-        c_out = sh["y"][1]
+        fig: OverviewFigure = self.params
         self.drawn["shapes"] = {}
-
-        # -- input x ---------------------------------------------------------------------------------------
-        x_slab = self.feature_slab(c, 1.7, t.input_fill, t.input_stroke)
-        x_slab.move_to([-5.2, -1.35, 0])
-        x_lab = self.slab_label(x_slab, self.say("input x", "输入 x"), shp(sh["x"]))
-        x_dims = self.slab_dims(x_slab, h, w, c)
-        self.drawn["shapes"]["x"] = shp(sh["x"])
-
-        # -- offset branch ---------------------------------------------------------------------------------
-        top_y = 2.0
-        conv = RoundedRectangle(corner_radius=0.1, width=3.0, height=0.95, stroke_color=t.kernel_stroke,
-                                stroke_width=3, fill_color=t.kernel_fill, fill_opacity=1).move_to([-2.95, top_y, 0])
-        conv_txt = VGroup(self.text(self.say("conv", "卷积"), size=22),
-                          self.small(f"{kh}×{kw}, {c}→{oc}, padding {pad}", size=17)).arrange(DOWN, buff=0.06)
-        conv_txt.move_to(conv)
-        off_slab = self.feature_slab(oc, 1.45, self.offset_fill, self.offset_color, alternate=True)
-        off_slab.move_to([0.45, top_y + 0.25, 0])
-        off_lab = self.slab_label(off_slab, self.say("offset", "偏移 offset"), shp(sh["offset"]),
-                                  self.say(f"{oc} = 2·{kh}·{kw}: (Δy, Δx) per tap", f"{oc} = 2·{kh}·{kw}：每个采样点的 (Δy, Δx)"))
-        off_dims = self.slab_dims(off_slab, ho, wo, oc)
-        self.drawn["shapes"]["offset"] = shp(sh["offset"])
-        self.drawn["offset_channels_label"] = off_lab[2].text
-        demo = one_position_offsets((kh, kw), seed=p.get("seed", 0))
-        glyph = self.offsets_glyph(demo, (kh, kw), 0.42, self.offset_color)
-        glyph.move_to([3.3, top_y - 0.05, 0])
-        glyph_lab = VGroup(self.text(self.say("offsets of one position", "某一位置的偏移"), size=20),
-                           self.small(self.say(f"{kh * kw} taps × (Δy, Δx)", f"{kh * kw} 个采样点 × (Δy, Δx)"),
-                                      size=17)).arrange(DOWN, buff=0.06)
-        glyph_lab.next_to(glyph, UP, buff=0.15)
-        a_up = self.elbow([x_slab.get_top()[0] - 0.15, x_slab.get_top()[1] + 0.1, 0], conv.get_left())
-        a_conv = arrow(conv.get_right(), off_slab.front.get_left(), t.text, buff=0.08)
-        a_glyph = arrow(off_slab.get_right() + RIGHT * 0.05, glyph.get_left(), t.text, buff=0.1)
-        branch1 = self.small(self.say("offset branch", "偏移分支"), size=20).next_to(conv, UP, buff=0.15)
-
-        # -- main branch ----------------------------------------------------------------------------------
-        dc = RoundedRectangle(corner_radius=0.12, width=3.0, height=2.0, stroke_color=t.kernel_stroke,
-                              stroke_width=3, fill_color=t.background, fill_opacity=1).move_to([0.75, -1.55, 0])
-        dc_title = self.text(self.say("deformable conv", "可变形卷积"), size=22, color=t.kernel_stroke)
-        dc_title.next_to(dc.get_top(), DOWN, buff=0.12)
-        dc_sub = self.small(f"{kh}×{kw}, {c}→{c_out}, padding {pad}", size=17).next_to(dc_title, DOWN, buff=0.06)
-        mini = self.mini_sampling(demo, (kh, kw), 0.22)
-        mini.next_to(dc_sub, DOWN, buff=0.1)
-        w_lab = self.small(self.say(f"weight {shp(sh['weight'])}", f"权重 {shp(sh['weight'])}"), size=17)
-        w_lab.next_to(dc, DOWN, buff=0.12)
-        self.drawn["shapes"]["weight"] = shp(sh["weight"])
-        y_slab = self.feature_slab(c_out, 1.7, t.output_fill, t.output_stroke)
-        y_slab.move_to([5.2, -1.35, 0])
-        y_lab = self.slab_label(y_slab, self.say("output y", "输出 y"), shp(sh["y"]))
-        y_dims = self.slab_dims(y_slab, ho, wo, c_out)
-        self.drawn["shapes"]["y"] = shp(sh["y"])
-        a_main = arrow(x_slab.get_right() + RIGHT * 0.05 + DOWN * 0.2, [dc.get_left()[0], x_slab.get_center()[1] - 0.2, 0],
-                       t.text, buff=0.05)
-        branch2 = self.small(self.say("main branch", "主分支"), size=20).next_to(a_main, DOWN, buff=0.1)
-        bend = np.array([glyph.get_center()[0], dc.get_top()[1] - 0.4, 0])
-        a_off = VGroup(Line(glyph.get_bottom() + DOWN * 0.08, bend, stroke_color=t.text, stroke_width=3),
-                       arrow(bend, [dc.get_right()[0], bend[1], 0], t.text, buff=0.03))
-        a_out = arrow(dc.get_right(), y_slab.front.get_left(), t.text, buff=0.08)
-
-        # -- formula and call ------------------------------------------------------------------------------
-        lines = size_formula((h, w), (kh, kw), (p.get("stride", 1),) * 2, pad, (p.get("dilation", 1),) * 2)
-        formula = self.text(self.say("H_out = W_out: ", "输出尺寸：") + lines[0], size=19, color=t.muted)
-        call = self.text(f"torchvision.ops.deform_conv2d(x, offset, weight, padding={pad})", size=18,
-                         color=t.muted, font=MONO)
-        foot = VGroup(formula, call).arrange(DOWN, buff=0.12)
-        foot.next_to(VGroup(x_lab, w_lab, y_lab), DOWN, buff=0.35)
-        self.drawn["formula"] = lines
-        self.drawn["call"] = call.text
-
-        # -- storyboard ----------------------------------------------------------------------------------
         stages = [
-            VGroup(x_slab, x_lab, x_dims),
-            VGroup(a_up, conv, conv_txt, branch1, a_conv, off_slab, off_lab, off_dims),
-            VGroup(a_glyph, glyph, glyph_lab),
-            VGroup(a_main, branch2, dc, dc_title, dc_sub, mini, w_lab, a_off),
-            VGroup(a_out, y_slab, y_lab, y_dims, foot),
+            self.input_x(fig),
+            self.offset_branch(fig),
+            self.offsets_of_one_position(fig),
+            self.main_branch(fig),
+            self.output_y(fig),
         ]
-        everything = VGroup(*stages)
-        self.fit_to_frame(everything)
+        stages[-1].add(self.footer(fig))
+        self.fit_to_frame(VGroup(*stages))
         for i, st in enumerate(stages):
             if i == 0:
                 self.add(st)
@@ -628,14 +619,117 @@ class DeformableOverview(DeformableBase):
                 self.reveal(st)
             self.hold(None if i < len(stages) - 1 else self.opts.final_hold)
 
-    # ------------------------------------------------------------------------------------------------------
-    def feature_slab(self, channels: int, side: float, fill, stroke, alternate: bool = False) -> VGroup:
-        depth = 0.22 * np.log2(max(channels, 2)) + 0.2
+    # -- stages ------------------------------------------------------------------------------------------------
+    def input_x(self, fig: OverviewFigure) -> VGroup:
+        t = self.theme
+        n, c, h, w = fig.x_shape
+        self.x_slab = self.feature_slab(c, self.SLAB_SIDE, t.input_fill, t.input_stroke)
+        self.x_slab.move_to(at(self.X_AT))
+        self.x_lab = self.slab_label(self.x_slab, self.say("input x", "输入 x"), shp(fig.x_shape))
+        x_dims = self.slab_dims(self.x_slab, h, w, c)
+        self.drawn["shapes"]["x"] = shp(fig.x_shape)
+        return VGroup(self.x_slab, self.x_lab, x_dims)
+
+    def offset_branch(self, fig: OverviewFigure) -> VGroup:
+        """x → conv (kh×kw, C → 2·kh·kw) → the offset tensor."""
+        t = self.theme
+        kh, kw = fig.kernel_size
+        oc = fig.offset_channels
+        ho, wo = fig.out_size
+        conv = RoundedRectangle(corner_radius=0.1, width=self.CONV_SIZE[0], height=self.CONV_SIZE[1],
+                                stroke_color=t.kernel_stroke, stroke_width=3, fill_color=t.kernel_fill,
+                                fill_opacity=1).move_to(at(self.CONV_AT))
+        conv_txt = VGroup(self.text(self.say("conv", "卷积"), size=22),
+                          self.small(f"{kh}×{kw}, {fig.in_channels}→{oc}, padding {fig.padding}", size=17)
+                          ).arrange(DOWN, buff=0.06)
+        conv_txt.move_to(conv)
+        self.off_slab = off_slab = self.feature_slab(oc, self.OFFSET_SIDE, self.offset_fill, self.offset_color,
+                                                     alternate=True)
+        off_slab.move_to(at(self.OFFSET_AT))
+        off_lab = self.slab_label(off_slab, self.say("offset", "偏移 offset"), shp(fig.offset_shape),
+                                  self.say(f"{oc} = 2·{kh}·{kw}: (Δy, Δx) per tap", f"{oc} = 2·{kh}·{kw}：每个采样点的 (Δy, Δx)"))
+        off_dims = self.slab_dims(off_slab, ho, wo, oc)
+        self.drawn["shapes"]["offset"] = shp(fig.offset_shape)
+        self.drawn["offset_channels_label"] = off_lab[2].text
+        x_top = self.x_slab.get_top()
+        a_up = self.elbow([x_top[0] - 0.15, x_top[1] + 0.1, 0], conv.get_left())
+        a_conv = arrow(conv.get_right(), off_slab.front.get_left(), t.text, buff=0.08)
+        branch1 = self.small(self.say("offset branch", "偏移分支"), size=20).next_to(conv, UP, buff=0.15)
+        return VGroup(a_up, conv, conv_txt, branch1, a_conv, off_slab, off_lab, off_dims)
+
+    def offsets_of_one_position(self, fig: OverviewFigure) -> VGroup:
+        """The example offsets of one output position: kh·kw arrows (Δy, Δx)."""
+        t = self.theme
+        kh, kw = fig.kernel_size
+        self.glyph = glyph = self.offsets_glyph(fig.example_offsets, (kh, kw), self.GLYPH_CELL, self.offset_color)
+        glyph.move_to(at(self.GLYPH_AT))
+        glyph_lab = VGroup(self.text(self.say("offsets of one position", "某一位置的偏移"), size=20),
+                           self.small(self.say(f"{fig.taps} taps × (Δy, Δx)", f"{fig.taps} 个采样点 × (Δy, Δx)"),
+                                      size=17)).arrange(DOWN, buff=0.06)
+        glyph_lab.next_to(glyph, UP, buff=0.15)
+        a_glyph = arrow(self.off_slab.get_right() + RIGHT * 0.05, glyph.get_left(), t.text, buff=0.1)
+        return VGroup(a_glyph, glyph, glyph_lab)
+
+    def main_branch(self, fig: OverviewFigure) -> VGroup:
+        """x → the deformable conv (sampling at the offset points; its weight's shape) ← the offsets."""
+        t = self.theme
+        kh, kw = fig.kernel_size
+        self.dc = dc = RoundedRectangle(corner_radius=0.12, width=self.DC_SIZE[0], height=self.DC_SIZE[1],
+                                        stroke_color=t.kernel_stroke, stroke_width=3, fill_color=t.background,
+                                        fill_opacity=1).move_to(at(self.DC_AT))
+        dc_title = self.text(self.say("deformable conv", "可变形卷积"), size=22, color=t.kernel_stroke)
+        dc_title.next_to(dc.get_top(), DOWN, buff=0.12)
+        dc_sub = self.small(f"{kh}×{kw}, {fig.in_channels}→{fig.out_channels}, padding {fig.padding}", size=17)
+        dc_sub.next_to(dc_title, DOWN, buff=0.06)
+        mini = self.mini_sampling(fig.example_offsets, (kh, kw), self.MINI_CELL)
+        mini.next_to(dc_sub, DOWN, buff=0.1)
+        w = shp(fig.weight_shape)
+        self.w_lab = self.small(self.say(f"weight {w}", f"权重 {w}"), size=17)
+        self.w_lab.next_to(dc, DOWN, buff=0.12)
+        self.drawn["shapes"]["weight"] = w
+        x_slab = self.x_slab
+        a_main = arrow(x_slab.get_right() + RIGHT * 0.05 + DOWN * 0.2,
+                       [dc.get_left()[0], x_slab.get_center()[1] - 0.2, 0], t.text, buff=0.05)
+        branch2 = self.small(self.say("main branch", "主分支"), size=20).next_to(a_main, DOWN, buff=0.1)
+        bend = np.array([self.glyph.get_center()[0], dc.get_top()[1] - 0.4, 0])
+        a_off = VGroup(Line(self.glyph.get_bottom() + DOWN * 0.08, bend, stroke_color=t.text, stroke_width=3),
+                       arrow(bend, [dc.get_right()[0], bend[1], 0], t.text, buff=0.03))
+        return VGroup(a_main, branch2, dc, dc_title, dc_sub, mini, self.w_lab, a_off)
+
+    def output_y(self, fig: OverviewFigure) -> VGroup:
+        t = self.theme
+        ho, wo = fig.out_size
+        y_slab = self.feature_slab(fig.out_channels, self.SLAB_SIDE, t.output_fill, t.output_stroke)
+        y_slab.move_to(at(self.Y_AT))
+        self.y_lab = self.slab_label(y_slab, self.say("output y", "输出 y"), shp(fig.y_shape))
+        y_dims = self.slab_dims(y_slab, ho, wo, fig.out_channels)
+        self.drawn["shapes"]["y"] = shp(fig.y_shape)
+        a_out = arrow(self.dc.get_right(), y_slab.front.get_left(), t.text, buff=0.08)
+        return VGroup(a_out, y_slab, self.y_lab, y_dims)
+
+    def footer(self, fig: OverviewFigure) -> VGroup:
+        """The output-size formula and the torchvision call, under everything."""
+        t = self.theme
+        formula = self.text(self.say("H_out = W_out: ", "输出尺寸：") + fig.formula[0], size=19, color=t.muted)
+        call = self.mono(f"torchvision.ops.deform_conv2d(x, offset, weight, padding={fig.padding})", size=18,
+                         color=t.muted)
+        foot = VGroup(formula, call).arrange(DOWN, buff=0.12)
+        foot.next_to(VGroup(self.x_lab, self.w_lab, self.y_lab), DOWN, buff=0.35)
+        self.drawn["formula"] = fig.formula
+        self.drawn["call"] = call.text
+        return foot
+
+    # -- widgets -----------------------------------------------------------------------------------------------
+    def feature_slab(self, channels: int, side: float, fill, stroke, alternate: bool = False,
+                     depth_per_octave: float = 0.22, min_depth: float = 0.2) -> VGroup:
+        """A slab of ``channels`` sheets whose depth grows with log2(channels); ``alternate`` shades every
+        second sheet (the dy and dx sheets of an offset tensor)."""
+        depth = depth_per_octave * np.log2(max(channels, 2)) + min_depth
         s = slab(side, side, channels, depth, fill, stroke, max_sheets=self.MAX_SHEETS)
         if alternate:                 # dy and dx sheets in two shades
             for i, sheet in enumerate(reversed(s)):
                 if i % 2:
-                    sheet.set_fill(interpolate_color(ManimColor(fill), ManimColor(stroke), 0.35))
+                    sheet.set_fill(tint(fill, 0.35, stroke))
         s.channels = channels
         return s
 
@@ -685,4 +779,3 @@ class DeformableOverview(DeformableBase):
                      Dot(pt, radius=0.045, color=t.kernel_stroke))
         g.add(dots)
         return g
-

@@ -12,6 +12,9 @@ from PIL import Image
 
 import convviz
 from convviz.catalogue import get_entry
+from convviz.figures.deformable import (OverviewFigure, PipelineFigure, SamplingFigure, overview_figure,
+                                        pipeline_figure)
+from convviz.trace import fmt
 from reference import ref_deform_conv2d
 from scene_utils import build, render_file
 
@@ -38,7 +41,7 @@ def fig16():
 
 
 def test_figure16_points_are_regular_grid_plus_offsets(fig16):
-    p = get_entry("cnn-figure16").defaults
+    p = get_entry("cnn-figure16").params
     k, g = p["kernel_size"], fig16.drawn["grid"]
     out = g - k + 1                                  # stride 1, no padding
     oy = ox = out // 2
@@ -77,6 +80,18 @@ def test_figure16_points_are_regular_grid_plus_offsets(fig16):
     assert fig16.drawn["panels"]["scale"]["caption"].endswith(f"{p['scale']:g}")
 
 
+def test_figure16_draws_the_builders_panels(fig16):
+    fig = fig16.params
+    assert isinstance(fig, SamplingFigure)
+    assert fig16.drawn["grid"] == fig.grid
+    for panel in fig.panels:
+        drawn = fig16.drawn["panels"][panel.key]
+        assert drawn["out_position"] == panel.out_position
+        assert close(drawn["points"], panel.points, 1e-5), panel.key
+        if panel.moved:
+            assert close(drawn["regular"], panel.regular, 1e-5), panel.key
+
+
 # ----------------------------------------------------------------------------------------------- figure17
 @pytest.fixture(scope="module")
 def fig17():
@@ -84,7 +99,7 @@ def fig17():
 
 
 def test_figure17_data_from_the_entry(fig17):
-    p = get_entry("cnn-figure17").defaults
+    p = get_entry("cnn-figure17").params
     n, k, pad = p["in_size"], p["kernel_size"], p["padding"]
     x = fig17.drawn["x"]
     assert x.shape == (n, n)
@@ -135,6 +150,25 @@ def test_figure17_traced_output_matches_independent_bilinear(fig17):
     assert d["output_label"] == f"y({oy}, {ox}) = {d['total']}"
 
 
+def test_figure17_draws_the_builders_trace(fig17):
+    fig, d = fig17.params, fig17.drawn
+    assert isinstance(fig, PipelineFigure)
+    assert d["traced"] == fig.traced == fig.step.out_position
+    assert (d["x"] == fig.x[0]).all() and (d["offset"] == fig.offset).all()
+    assert d["total"] == fmt(fig.step.total)
+    assert [d["products"][tap.kernel_index[1:]] for tap in fig.step.taps] == [fmt(t.product) for t in fig.step.taps]
+    assert close(d["points"], [tap.point for tap in fig.step.taps], 1e-5)
+
+
+def test_figure17_traced_position_is_a_parameter():
+    p = get_entry("cnn-figure17").params
+    fig = pipeline_figure(**p, traced=(0, 5))
+    assert fig.traced == (0, 5) and fig.step.out_position == (0, 5)
+    assert build("cnn-figure17", params=fig).drawn["traced"] == (0, 5)
+    with pytest.raises(ValueError):
+        pipeline_figure(**p, traced=(6, 0))
+
+
 # ----------------------------------------------------------------------------------------------- figure18
 def test_figure18_shapes_from_arithmetic():
     s = build("cnn-figure18")
@@ -148,9 +182,27 @@ def test_figure18_shapes_from_arithmetic():
             assert shape in entry.caption_en and shape in entry.caption_zh
 
 
+def test_figure18_draws_the_builders_shapes():
+    fig = get_entry("cnn-figure18").resolve()
+    assert isinstance(fig, OverviewFigure)
+    s = build("cnn-figure18", params=fig)
+
+    def shape(t):
+        return "(" + ", ".join(str(v) for v in t) + ")"
+
+    assert s.drawn["shapes"] == {"x": shape(fig.x_shape), "offset": shape(fig.offset_shape),
+                                 "weight": shape(fig.weight_shape), "y": shape(fig.y_shape)}
+    assert s.drawn["formula"] == fig.formula
+    assert s.drawn["call"].endswith(f"padding={fig.padding})")
+    # the example offsets drawn in the boxes: the first output position of a seeded (18, 1, 1) offset tensor
+    k = fig.kernel_size[0]
+    assert close(fig.example_offsets, seeded_offsets(get_entry("cnn-figure18").params["seed"], (2 * k * k,), 0.8)
+                 .reshape(k * k, 2))
+
+
 def test_figure18_other_shapes_are_computed_not_typed():
-    p = dict(get_entry("cnn-figure18").defaults, x_shape=(2, 8, 10, 12), kernel_size=5, out_channels=6, padding=1)
-    s = build("cnn-figure18", params=p)
+    p = dict(get_entry("cnn-figure18").params, x_shape=(2, 8, 10, 12), kernel_size=5, out_channels=6, padding=1)
+    s = build("cnn-figure18", params=overview_figure(**p))
     ho, wo = (10 + 2 - 4 - 1) + 1, (12 + 2 - 4 - 1) + 1
     assert s.drawn["shapes"] == {"x": "(2, 8, 10, 12)", "offset": f"(2, {2 * 5 * 5}, {ho}, {wo})",
                                  "weight": "(6, 8, 5, 5)", "y": f"(2, 6, {ho}, {wo})"}

@@ -3,21 +3,37 @@ the seeded example the pipeline figure traces, and the shapes of the complete de
 
 numpy only. Offsets follow torchvision's layout (``convviz.ops.deform_conv2d``): channel ``2k`` is the dy and
 ``2k + 1`` the dx of tap ``k`` (row-major over the kernel), one pair per tap and output position.
+
+One builder per figure returns one frozen dataclass that its scene (``scenes/deformable.py``) only draws:
+``sampling_figure`` → ``SamplingFigure`` (figure16), ``pipeline_figure`` → ``PipelineFigure`` (figure17),
+``overview_figure`` → ``OverviewFigure`` (figure18).
+
+>>> sampling_figure(kernel_size=3, seed=16, offset_range=1.5).grid
+7
+>>> pipeline_figure(in_size=6, kernel_size=3, seed=17).offset_channels     # 2 · 3 · 3
+18
+>>> overview_figure(x_shape=(2, 8, 10, 12), kernel_size=5, out_channels=6).y_shape
+(2, 6, 8, 10)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from math import ceil
+from typing import Any
 
 import numpy as np
 
 from . import examples as ex
 from .. import ops
+from ..describe import size_formula
 from ..shapes import conv_output_size, ntuple
+from ..trace import DeformStep, trace_deform_conv2d
 
 __all__ = ["offset_channels", "regular_points", "tap_offsets", "SamplingPanel", "sampling_panel",
-           "sampling_panels", "pipeline_example", "traced_position", "overview_shapes", "one_position_offsets"]
+           "sampling_panels", "pipeline_example", "traced_position", "overview_shapes", "one_position_offsets",
+           "SamplingFigure", "sampling_figure", "PipelineFigure", "pipeline_figure", "OverviewFigure",
+           "overview_figure"]
 
 
 def offset_channels(kernel_size, offset_groups: int = 1) -> int:
@@ -156,16 +172,137 @@ def overview_shapes(x_shape=(32, 64, 28, 28), kernel_size=3, out_channels: int =
     return shapes
 
 
-# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+# -------------------------------------------------------------------------------------------------- builders
+@dataclass(frozen=True)
+class SamplingFigure:
+    """figure16: four panels on one shared grid, each the kernel's sampling points of the centre output read
+    from an offset tensor; ``scale`` and ``degrees`` are the caption numbers of panels (c) and (d)."""
+    kernel_size: tuple[int, int]
+    scale: float
+    degrees: float
+    offset_range: float
+    panels: tuple[SamplingPanel, ...]     # regular, learned, scale, rotate
+
+    @property
+    def grid(self) -> int:
+        """Cells per side of every panel's input grid."""
+        return self.panels[0].grid
 
 
-def sampling_figure(**params):
-    return dict(params)
+def sampling_figure(*, kernel_size=3, seed: int = 0, offset_range: float = 0.8, scale: float = 1.6,
+                    degrees: float = 30.0) -> SamplingFigure:
+    """The four panels of figure16 (``sampling_panels``) and the numbers their captions name.
+
+    >>> fig = sampling_figure(kernel_size=3, seed=16, offset_range=1.5, scale=1.6, degrees=30)
+    >>> fig.kernel_size, fig.grid, [p.key for p in fig.panels]
+    ((3, 3), 7, ['regular', 'learned', 'scale', 'rotate'])
+    >>> fig.panels[2].points[0].tolist()        # tap (0, 0) of the scaled grid: 1.6 x farther from the centre
+    [1.4, 1.4]
+    """
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    panels = sampling_panels((kh, kw), seed, scale, degrees, offset_range)
+    return SamplingFigure((kh, kw), scale, degrees, offset_range, tuple(panels))
 
 
-def pipeline_figure(**params):
-    return dict(params)
+@dataclass(frozen=True)
+class PipelineFigure:
+    """figure17: one input channel ``x`` (1, H, W), one filter ``weight`` (1, 1, kh, kw), the offset field
+    ``offset`` (2·kh·kw, H_out, W_out), the output (1, H_out, W_out), and the output value the animation follows:
+    ``traced`` (row, col) and its ``step`` (each tap's sampling point, four neighbours with bilinear weights,
+    sampled value, product; ``step.total`` is the output value)."""
+    x: np.ndarray
+    weight: np.ndarray
+    offset: np.ndarray
+    padding: int
+    output: np.ndarray
+    traced: tuple[int, int]
+    step: DeformStep
+
+    @property
+    def kernel_size(self) -> tuple[int, int]:
+        return (int(self.weight.shape[2]), int(self.weight.shape[3]))
+
+    @property
+    def out_size(self) -> tuple[int, int]:
+        return (int(self.offset.shape[1]), int(self.offset.shape[2]))
+
+    @property
+    def in_channels(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def offset_channels(self) -> int:
+        return int(self.offset.shape[0])
 
 
-def overview_figure(**params):
-    return dict(params)
+def pipeline_figure(*, in_size=6, kernel_size=3, seed: int = 0, padding=1, offset_range: float = 0.8,
+                    traced=None) -> PipelineFigure:
+    """figure17's seeded example (``pipeline_example``) and the trace of the output at ``traced`` (default: the
+    centre), from ``convviz.trace.trace_deform_conv2d``.
+
+    >>> fig = pipeline_figure(in_size=6, kernel_size=3, seed=17, padding=1, offset_range=0.8)
+    >>> fig.x.shape, fig.offset.shape, fig.out_size, fig.traced, len(fig.step.taps)
+    ((1, 6, 6), (18, 6, 6), (6, 6), (3, 3), 9)
+    >>> bool(abs(fig.step.total - fig.output[0, 3, 3]) < 1e-9)
+    True
+    """
+    data = pipeline_example(in_size, kernel_size, seed, padding, offset_range)
+    trace = trace_deform_conv2d(data["x"], data["offset"], data["weight"], padding=data["padding"])
+    oh, ow = (int(v) for v in trace.out_size)
+    pos = traced_position((oh, ow), traced)
+    step = trace.step(pos[0] * ow + pos[1])            # batch 0, output channel 0
+    return PipelineFigure(data["x"], data["weight"], data["offset"], data["padding"], data["output"], pos, step)
+
+
+@dataclass(frozen=True)
+class OverviewFigure:
+    """figure18: the shapes of the complete deformable convolution (``overview_shapes``), the layer's arguments,
+    the example offsets of one output position drawn in the boxes (kh·kw, 2) and the output-size formula."""
+    x_shape: tuple[int, int, int, int]
+    offset_weight_shape: tuple[int, int, int, int]
+    offset_shape: tuple[int, int, int, int]
+    weight_shape: tuple[int, int, int, int]
+    y_shape: tuple[int, int, int, int]
+    kernel_size: tuple[int, int]
+    out_size: tuple[int, int]
+    offset_channels: int
+    stride: Any
+    padding: Any
+    dilation: Any
+    example_offsets: np.ndarray
+    formula: tuple[str, ...]            # ``convviz.describe.size_formula`` lines
+
+    @property
+    def taps(self) -> int:
+        return self.kernel_size[0] * self.kernel_size[1]
+
+    @property
+    def in_channels(self) -> int:
+        return self.x_shape[1]
+
+    @property
+    def out_channels(self) -> int:
+        return self.y_shape[1]
+
+
+def overview_figure(*, x_shape=(32, 64, 28, 28), kernel_size=3, out_channels: int = 64, stride=1, padding=1,
+                    dilation=1, seed: int = 0, offset_range: float = 0.8) -> OverviewFigure:
+    """figure18's shapes for input ``x_shape`` (N, C, H, W), a seeded example of one position's offsets
+    (``one_position_offsets``) and the output-size formula.
+
+    >>> fig = overview_figure(x_shape=(32, 64, 28, 28), kernel_size=3, out_channels=64, padding=1, seed=18)
+    >>> fig.offset_shape, fig.y_shape, fig.offset_channels, fig.example_offsets.shape
+    ((32, 18, 28, 28), (32, 64, 28, 28), 18, (9, 2))
+    >>> fig.formula[0][-4:]
+    '= 28'
+    """
+    sh = overview_shapes(x_shape, kernel_size, out_channels, stride, padding, dilation)
+    kh, kw = sh["kernel_size"]
+    h, w = sh["x"][2:]
+    st = ntuple(stride, 2, "stride", minimum=1)
+    dl = ntuple(dilation, 2, "dilation", minimum=1)
+    formula = tuple(size_formula((h, w), (kh, kw), st, padding, dl))
+    demo = one_position_offsets((kh, kw), seed=seed, offset_range=offset_range)
+    return OverviewFigure(sh["x"], sh["offset_weight"], sh["offset"], sh["weight"], sh["y"], (kh, kw),
+                          tuple(int(v) for v in sh["out_size"]), sh["offset_channels"], stride, padding, dilation,
+                          demo, formula)
