@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, Arrow, VGroup
 
+from convviz.figures.formulas import FORMULA_NUMBERS
+
 from scenes.kit.base import ConvVizScene, tex_template
 from scenes.kit.theme import label_text
 
@@ -40,10 +42,27 @@ FORMULAS: dict[int, list[list[tuple[str, str | None]]]] = {
 COMPARE_5 = [(SUM_MN + r" I(i", None), ("-", "sign"), ("m,\\, j", None), ("-", "sign"), (r"n)\,K(m,n)", None)]
 
 FORMULA_SIZE = 52
+SIGN_STROKE = 1.6               # the coloured index signs are drawn bold
+NOTE_SIZE = 22                  # formula5's explanatory lines
+COMPARE_SCALE = 0.62            # formula5's comparison sum, relative to FORMULA_SIZE
+# formula1's "equivalent form" arrow
+ARROW_LABEL_SIZE = 24
+ARROW_MIN_LENGTH = 2.2
+ARROW_LABEL_PAD = 0.5           # the arrow is this much longer than its label
+ARROW_STROKE = 4
+ARROW_TIP_RATIO = 0.12
+ARROW_RAISE = 0.32              # of the left formula's height: the arrow sits at about the maths axis
+ROW_BUFF = 0.35
+LABEL_BUFF = 0.12
+COMPARE_BUFF = 0.25
+LINE_BUFF = 0.35
+
+if set(FORMULAS) != set(FORMULA_NUMBERS):
+    raise AssertionError(f"formulas typeset here {sorted(FORMULAS)} ≠ the builder's {list(FORMULA_NUMBERS)}")
 
 
 class FormulaScene(ConvVizScene):
-    """One of the notes' formulas; ``params["which"]`` (1..5) picks it."""
+    """One of the notes' formulas; ``params.which`` (a ``FormulaFigure``, 1..5) picks it."""
 
     default_entry = "cnn-formula1"
 
@@ -53,27 +72,28 @@ class FormulaScene(ConvVizScene):
         for sub, (_, role) in zip(m, parts):
             if role == "sign":
                 sub.set_color(self.theme.highlight)
-                sub.set_stroke(self.theme.highlight, width=1.6)
+                sub.set_stroke(self.theme.highlight, width=SIGN_STROKE)
         self.drawn.setdefault("tex", []).append("".join(p for p, _ in parts))
         self.drawn.setdefault("signs", []).extend(p for p, r in parts if r == "sign")
         return m
 
-    def note(self, en: str, zh: str, size: float = 22):
+    def note(self, en: str, zh: str, size: float = NOTE_SIZE):
         s = self.say(en, zh)
         self.drawn["text"].append(s)
         return self.text(s, size=size, color=self.theme.muted)
 
     def construct(self):
-        which = int(self.params["which"])
-        if which not in FORMULAS:
-            raise ValueError(f"which must be one of {sorted(FORMULAS)}, got {which}")
+        which = self.params.which
+        self.start_record(which)
+        body = getattr(self, f"_formula{which}", self._plain)(which)
+        self.fit_to_frame(body)
+        self.show_still(body)
+
+    def start_record(self, which: int) -> None:
         self.drawn["which"] = which
         self.drawn["tex"] = []
         self.drawn["signs"] = []
         self.drawn["text"] = []
-        body = getattr(self, f"_formula{which}", self._plain)(which)
-        self.fit_to_frame(body)
-        self.show_still(body)
 
     # ------------------------------------------------------------------------------------------------------
     def _plain(self, which: int) -> VGroup:
@@ -82,13 +102,13 @@ class FormulaScene(ConvVizScene):
     def _formula1(self, which: int) -> VGroup:
         left, right = [self.tex(parts) for parts in FORMULAS[which]]
         text = self.say(f"{label_text('equivalent', 'zh')} ({self.T('equivalent')})", self.T("equivalent"))
-        label = self.text(text, size=24)
-        length = max(2.2, label.width + 0.5)
-        arrow = Arrow([0, 0, 0], [length, 0, 0], buff=0, color=self.theme.input_stroke, stroke_width=4,
-                      max_tip_length_to_length_ratio=0.12)
-        row = VGroup(left, arrow, right).arrange(RIGHT, buff=0.35)
-        arrow.align_to(left[0], DOWN).shift(UP * (left.height * 0.32))
-        label.next_to(arrow, UP, buff=0.12)
+        label = self.text(text, size=ARROW_LABEL_SIZE)
+        length = max(ARROW_MIN_LENGTH, label.width + ARROW_LABEL_PAD)
+        arrow = Arrow([0, 0, 0], [length, 0, 0], buff=0, color=self.theme.input_stroke, stroke_width=ARROW_STROKE,
+                      max_tip_length_to_length_ratio=ARROW_TIP_RATIO)
+        row = VGroup(left, arrow, right).arrange(RIGHT, buff=ROW_BUFF)
+        arrow.align_to(left[0], DOWN).shift(UP * (left.height * ARROW_RAISE))
+        label.next_to(arrow, UP, buff=LABEL_BUFF)
         self.drawn["text"].append(text)
         return VGroup(row, label)
 
@@ -99,9 +119,9 @@ class FormulaScene(ConvVizScene):
                          "compute.", "互相关（卷积核不翻转）：PyTorch conv2d 等卷积层实际计算的就是它。")
         cmp_label = self.note("True convolution (formula 4) has the opposite signs:",
                               "真正的卷积（公式 4）中下标符号相反：")
-        cmp_tex = self.tex(COMPARE_5, size=FORMULA_SIZE * 0.62, color=t.muted)
-        cmp = VGroup(cmp_label, cmp_tex).arrange(RIGHT, buff=0.25)
-        return VGroup(main, note, cmp).arrange(DOWN, buff=0.35)
+        cmp_tex = self.tex(COMPARE_5, size=FORMULA_SIZE * COMPARE_SCALE, color=t.muted)
+        cmp = VGroup(cmp_label, cmp_tex).arrange(RIGHT, buff=COMPARE_BUFF)
+        return VGroup(main, note, cmp).arrange(DOWN, buff=LINE_BUFF)
 
 
 class Formula1(FormulaScene):

@@ -1,7 +1,7 @@
 """figure1: the computation of a 2-D convolution written out with symbols.
 
 A 3x4 input a..l and a 2x2 kernel w x / y z; every output box holds its expression (aw+bx+ey+fz, …), produced
-by ``convviz.trace.trace_conv`` in symbolic mode, one line per kernel row. Arrows join the first input patch and
+by ``convviz.trace.trace_conv`` in symbolic mode (in ``convviz.figures.graph``), one line per kernel row. Arrows join the first input patch and
 the kernel to the first output, as in the notes. ``manim -ql scenes/graph.py ComputationGraph`` works too.
 """
 
@@ -10,12 +10,30 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Arrow, Line, Rectangle, SurroundingRectangle, VGroup
 
-from convviz.trace import trace_conv
-
 from scenes.kit.base import ConvVizScene
 from scenes.kit.widgets import NumberGrid
 
 MATH_FONT = "Latin Modern Roman"     # TeX's look for italic symbols (fonts-lmodern, pulled in by texlive)
+
+# layout (scene units, font sizes in points)
+CELL = 0.78                   # input and kernel cells
+GRID_SYMBOL_SCALE = 1.25      # symbols in the grids, relative to NumberGrid's number size
+INPUT_KERNEL_BUFF = 1.3
+PATCH_OPACITY = 0.6
+PATCH_BUFF = 0.06
+MARK_BUFF = 0.08
+MARK_STROKE = 6
+EXPRESSION_SIZE = 30
+BOX_PAD_W, BOX_PAD_H = 0.6, 0.7   # around the expression in an output box
+BOX_GAP = 0.35
+BOX_STROKE = 3
+OUTPUT_BUFF = 1.5             # input/kernel row to the output boxes
+LABEL_BUFF = 0.22
+ARROW_SIDE_GAP = 0.55         # the patch's arrow runs this far left of the outputs
+ARROW_ELBOW_RAISE = 0.25      # the kernel's arrow turns a little above half-way down
+LABEL_ARROW_CLEARANCE = 0.3
+TERM_BUFF = (0.16, 0.18)      # between the terms of an expression (columns, rows)
+PLUS_SCALE = 0.9
 
 
 def elbow_arrow(points, color, stroke_width: float = 4, tip_length: float = 0.22) -> VGroup:
@@ -28,6 +46,9 @@ def elbow_arrow(points, color, stroke_width: float = 4, tip_length: float = 0.22
 
 
 class ComputationGraph(ConvVizScene):
+    """Draws a ``convviz.figures.graph.ComputationGraphFigure``: input and kernel, one box per output holding
+    its expression, arrows from the first patch and the kernel to the first output."""
+
     default_entry = "cnn-figure1"
 
     def math(self, s: str, size: float, color: str | None = None):
@@ -35,82 +56,90 @@ class ComputationGraph(ConvVizScene):
         return self.text(s, size=size, color=color, font=MATH_FONT, italic=True)
 
     def construct(self):
-        p = self.params
+        fig = self.params
+        inp, ker, top, patch = self.input_and_kernel(fig)
+        out, exprs = self.output_boxes(fig)
+        out.next_to(top, DOWN, buff=OUTPUT_BUFF).align_to(inp, LEFT)
+        first_box = out[0][0]
+        mark = SurroundingRectangle(first_box, color=self.theme.highlight, buff=MARK_BUFF, stroke_width=MARK_STROKE)
+        labels = self.role_labels(inp, ker, out)
+        a1, a2 = self.arrows(patch, ker, out, mark)
+        self.place_output_label(labels[2], out, fig.out_size[1])
+        figure = VGroup(top, patch, out, mark, labels, a1, a2)
+        self.fit_to_frame(figure)
+        self.add(figure)
+        self.record(fig, inp, ker, exprs)
+        self.hold_last()
+
+    # -- the storyboard's steps -----------------------------------------------------------------------------
+    def input_and_kernel(self, fig):
+        """The symbolic input and kernel side by side, the first output's patch shaded and outlined."""
         t = self.theme
-        x = np.asarray(p["x"]).astype(str)
-        w = np.asarray(p["weight"]).astype(str)
-        trace = trace_conv(x[None], w[None, None])          # symbolic: totals are expressions
-        oh, ow = trace.out_size
-        kh, kw = trace.kernel_size
-        steps = list(trace)
-        first = steps[0]
+        factory = lambda s, size, color=None: self.math(s, size * GRID_SYMBOL_SCALE, color)   # noqa: E731
+        inp = NumberGrid(fig.x, t, factory, cell=CELL, fill=t.input_fill, stroke=t.input_stroke)
+        ker = NumberGrid(fig.weight, t, factory, cell=CELL, fill=t.kernel_fill, stroke=t.kernel_stroke)
+        top = VGroup(inp, ker).arrange(RIGHT, buff=INPUT_KERNEL_BUFF, aligned_edge=UP)
+        for r, c in fig.patch:
+            inp.fill_cell(r, c, t.kernel_fill, opacity=PATCH_OPACITY)
+        patch = SurroundingRectangle(inp.block(fig.patch), color=t.highlight, buff=PATCH_BUFF,
+                                     stroke_width=MARK_STROKE)
+        return inp, ker, top, patch
 
-        # -- input and kernel ---------------------------------------------------------------------------
-        cell = 0.78
-        factory = lambda s, size, color=None: self.math(s, size * 1.25, color)   # noqa: E731
-        inp = NumberGrid(x, t, factory, cell=cell, fill=t.input_fill, stroke=t.input_stroke)
-        ker = NumberGrid(w, t, factory, cell=cell, fill=t.kernel_fill, stroke=t.kernel_stroke)
-        top = VGroup(inp, ker).arrange(RIGHT, buff=1.3, aligned_edge=UP)
-        patch_cells = [tp.position for tp in first.taps]
-        for r, c in patch_cells:
-            inp.fill_cell(r, c, t.kernel_fill, opacity=0.6)
-        patch = SurroundingRectangle(inp.block(patch_cells), color=t.highlight, buff=0.06, stroke_width=6)
-
-        # -- output boxes ---------------------------------------------------------------------------------
-        size = 30
-        lines_of = {}
-        for step in steps:
-            rows = [[tp.product for tp in step.taps if tp.kernel_index[1] == r] for r in range(kh)]
-            if "+".join(term for row in rows for term in row) != step.total:
-                raise ValueError(f"the terms of output {step.out_position} do not spell {step.total!r}")
-            lines_of[step.out_position] = rows
-        probe = self._expression(lines_of[first.out_position], size)
-        box_w, box_h = probe.width + 0.6, probe.height + 0.7
+    def output_boxes(self, fig):
+        """One box per output, all the size of the first output's expression plus padding."""
+        t = self.theme
+        oh, ow = fig.out_size
+        probe = self._expression(fig.terms[0][0], EXPRESSION_SIZE)
+        box_w, box_h = probe.width + BOX_PAD_W, probe.height + BOX_PAD_H
         boxes = VGroup()
         exprs = {}
         for r in range(oh):
             for c in range(ow):
-                box = Rectangle(width=box_w, height=box_h, stroke_color=t.output_stroke, stroke_width=3,
+                box = Rectangle(width=box_w, height=box_h, stroke_color=t.output_stroke, stroke_width=BOX_STROKE,
                                 fill_color=t.output_fill, fill_opacity=1)
-                box.move_to([c * (box_w + 0.35), -r * (box_h + 0.35), 0])
-                expr = self._expression(lines_of[(r, c)], size).move_to(box.get_center())
+                box.move_to([c * (box_w + BOX_GAP), -r * (box_h + BOX_GAP), 0])
+                expr = self._expression(fig.terms[r][c], EXPRESSION_SIZE).move_to(box.get_center())
                 exprs[(r, c)] = expr
                 boxes.add(VGroup(box, expr))
-        out = boxes
-        out.next_to(top, DOWN, buff=1.5).align_to(inp, LEFT)
-        first_box = boxes[0][0]
-        mark = SurroundingRectangle(first_box, color=t.highlight, buff=0.08, stroke_width=6)
+        return boxes, exprs
 
-        # -- labels ---------------------------------------------------------------------------------------
-        labels = VGroup(self.label("input").next_to(inp, UP, buff=0.22),
-                        self.label("kernel").next_to(ker, UP, buff=0.22),
-                        self.label("output").next_to(out, UP, buff=0.22))
+    def role_labels(self, inp, ker, out) -> VGroup:
+        labels = VGroup(self.label("input").next_to(inp, UP, buff=LABEL_BUFF),
+                        self.label("kernel").next_to(ker, UP, buff=LABEL_BUFF),
+                        self.label("output").next_to(out, UP, buff=LABEL_BUFF))
         labels[1].align_to(labels[0], UP)          # same cap line whatever the descenders
+        return labels
 
-        # -- arrows: patch → first output (down the left side), kernel → first output (from above) -------------
-        x_left = out.get_left()[0] - 0.55
+    def arrows(self, patch, ker, out, mark):
+        """patch → first output (down the left side), kernel → first output (from above)."""
+        t = self.theme
+        first_box = out[0][0]
+        x_left = out.get_left()[0] - ARROW_SIDE_GAP
         a1 = elbow_arrow([patch.get_left(), [x_left, patch.get_left()[1], 0],
                           [x_left, first_box.get_center()[1], 0], mark.get_left()], t.highlight)
         entry_x = first_box.get_center()[0]
-        y_mid = (ker.get_bottom()[1] + mark.get_top()[1]) / 2 + 0.25
+        y_mid = (ker.get_bottom()[1] + mark.get_top()[1]) / 2 + ARROW_ELBOW_RAISE
         a2 = elbow_arrow([ker.get_bottom(), [ker.get_center()[0], y_mid, 0], [entry_x, y_mid, 0],
                           mark.get_top()], t.kernel_stroke)
-        # the Output label sits over the middle of the row, clear of the kernel's arrow
-        labels[2].move_to([out.get_center()[0], labels[2].get_center()[1], 0])
-        if labels[2].get_left()[0] < entry_x + 0.3:
-            labels[2].next_to(out, UP, buff=0.22).align_to(boxes[min(1, ow - 1)], LEFT)
+        return a1, a2
 
-        figure = VGroup(top, patch, out, mark, labels, a1, a2)
-        self.fit_to_frame(figure)
-        self.add(figure)
+    def place_output_label(self, label, out, ow: int) -> None:
+        """The Output label sits over the middle of the row, clear of the kernel's arrow (which enters the
+        first box from above)."""
+        entry_x = out[0][0].get_center()[0]
+        label.move_to([out.get_center()[0], label.get_center()[1], 0])
+        if label.get_left()[0] < entry_x + LABEL_ARROW_CLEARANCE:
+            label.next_to(out, UP, buff=LABEL_BUFF).align_to(out[min(1, ow - 1)], LEFT)
+
+    def record(self, fig, inp, ker, exprs) -> None:
+        oh, ow = fig.out_size
         self.drawn["input"] = inp.drawn_array().tolist()
         self.drawn["kernel"] = ker.drawn_array().tolist()
-        self.drawn["patch"] = [tuple(int(v) for v in rc) for rc in patch_cells]
+        self.drawn["patch"] = list(fig.patch)
         self.drawn["outputs"] = [["+".join(term for line in exprs[(r, c)].rows for term in line)
                                   for c in range(ow)] for r in range(oh)]
         self.drawn["lines"] = [[[" + ".join(line) for line in exprs[(r, c)].rows] for c in range(ow)]
                                for r in range(oh)]
-        self.hold_last()
 
     def _expression(self, rows, size) -> VGroup:
         """One line per kernel row, terms in columns: ``aw + bx +`` / ``ey + fz``."""
@@ -122,10 +151,10 @@ class ComputationGraph(ConvVizScene):
             for j, term in enumerate(row):
                 parts.append(self.math(term, size, t.text))
                 if j < len(row) - 1 or i < n_rows - 1:
-                    parts.append(self.text("+", size=size * 0.9, color=t.text, font=MATH_FONT))
+                    parts.append(self.text("+", size=size * PLUS_SCALE, color=t.text, font=MATH_FONT))
             grid.add(*parts)
         cols = max(2 * len(r) for r in rows)
-        grid.arrange_in_grid(rows=n_rows, cols=cols, buff=(0.16, 0.18), col_alignments="l" * cols,
+        grid.arrange_in_grid(rows=n_rows, cols=cols, buff=TERM_BUFF, col_alignments="l" * cols,
                              flow_order="rd")
         grid.rows = [list(r) for r in rows]
         return grid
