@@ -1,9 +1,10 @@
 """figure7: 1x1 convolution. An H x W x D input, one 1x1xD kernel, an H x W x 1 output.
 
-The kernel sweeps a few positions of the first row; at each, the D input values under it, the D weights and
-their dot product (from ``convviz.figures.volumes.pointwise_step``, the total being ``convviz.ops.conv``'s output) are
-shown, and the value is written into the output cell. The last position is the marked output cell (default: the
-end of the first row, where the whole input column is visible on the block's surface).
+Draws a :class:`convviz.figures.volumes.PointwiseFigure`. The kernel sweeps a few positions of the first row;
+at each, the D input values under it, the D weights and their dot product (the figure's ``DotStep``, the total
+being ``convviz.ops.conv``'s output) are shown, and the value is written into the output cell. The last position
+is the marked output cell (default: the end of the first row, where the whole input column is visible on the
+block's surface).
 Run with stock Manim: ``manim -ql scenes/pointwise.py PointwiseConv``.
 """
 
@@ -12,103 +13,127 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, SurroundingRectangle, VGroup
 
-from convviz.shapes import ntuple
-from convviz.figures.volumes import pointwise_example, pointwise_step, sweep_path
+from convviz.figures.volumes import DotStep, PointwiseFigure
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.volume import Volume, link
 from scenes.kit.widgets import EquationLines, NumberGrid
 
+CELL = 0.5                  # a voxel's side (scene units, before fitting)
+BLOCK_GAP = 1.3             # between input, kernel and output
+TITLE_GAP = 0.25            # block → its title above
+GRID_CELL = 0.52            # a cell of the values / weights rows
+GRID_GAP = 0.18             # values row → weights row
+GRID_LABEL_GAP = 0.3        # a row's label → the row
+PANEL_GAP = 0.75            # blocks → the dot-product panel
+EQUATION_RESERVE = 0.9      # room kept under the panel for the equation
+EQUATION_GAP = 0.3          # panel → the equation
+EQUATION_HEAD_GAP = 0.15    # "output (r, c) =" → its terms
+TEXT_SIZE = 22
+COLUMN_OPACITY = 0.3
+MARK_STROKE = 6
+MARK_Z, ARROW_Z = 5, 6
+
 
 class PointwiseConv(ConvVizScene):
     default_entry = "cnn-figure7"
+    params: PointwiseFigure
 
     def construct(self):
-        p, t = self.params, self.theme
-        h, w = ntuple(p["in_size"], 2, "in_size", minimum=1)
-        d = int(p["channels"])
-        ex = pointwise_example((h, w), d, seed=int(p.get("seed", 0)))
-        x, weight, out = ex["x"], ex["weight"], ex["output"]
-        oh, ow = out.shape[1:]
-        path = sweep_path((oh, ow), p.get("marked"), max_steps=int(p.get("steps", 6)))
-        # -- the three blocks ---------------------------------------------------------------------------
-        cell = 0.5
-        vin = Volume((h, w, d), t, self.text, cell=cell, colors=t.input_fill, stroke=t.input_stroke,
-                     names=("H", "W", "D"), label_style="both")
-        vk = Volume((1, 1, d), t, self.text, cell=cell, colors=t.kernel_fill, stroke=t.kernel_stroke,
-                    names=("1", "1", "D"), label_style="both")
-        vout = Volume((oh, ow, out.shape[0]), t, self.text, cell=cell, colors=t.output_fill, stroke=t.output_stroke,
-                      names=("H", "W", "1"), label_style="both")
-        row = VGroup(vin, vk, vout).arrange(RIGHT, buff=1.3, aligned_edge=DOWN)
-        vk.shift(UP * (vin.point(0, 0, d / 2)[1] - vk.point(0.5, 0.5, d / 2)[1]))
-        titles = VGroup(*[self.label(k).next_to(v.body, UP, buff=0.25)
-                          for k, v in zip(("input", "kernel", "output"), (vin, vk, vout))])
+        fig = self.params
+        self.lay_out(fig)
+        state = None
+        for i, step in enumerate(fig.steps):
+            state = self.show_step(fig, step, state)
+            self.hold(None if i < len(fig.steps) - 1 else self.opts.final_hold)
+        self.drawn["output_values"] = self.vout.values()
+        self.drawn["marked"] = fig.marked
+
+    # ------------------------------------------------------------------------------------------------------
+    def blocks(self, fig: PointwiseFigure) -> VGroup:
+        """Input, kernel and output in a row (the kernel level with the input's middle) and their titles."""
+        t = self.theme
+        (h, w), d, (oh, ow) = fig.in_size, fig.channels, fig.out_size
+        self.vin = Volume((h, w, d), t, self.text, cell=CELL, colors=t.input_fill, stroke=t.input_stroke,
+                          names=("H", "W", "D"), label_style="both")
+        self.vk = Volume((1, 1, d), t, self.text, cell=CELL, colors=t.kernel_fill, stroke=t.kernel_stroke,
+                         names=("1", "1", "D"), label_style="both")
+        self.vout = Volume((oh, ow, fig.output.shape[0]), t, self.text, cell=CELL, colors=t.output_fill,
+                           stroke=t.output_stroke, names=("H", "W", "1"), label_style="both")
+        row = VGroup(self.vin, self.vk, self.vout).arrange(RIGHT, buff=BLOCK_GAP, aligned_edge=DOWN)
+        self.vk.shift(UP * (self.vin.point(0, 0, d / 2)[1] - self.vk.point(0.5, 0.5, d / 2)[1]))
+        titles = VGroup(*[self.label(k).next_to(v.body, UP, buff=TITLE_GAP)
+                          for k, v in zip(("input", "kernel", "output"), (self.vin, self.vk, self.vout))])
         ty = max(m.get_center()[1] for m in titles)
         for m in titles:
             m.set_y(ty)
-        # -- the dot-product panel ----------------------------------------------------------------------
-        step0 = pointwise_step(x, weight, out, path[0])
-        gcell = 0.52
-        vals = NumberGrid(np.array([step0["values"]]), t, self.text, cell=gcell, fill=t.input_fill,
-                          stroke=t.input_stroke)
-        wts = NumberGrid(np.array([step0["weights"]]), t, self.text, cell=gcell, fill=t.kernel_fill,
-                         stroke=t.kernel_stroke)
-        grids = VGroup(vals, wts).arrange(DOWN, buff=0.18)
-        wlab = self.text(self.say("kernel weights", "卷积核权重"), size=22).next_to(wts, LEFT, buff=0.3)
-        vlab = self._values_label(path[0]).next_to(vals, LEFT, buff=0.3)
-        panel = VGroup(vlab, wlab, grids)
-        panel.next_to(row, DOWN, buff=0.75)
-        body = VGroup(row, titles, panel)
-        w0 = body.width
-        self.fit_to_frame(body, bottom_reserve=0.9)
-        self.k = body.width / w0           # texts made per step are scaled like the fitted layout
-        panel.remove(vlab)                 # a placeholder for the layout: each step writes its own
-        self.add(body)
-        self.vals, self.wts, self.vin, self.vk, self.vout = vals, wts, vin, vk, vout
-        eq_top = panel.get_bottom()[1] - 0.3
-        self.term_width = max(len(s) for k in range(len(path))
-                              for s in pointwise_step(x, weight, out, path[k])["terms"])
-        self.eq_size = 22
-        self.drawn.update({
-            "input_labels": vin.drawn["labels"], "kernel_labels": vk.drawn["labels"],
-            "output_labels": vout.drawn["labels"], "path": path, "steps": [],
-        })
-        # -- the sweep -------------------------------------------------------------------------------------
-        state = None
-        for i, pos in enumerate(path):
-            st = pointwise_step(x, weight, out, pos)
-            r, c = pos
-            col = vin.highlight(r, c, None, color=t.kernel_stroke, fill_opacity=0.3)
-            mark = SurroundingRectangle(vout.front_cell(r, c), color=t.highlight, buff=0, stroke_width=6)
-            mark.set_z_index(5)
-            arrows = VGroup(
-                link(vin.point(r + 0.5, c + 1, d / 2), vk.point(0.5, 0, d / 2), t.kernel_stroke),
-                link(vk.point(0.5, 1, d / 2), vout.point(r, c + 0.5, 0), t.kernel_stroke),
-            )
-            arrows.set_z_index(6)
-            for k in range(d):
-                vals.set_text(0, k, st["values"][k])
-                wts.set_text(0, k, st["weights"][k])
-            vout.write(r, c, st["total_text"])
-            head = self.text(self.say(f"output ({r}, {c}) =", f"输出 ({r}, {c}) ="), size=22)
-            eq = EquationLines(st["terms"], st["total_text"], self.text, left=0, top=eq_top,
-                               term_width=self.term_width, per_line=d, size=self.eq_size, color=t.text)
-            line = VGroup(head, eq).arrange(RIGHT, buff=0.15).scale(self.k)
-            line.move_to([body.get_center()[0], eq_top - line.height / 2, 0])
-            vlab = self._values_label(pos).scale(self.k)
-            vlab.move_to(vals.get_left() + LEFT * (0.3 + vlab.width / 2))
-            new = VGroup(col, mark, arrows, line, vlab)
-            if state is not None:
-                self.remove(state)
-            self.add(new)
-            state = new
-            self.drawn["steps"].append({"position": pos, "values": list(st["values"]),
-                                        "weights": list(st["weights"]), "equation": eq.drawn,
-                                        "total": st["total_text"]})
-            self.hold(None if i < len(path) - 1 else self.opts.final_hold)
-        self.drawn["output_values"] = vout.values()
-        self.drawn["marked"] = path[-1]
+        return VGroup(row, titles)
 
-    def _values_label(self, pos):
+    def dot_panel(self, first: DotStep) -> tuple[VGroup, VGroup]:
+        """The values and weights rows with their labels (the values' label a placeholder: each step writes
+        its own); returns the panel and the placeholder."""
+        t = self.theme
+        self.vals = NumberGrid(np.array([first.values]), t, self.text, cell=GRID_CELL, fill=t.input_fill,
+                               stroke=t.input_stroke)
+        self.wts = NumberGrid(np.array([first.weights]), t, self.text, cell=GRID_CELL, fill=t.kernel_fill,
+                              stroke=t.kernel_stroke)
+        grids = VGroup(self.vals, self.wts).arrange(DOWN, buff=GRID_GAP)
+        wlab = self.text(self.say("kernel weights", "卷积核权重"), size=TEXT_SIZE).next_to(self.wts, LEFT,
+                                                                                         buff=GRID_LABEL_GAP)
+        vlab = self.values_label(first.position).next_to(self.vals, LEFT, buff=GRID_LABEL_GAP)
+        return VGroup(vlab, wlab, grids), vlab
+
+    def lay_out(self, fig: PointwiseFigure) -> None:
+        """Blocks above the dot-product panel, fitted to the frame with room for the equation (``self.k``: the
+        scale the fitting applied, for the texts made per step)."""
+        blocks = self.blocks(fig)
+        panel, placeholder = self.dot_panel(fig.steps[0])
+        panel.next_to(blocks[0], DOWN, buff=PANEL_GAP)
+        body = VGroup(*blocks, panel)
+        w0 = body.width
+        self.fit_to_frame(body, bottom_reserve=EQUATION_RESERVE)
+        self.k = body.width / w0
+        panel.remove(placeholder)
+        self.add(body)
+        self.body = body
+        self.eq_top = panel.get_bottom()[1] - EQUATION_GAP
+        self.drawn.update({"input_labels": self.vin.drawn["labels"], "kernel_labels": self.vk.drawn["labels"],
+                           "output_labels": self.vout.drawn["labels"], "path": fig.path, "steps": []})
+
+    def equation(self, fig: PointwiseFigure, step: DotStep) -> tuple[VGroup, EquationLines]:
+        """"output (r, c) = v×w + … = total" under the panel, terms in fixed columns."""
+        r, c = step.position
+        head = self.text(self.say(f"output ({r}, {c}) =", f"输出 ({r}, {c}) ="), size=TEXT_SIZE)
+        eq = EquationLines(step.terms, step.total_text, self.text, left=0, top=self.eq_top,
+                           term_width=fig.term_width, per_line=fig.channels, size=TEXT_SIZE, color=self.theme.text)
+        line = VGroup(head, eq).arrange(RIGHT, buff=EQUATION_HEAD_GAP).scale(self.k)
+        line.move_to([self.body.get_center()[0], self.eq_top - line.height / 2, 0])
+        return line, eq
+
+    def show_step(self, fig: PointwiseFigure, step: DotStep, state):
+        """The input column and the output cell marked, arrows through the kernel, the panel's numbers, the
+        value written into the output and the equation."""
+        t, d = self.theme, fig.channels
+        r, c = step.position
+        col = self.vin.highlight(r, c, None, color=t.kernel_stroke, fill_opacity=COLUMN_OPACITY)
+        mark = SurroundingRectangle(self.vout.front_cell(r, c), color=t.highlight, buff=0, stroke_width=MARK_STROKE)
+        mark.set_z_index(MARK_Z)
+        arrows = VGroup(
+            link(self.vin.point(r + 0.5, c + 1, d / 2), self.vk.point(0.5, 0, d / 2), t.kernel_stroke),
+            link(self.vk.point(0.5, 1, d / 2), self.vout.point(r, c + 0.5, 0), t.kernel_stroke),
+        )
+        arrows.set_z_index(ARROW_Z)
+        for k in range(d):
+            self.vals.set_text(0, k, step.values[k])
+            self.wts.set_text(0, k, step.weights[k])
+        self.vout.write(r, c, step.total_text)
+        line, eq = self.equation(fig, step)
+        vlab = self.values_label(step.position).scale(self.k)
+        vlab.move_to(self.vals.get_left() + LEFT * (GRID_LABEL_GAP + vlab.width / 2))
+        self.drawn["steps"].append({"position": step.position, "values": list(step.values),
+                                    "weights": list(step.weights), "equation": eq.drawn, "total": step.total_text})
+        return self.swap((state, VGroup(col, mark, arrows, line, vlab)))
+
+    def values_label(self, pos):
         r, c = pos
-        return self.text(self.say(f"input at ({r}, {c})", f"({r}, {c}) 处的输入"), size=22)
+        return self.text(self.say(f"input at ({r}, {c})", f"({r}, {c}) 处的输入"), size=TEXT_SIZE)

@@ -1,12 +1,21 @@
-"""Numbers and plans for the volume figures (figure6–10, figure15): numpy only, no Manim.
+"""Builders and numbers of the volume figures (figure6–10, figure15): numpy only, no Manim.
 
+Each builder takes its catalogue entry's parameters and returns one frozen dataclass with the figure's finished
+data (example arrays, output sizes, the kernel's path, every count a caption shows); the scene only draws it:
+
+- ``pointwise_figure`` → :class:`PointwiseFigure` (figure7), ``grouped_figure`` → :class:`GroupedFigure`
+  (figure6), ``depthwise_figure`` → :class:`DepthwiseFigure` (figure8), ``pointwise_step_figure`` →
+  :class:`PointwiseStepFigure` (figure9, figure10), ``conv3d_figure`` → :class:`Conv3DFigure` (figure15).
 - ``AxisPlan`` / ``elide_axis``: which voxels of a long dimension are drawn and where the "…" gap goes, so a
-  volume 128 deep is drawn a few slices deep (the volume widget in ``scenes/volume.py`` draws this plan).
+  volume 128 deep is drawn a few slices deep (the volume widget in ``scenes/kit/volume.py`` draws this plan).
 - ``sweep_path``: the handful of kernel positions an animation visits, row-major up to an end position.
-- ``pointwise_example`` / ``pointwise_step``: figure7's data and one output value as a dot product.
-- ``conv3d_example``: figure15's data; ``grouped_params``: figure6's parameter counts.
-"""
+- ``pointwise_step`` / ``conv3d_step``: one output value as a dot product / a 3-D window.
 
+>>> fig = pointwise_step_figure(in_size=5, in_channels=3, out_channels=128, kernel_size=3)
+>>> s = fig.separable
+>>> f"{s.depthwise_params} + {s.pointwise_params} weights instead of {s.standard_params}"
+'27 + 384 weights instead of 3456'
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,12 +24,16 @@ from math import prod
 import numpy as np
 
 from .. import ops
-from .examples import random_ints
+from ..describe import size_formula
 from ..shapes import conv_output_size, ntuple
 from ..trace import fmt, product_term
+from .examples import random_ints
 
-__all__ = ["AxisPlan", "elide_axis", "sweep_path", "pointwise_example", "pointwise_step", "conv3d_example",
-           "conv3d_step", "grouped_params", "step_counts"]
+__all__ = ["AxisPlan", "elide_axis", "sweep_path", "DotStep", "WindowStep", "pointwise_example", "pointwise_step",
+           "conv3d_example", "conv3d_step", "LayerCount", "SeparableCounts", "GroupCount", "grouped_params",
+           "step_counts", "group_count", "PointwiseFigure", "pointwise_figure", "GroupedFigure", "grouped_figure",
+           "DepthwiseFigure", "depthwise_figure", "PointwiseStepFigure", "pointwise_step_figure", "Conv3DFigure",
+           "conv3d_figure"]
 
 
 # ------------------------------------------------------------------------------------------ elision plan
@@ -61,7 +74,12 @@ class AxisPlan:
 
 def elide_axis(n: int, max_cells: int = 8, gap: float = 2.0) -> AxisPlan:
     """Draw all ``n`` voxels when ``n <= max_cells``; otherwise the first ones, a "…" slab of ``gap`` units
-    and the last ones, ``max_cells`` units long in all."""
+    and the last ones, ``max_cells`` units long in all.
+
+    >>> plan = elide_axis(128, 8)
+    >>> plan.elided, plan.shown, plan.length
+    ((4, 126), [0, 1, 2, 3, 126, 127], 8.0)
+    """
     (n,) = ntuple(n, 1, "n", minimum=1)
     if n <= max_cells:
         return AxisPlan(n, (("cells", 0, n, 0.0, float(n)),))
@@ -76,7 +94,11 @@ def elide_axis(n: int, max_cells: int = 8, gap: float = 2.0) -> AxisPlan:
 # ------------------------------------------------------------------------------------------ kernel paths
 def sweep_path(shape, end=None, max_steps: int = 6) -> list[tuple[int, ...]]:
     """Positions a kernel visits in an animation: row-major from the origin to ``end`` (default: the last
-    position of the first row/line), evenly thinned to at most ``max_steps``, first and last always kept."""
+    position of the first row/line), evenly thinned to at most ``max_steps``, first and last always kept.
+
+    >>> sweep_path((5, 5), max_steps=3)
+    [(0, 0), (0, 2), (0, 4)]
+    """
     shape = tuple(int(s) for s in shape)
     if end is None:
         end = (0,) * (len(shape) - 1) + (shape[-1] - 1,)
@@ -88,81 +110,340 @@ def sweep_path(shape, end=None, max_steps: int = 6) -> list[tuple[int, ...]]:
     return [tuple(int(v) for v in np.unravel_index(i, shape)) for i in picks]
 
 
-# ------------------------------------------------------------------------------------------ figure7
+# ------------------------------------------------------------------------------------------ one step
+@dataclass(frozen=True)
+class DotStep:
+    """One output value of a 1x1 conv as a dot product: the D input values at ``position``, the D weights, the
+    product terms as drawn ("2×1") and the total (the conv's own output value) with its text."""
+    position: tuple[int, int]
+    values: tuple
+    weights: tuple
+    terms: tuple[str, ...]
+    total: int | float
+    total_text: str
+
+
+@dataclass(frozen=True)
+class WindowStep:
+    """One output voxel of a 3-D conv: its window ((start, stop) per dimension), the number of taps and its
+    value with its text."""
+    position: tuple[int, ...]
+    window: tuple[tuple[int, int], ...]
+    taps: int
+    total: int | float
+    total_text: str
+
+
 def pointwise_example(in_size, channels: int, seed: int = 0, out_channels: int = 1) -> dict:
-    """Input (D, H, W) with values 0..3, a 1x1 kernel (C_out, D, 1, 1) with values 1..3, and the output."""
+    """Input (D, H, W) with values 0..3, a 1x1 kernel (C_out, D, 1, 1) with values 1..3, and the output.
+
+    >>> ex = pointwise_example(4, 3, seed=1)
+    >>> ex["x"].shape, ex["weight"].shape, ex["output"].shape
+    ((3, 4, 4), (1, 3, 1, 1), (1, 4, 4))
+    """
     h, w = ntuple(in_size, 2, "in_size", minimum=1)
     x = random_ints((channels, h, w), seed=seed, low=0, high=3)
     weight = random_ints((out_channels, channels, 1, 1), seed=seed + 1, low=1, high=3)
     return {"x": x, "weight": weight, "output": ops.conv(x, weight)}
 
 
-def pointwise_step(x, weight, output, position, out_channel: int = 0) -> dict:
-    """One output value of a 1x1 conv as a dot product: the D input values at ``position``, the D weights,
-    the product terms as drawn ("2×1") and the total (the conv's own output value)."""
-    r, c = position
-    values = [x[d, r, c].item() for d in range(x.shape[0])]
-    weights = [weight[out_channel, d, 0, 0].item() for d in range(x.shape[0])]
-    return {"position": (int(r), int(c)), "values": values, "weights": weights,
-            "terms": [product_term(v, w) for v, w in zip(values, weights)],
-            "total": output[out_channel, r, c].item(), "total_text": fmt(output[out_channel, r, c].item())}
+def pointwise_step(x, weight, output, position, out_channel: int = 0) -> DotStep:
+    """Output value ``output[out_channel, r, c]`` of a 1x1 conv as a dot product (a :class:`DotStep`).
+
+    >>> x = np.array([[[1]], [[2]], [[3]]]); w = np.array([[[[2]], [[0]], [[1]]]])
+    >>> st = pointwise_step(x, w, np.array([[[5]]]), (0, 0))
+    >>> st.terms, st.total_text
+    (('1×2', '2×0', '3×1'), '5')
+    """
+    r, c = (int(v) for v in position)
+    values = tuple(x[d, r, c].item() for d in range(x.shape[0]))
+    weights = tuple(weight[out_channel, d, 0, 0].item() for d in range(x.shape[0]))
+    total = output[out_channel, r, c].item()
+    return DotStep((r, c), values, weights, tuple(product_term(v, w) for v, w in zip(values, weights)), total,
+                   fmt(total))
 
 
-# ------------------------------------------------------------------------------------------ figure15
 def conv3d_example(in_size, kernel_size, seed: int = 0) -> dict:
-    """A one-channel volume (1, D, H, W) with values 0..3, a kernel (1, 1, k, k, k) with values 0..2, the output
-    (1, D_out, H_out, W_out) and its size from ``conv_output_size``."""
+    """A one-channel volume (1, D, H, W) with values 0..3, a kernel (1, 1, k, k, k) with values 0..2 and the
+    output (1, D_out, H_out, W_out).
+
+    >>> ex = conv3d_example((4, 5, 6), 3, seed=2)
+    >>> ex["x"].shape, ex["weight"].shape, ex["output"].shape
+    ((1, 4, 5, 6), (1, 1, 3, 3, 3), (1, 2, 3, 4))
+    """
     size = ntuple(in_size, 3, "in_size", minimum=1)
     k = ntuple(kernel_size, 3, "kernel_size", minimum=1)
-    out_size = conv_output_size(size, k)
     x = random_ints((1,) + size, seed=seed, low=0, high=3)
     weight = random_ints((1, 1) + k, seed=seed + 1, low=0, high=2)
-    return {"x": x, "weight": weight, "output": ops.conv(x, weight), "out_size": out_size,
-            "kernel_size": k, "in_size": size}
+    return {"x": x, "weight": weight, "output": ops.conv(x, weight)}
 
 
-def conv3d_step(example: dict, position) -> dict:
-    """The window (start, stop per dimension) of output voxel ``position`` and its value."""
-    k = example["kernel_size"]
+def conv3d_step(output, kernel_size, position) -> WindowStep:
+    """Output voxel ``position`` of a stride-1 3-D conv with output ``output`` (1, D_out, H_out, W_out): its
+    window and value (a :class:`WindowStep`).
+
+    >>> st = conv3d_step(np.arange(8).reshape(1, 2, 2, 2), (3, 3, 3), (1, 0, 1))
+    >>> st.window, st.taps, st.total_text
+    (((1, 4), (0, 3), (1, 4)), 27, '5')
+    """
+    k = ntuple(kernel_size, 3, "kernel_size", minimum=1)
     pos = tuple(int(p) for p in position)
-    window = tuple((p, p + kk) for p, kk in zip(pos, k))
-    return {"position": pos, "window": window, "taps": prod(k),
-            "total": example["output"][(0,) + pos].item(), "total_text": fmt(example["output"][(0,) + pos].item())}
+    total = output[(0,) + pos].item()
+    return WindowStep(pos, tuple((p, p + kk) for p, kk in zip(pos, k)), prod(k), total, fmt(total))
 
 
 # ------------------------------------------------------------------------------------------ counts
+@dataclass(frozen=True)
+class LayerCount:
+    """Weights and multiply-adds of one conv layer, with the ``factors`` a caption multiplies out for the
+    weights (``product``: "3 × 3 × 3")."""
+    factors: tuple[int, ...]
+    params: int
+    macs: int
+
+    @property
+    def product(self) -> str:
+        return " × ".join(str(f) for f in self.factors)
+
+
+@dataclass(frozen=True)
+class SeparableCounts:
+    """A standard k x k conv against depthwise + pointwise (``convviz.ops.separable_counts``)."""
+    standard_params: int
+    depthwise_params: int
+    pointwise_params: int
+    separable_params: int
+    standard_macs: int
+    depthwise_macs: int
+    pointwise_macs: int
+    separable_macs: int
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    """The same layer split into ``groups``: channels per group, the group of every input and output channel
+    (contiguous blocks) and the weights C_out · C_in/groups · kh · kw (``factors``, multiplied out)."""
+    groups: int
+    in_per_group: int
+    out_per_group: int
+    input_group: tuple[int, ...]
+    output_group: tuple[int, ...]
+    factors: tuple[int, ...]
+    weights: int
+
+    @property
+    def product(self) -> str:
+        return " × ".join(str(f) for f in self.factors)
+
+
 def grouped_params(in_channels: int, out_channels: int, kernel_size, groups=(1, 2)) -> dict[int, int]:
-    """Weights of the same layer for each number of groups: C_out · C_in/groups · Πk."""
+    """Weights of the same layer for each number of groups: C_out · C_in/groups · Πk.
+
+    >>> grouped_params(8, 8, 3, groups=(1, 2))
+    {1: 576, 2: 288}
+    """
     k = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     return {int(g): ops.conv_params(in_channels, out_channels, k, groups=int(g)) for g in groups}
 
 
-def step_counts(in_channels: int, out_channels: int, kernel_size, out_size, groups: int = 1) -> dict[str, int]:
-    """Weights and multiply-adds of one conv layer (one step of a separable conv)."""
+def step_counts(in_channels: int, out_channels: int, kernel_size, out_size, groups: int = 1,
+                factors=None) -> LayerCount:
+    """Weights and multiply-adds of one conv layer (one step of a separable conv); ``factors`` (default
+    C_out, C_in/groups, kh, kw) are what a caption writes, checked to multiply out to the weights.
+
+    >>> c = step_counts(3, 3, 3, 5, groups=3, factors=(3, 3, 3))
+    >>> c.product, c.params, c.macs
+    ('3 × 3 × 3', 27, 675)
+    """
     k = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     o = ntuple(out_size, 2, "out_size", minimum=1)
-    return {"params": ops.conv_params(in_channels, out_channels, k, groups=groups),
-            "macs": ops.conv_macs(in_channels, out_channels, k, o, groups=groups)}
+    params = ops.conv_params(in_channels, out_channels, k, groups=groups)
+    factors = (out_channels, in_channels // groups) + k if factors is None else tuple(int(f) for f in factors)
+    if prod(factors) != params:
+        raise ValueError(f"factors {factors} do not multiply out to the {params} weights")
+    return LayerCount(factors, params, ops.conv_macs(in_channels, out_channels, k, o, groups=groups))
 
 
-# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+def group_count(in_channels: int, out_channels: int, kernel_size, groups: int) -> GroupCount:
+    """One :class:`GroupCount` (weights from ``convviz.ops.conv_params``).
+
+    >>> g = group_count(8, 8, 3, 2)
+    >>> g.product, g.weights, g.input_group
+    ('8 × 4 × 3 × 3', 288, (0, 0, 0, 0, 1, 1, 1, 1))
+    """
+    k = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    weights = ops.conv_params(in_channels, out_channels, k, groups=groups)
+    g_in, g_out = in_channels // groups, out_channels // groups
+    return GroupCount(groups, g_in, g_out, tuple(i // g_in for i in range(in_channels)),
+                      tuple(i // g_out for i in range(out_channels)), (out_channels, g_in) + k, weights)
 
 
-def pointwise_figure(**params):
-    return dict(params)
+# ------------------------------------------------------------------------------------------ the figures
+@dataclass(frozen=True)
+class PointwiseFigure:
+    """figure7: a 1x1 conv of x (D, H, W) with weight (1, D, 1, 1); the kernel visits ``path`` (ending on
+    ``marked``), one :class:`DotStep` per position. ``term_width``: the widest product term of all steps."""
+    x: np.ndarray
+    weight: np.ndarray
+    output: np.ndarray
+    in_size: tuple[int, int]
+    channels: int
+    out_size: tuple[int, int]
+    path: tuple[tuple[int, int], ...]
+    marked: tuple[int, int]
+    steps: tuple[DotStep, ...]
+    term_width: int
 
 
-def grouped_figure(**params):
-    return dict(params)
+def pointwise_figure(*, in_size=6, channels: int = 8, seed: int = 0, marked=None, steps: int = 6
+                     ) -> PointwiseFigure:
+    """figure7's data: seeded random input and 1x1 kernel, the sweep along the first row (or up to ``marked``)
+    thinned to ``steps`` positions, and every position's dot product.
+
+    >>> fig = pointwise_figure(in_size=6, channels=8, seed=7)
+    >>> fig.x.shape, fig.out_size, fig.marked, len(fig.steps)
+    ((8, 6, 6), (6, 6), (0, 5), 6)
+    >>> fig.steps[-1].total == fig.output[0, 0, 5].item()
+    True
+    """
+    h, w = ntuple(in_size, 2, "in_size", minimum=1)
+    ex = pointwise_example((h, w), int(channels), seed=int(seed))
+    out_size = tuple(int(n) for n in ex["output"].shape[1:])
+    path = tuple(sweep_path(out_size, marked, max_steps=int(steps)))
+    dots = tuple(pointwise_step(ex["x"], ex["weight"], ex["output"], pos) for pos in path)
+    return PointwiseFigure(ex["x"], ex["weight"], ex["output"], (h, w), int(channels), out_size, path, path[-1],
+                           dots, max(len(s) for st in dots for s in st.terms))
 
 
-def depthwise_figure(**params):
-    return dict(params)
+@dataclass(frozen=True)
+class GroupedFigure:
+    """figure6: a conv layer (C_in, H, W) → (C_out, H_out, W_out) with groups=1 and with ``groups``:
+    ``counts`` holds one :class:`GroupCount` per distinct groups value, groups=1 first."""
+    in_size: tuple[int, int]
+    kernel_size: tuple[int, int]
+    in_channels: int
+    out_channels: int
+    groups: int
+    out_size: tuple[int, int]
+    counts: tuple[GroupCount, ...]
 
 
-def pointwise_step_figure(**params):
-    return dict(params)
+def grouped_figure(*, in_size=6, in_channels: int = 8, out_channels: int = 8, kernel_size=3, groups: int = 2
+                   ) -> GroupedFigure:
+    """figure6's shapes and weight counts (``conv_output_size``, ``convviz.ops.conv_params``).
+
+    >>> fig = grouped_figure(in_size=6, in_channels=8, out_channels=8, kernel_size=3, groups=2)
+    >>> fig.out_size, [(c.groups, c.weights) for c in fig.counts]
+    ((4, 4), [(1, 576), (2, 288)])
+    """
+    size = ntuple(in_size, 2, "in_size", minimum=1)
+    k = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    c_in, c_out, g = int(in_channels), int(out_channels), int(groups)
+    counts = tuple(group_count(c_in, c_out, k, n) for n in dict.fromkeys((1, g)))
+    return GroupedFigure(size, k, c_in, c_out, g, conv_output_size(size, k), counts)
 
 
-def conv3d_figure(**params):
-    return dict(params)
+@dataclass(frozen=True)
+class DepthwiseFigure:
+    """figure8: C kernels k x k x 1, one per channel of an H x W x C input; the windows visit ``path``."""
+    in_size: tuple[int, int]
+    channels: int
+    kernel_size: tuple[int, int]
+    out_size: tuple[int, int]
+    counts: LayerCount
+    path: tuple[tuple[int, int], ...]
+    marked: tuple[int, int]
+
+
+def depthwise_figure(*, in_size=7, in_channels: int = 3, kernel_size=3, marked=None, steps: int = 6
+                     ) -> DepthwiseFigure:
+    """figure8's shapes, counts (C × kh × kw weights) and the windows' path.
+
+    >>> fig = depthwise_figure(in_size=7, in_channels=3, kernel_size=3)
+    >>> fig.out_size, fig.counts.product, fig.counts.params, fig.counts.macs, fig.marked
+    ((5, 5), '3 × 3 × 3', 27, 675, (0, 4))
+    """
+    size = ntuple(in_size, 2, "in_size", minimum=1)
+    k = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    c = int(in_channels)
+    out = conv_output_size(size, k)
+    counts = step_counts(c, c, k, out, groups=c, factors=(c,) + k)
+    path = tuple(sweep_path(out, marked, max_steps=int(steps)))
+    return DepthwiseFigure(size, c, k, out, counts, path, path[-1])
+
+
+@dataclass(frozen=True)
+class PointwiseStepFigure:
+    """figure9/10: C_out kernels 1x1xC on an H x W x C input. ``counts``: the pointwise layer (C_out × C
+    weights); ``separable``: a standard ``kernel_size`` conv against depthwise + pointwise. One kernel sweeps
+    ``path``; many are added one at a time for ``grown`` (1, 2, 3) and then all at once."""
+    in_size: tuple[int, int]
+    in_channels: int
+    out_channels: int
+    kernel_size: tuple[int, int]
+    counts: LayerCount
+    separable: SeparableCounts
+    path: tuple[tuple[int, int], ...]
+    marked: tuple[int, int]
+    grown: tuple[int, ...]
+
+
+def pointwise_step_figure(*, in_size=5, in_channels: int = 3, out_channels: int = 1, kernel_size=3, marked=None,
+                          steps: int = 6, grown: int = 3) -> PointwiseStepFigure:
+    """figure9/10's shapes and counts; ``grown``: how many kernels are added one at a time before all.
+
+    >>> fig = pointwise_step_figure(in_size=5, in_channels=3, out_channels=128, kernel_size=3)
+    >>> fig.counts.product, fig.grown
+    ('128 × 3', (1, 2, 3))
+    >>> s = fig.separable
+    >>> s.depthwise_params, s.pointwise_params, s.standard_params
+    (27, 384, 3456)
+    """
+    size = ntuple(in_size, 2, "in_size", minimum=1)
+    k = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    c, c_out = int(in_channels), int(out_channels)
+    counts = step_counts(c, c_out, 1, size, factors=(c_out, c))
+    separable = SeparableCounts(**ops.separable_counts(c, c_out, k, size))
+    path = tuple(sweep_path(size, marked, max_steps=int(steps)))
+    return PointwiseStepFigure(size, c, c_out, k, counts, separable, path, path[-1],
+                               tuple(range(1, min(c_out, int(grown) + 1))))
+
+
+@dataclass(frozen=True)
+class Conv3DFigure:
+    """figure15: a one-channel volume x (1, D, H, W), a kernel (1, 1, kd, kh, kw), the output; the kernel visits
+    ``path`` (row-major over (d, h, w), ending on ``marked``), one :class:`WindowStep` each. ``formula``: the
+    output-size rule with the numbers substituted."""
+    x: np.ndarray
+    weight: np.ndarray
+    output: np.ndarray
+    in_size: tuple[int, int, int]
+    kernel_size: tuple[int, int, int]
+    out_size: tuple[int, int, int]
+    taps: int
+    formula: tuple[str, ...]
+    path: tuple[tuple[int, int, int], ...]
+    marked: tuple[int, int, int]
+    steps: tuple[WindowStep, ...]
+
+
+def conv3d_figure(*, in_size=(5, 5, 5), kernel_size=3, seed: int = 0, marked=None, steps: int = 6) -> Conv3DFigure:
+    """figure15's data: a seeded random volume and kernel, the path to ``marked`` (default: the output's centre)
+    thinned to ``steps`` positions and each position's window and value.
+
+    >>> fig = conv3d_figure(in_size=(5, 5, 5), kernel_size=3, marked=(1, 1, 1), seed=15)
+    >>> fig.out_size, fig.taps, fig.path[-1], fig.steps[-1].window
+    ((3, 3, 3), 27, (1, 1, 1), ((1, 4), (1, 4), (1, 4)))
+    >>> fig.formula
+    ('o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·0 − 1·(3−1) − 1)/1⌋ + 1 = 3',)
+    """
+    size = ntuple(in_size, 3, "in_size", minimum=1)
+    k = ntuple(kernel_size, 3, "kernel_size", minimum=1)
+    ex = conv3d_example(size, k, seed=int(seed))
+    out = conv_output_size(size, k)
+    if marked is None:
+        marked = tuple(n // 2 for n in out)
+    path = tuple(sweep_path(out, marked, max_steps=int(steps)))
+    formula = tuple(size_formula(size, k, (1, 1, 1), 0, (1, 1, 1)))
+    return Conv3DFigure(ex["x"], ex["weight"], ex["output"], size, k, out, prod(k), formula, path, path[-1],
+                        tuple(conv3d_step(ex["output"], k, pos) for pos in path))

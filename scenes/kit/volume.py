@@ -15,7 +15,9 @@ API (everything else is private)::
     vol.drawn                   # {"shape", "labels" {"H","W","D": text}, "elided" {axis: (start, stop)},
                                 #  "shown" {axis: [indices drawn]}, "values"}
     link(a, b, color)           # module function: an arrow between two points with a fixed-size tip
-    tint(color, amount)         # module function: a lighter (or, toward=BLACK, darker) shade
+
+Colours are shaded with ``scenes.kit.theme.tint``; numbers written on cells are sized by
+``scenes.kit.widgets.number_font_size``.
 
 Ranges for ``highlight`` are an int (one voxel), ``(start, stop)`` or None (the whole dimension). It tints the
 block's cells that lie on the visible faces (``project=True``: also the projection of an interior block, faintly)
@@ -32,20 +34,29 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import numpy as np
-from manim import (BLACK, DOWN, LEFT, RIGHT, WHITE, Arrow, DashedLine, Dot, Line, ManimColor, Polygon, Text,
-                   VGroup, VMobject, interpolate_color)
+from manim import BLACK, DOWN, LEFT, RIGHT, Arrow, DashedLine, Dot, Line, ManimColor, Polygon, Text, VGroup, VMobject
 
 from convviz.figures.volumes import AxisPlan, elide_axis
 from scenes.kit.theme import tint
 from scenes.kit.widgets import number_font_size
 
 AXES = ("H", "W", "D")
+TOP_TINT, SIDE_SHADE, STROKE_SHADE = 0.35, 0.12, 0.55   # shading of the top face, the right face, grid lines
+EDGE_WEIGHT = 1.6               # the block's outline: this many times the grid's stroke width
+LABEL_GAP = 0.14                # a dimension label → the block's edge
+DOT_RADIUS, DOT_MIN_RADIUS = 0.13, 0.045    # elision dots: relative to a voxel's side, and at least
+DOT_PLACES = (0.2, 0.5, 0.8)    # where the three elision dots sit along the elided stretch
+ANCHOR_SIZE = 0.01              # the invisible anchor's arms, relative to a voxel's side
+SURFACE_OPACITY, PROJECTION_OPACITY = 0.55, 0.22        # highlight tints: on the surface / an interior's shadow
+HIDDEN_DASH, HIDDEN_WEIGHT = 0.06, 0.5                  # a highlight's hidden edges: dash length, stroke ratio
+NUMBER_Z, OVERLAY_Z = 3, 4      # numbers written on cells, highlights: above the block
+LINK_TIP, LINK_TIP_RATIO, LINK_STROKE_RATIO = 0.2, 0.35, 20
 
 
 def link(start, end, color, stroke_width: float = 3.0, buff: float = 0.1) -> Arrow:
     """An arrow between two points (e.g. ``vol.point(...)`` of two blocks) with a fixed-size tip."""
-    return Arrow(start, end, buff=buff, stroke_width=stroke_width, color=color, tip_length=0.2,
-                 max_tip_length_to_length_ratio=0.35, max_stroke_width_to_length_ratio=20)
+    return Arrow(start, end, buff=buff, stroke_width=stroke_width, color=color, tip_length=LINK_TIP,
+                 max_tip_length_to_length_ratio=LINK_TIP_RATIO, max_stroke_width_to_length_ratio=LINK_STROKE_RATIO)
 
 
 def _rng(v, n: int) -> tuple[int, int]:
@@ -102,7 +113,7 @@ class Volume(VGroup):
                             "elided": {ax: p.elided for ax, p in zip(AXES, self.plans) if p.elided},
                             "shown": {ax: p.shown for ax, p in zip(AXES, self.plans)}, "values": {}}
         # an invisible anchor inside the front face: tells point() where the block went after move/scale
-        u = 0.01 * self.cell
+        u = ANCHOR_SIZE * self.cell
         self._anchor = VMobject(stroke_opacity=0, fill_opacity=0)
         self._anchor.set_points_as_corners([self._local(0, 0, 0), self._local(0, 0, 0) + np.array([u, 0, 0]),
                                             self._local(0, 0, 0) + np.array([0, -u, 0])])
@@ -174,9 +185,9 @@ class Volume(VGroup):
 
     def _face_colors(self, d: int):
         c = self.colors[d]
-        top = tint(c, 0.35) if self._shade else c
-        side = tint(c, 0.12, BLACK) if self._shade else c
-        stroke = ManimColor(self._stroke) if self._stroke is not None else tint(c, 0.55, BLACK)
+        top = tint(c, TOP_TINT) if self._shade else c
+        side = tint(c, SIDE_SHADE, BLACK) if self._shade else c
+        stroke = ManimColor(self._stroke) if self._stroke is not None else tint(c, STROKE_SHADE, BLACK)
         return c, top, side, stroke
 
     def _lines(self, segments, color) -> VMobject:
@@ -216,15 +227,15 @@ class Volume(VGroup):
         L = self._local
         s = self._face_colors(0)[3]
         pts = [(0, 0, 0), (0, W, 0), (H, W, 0), (H, 0, 0), (0, 0, 0), (0, 0, D), (0, W, D), (H, W, D), (H, W, 0)]
-        path = VMobject(stroke_color=s, stroke_width=self._stroke_width * 1.6, fill_opacity=0)
+        path = VMobject(stroke_color=s, stroke_width=self._stroke_width * EDGE_WEIGHT, fill_opacity=0)
         path.set_points_as_corners([L(*p) for p in pts])
-        return VGroup(path, Line(L(0, W, 0), L(0, W, D), stroke_color=s, stroke_width=self._stroke_width * 1.6))
+        return VGroup(path, Line(L(0, W, 0), L(0, W, D), stroke_color=s, stroke_width=self._stroke_width * EDGE_WEIGHT))
 
     def _elision_marks(self) -> VGroup:
         """Three dots along the elided direction on each visible face it crosses."""
         marks = VGroup()
         H, W, D = self.shape
-        r = max(0.045, 0.13 * self.cell)
+        r = max(DOT_MIN_RADIUS, DOT_RADIUS * self.cell)
         col = self.theme.muted
         for axis, plan in enumerate(self.plans):
             if plan.elided is None:
@@ -238,7 +249,7 @@ class Volume(VGroup):
             else:
                 spots = [lambda t: (t, W / 2, 0), lambda t: (t, W, D / 2)]
             for f in spots:
-                for frac in (0.2, 0.5, 0.8):
+                for frac in DOT_PLACES:
                     t = a + (b - a) * frac
                     marks.add(Dot(self._local(*f(t)), radius=r, color=col))
         return marks
@@ -249,7 +260,7 @@ class Volume(VGroup):
             return out
         H, W, D = self.shape
         L = self._local
-        buff = 0.14
+        buff = LABEL_GAP
         for axis, (n, name) in enumerate(zip(self.shape, names)):
             if name is None:
                 continue
@@ -291,7 +302,7 @@ class Volume(VGroup):
         size = size or number_font_size(self.cell * self.scale_factor, len(s))
         t = self.text_factory(s, size=size, color=color or self.theme.text)
         t.move_to(self.point(h + 0.5, w + 0.5, 0))
-        t.set_z_index(3)
+        t.set_z_index(NUMBER_Z)
         self.texts.add(t)
         self._written[(h, w)] = t
         self.drawn["values"][(h, w)] = s
@@ -322,10 +333,11 @@ class Volume(VGroup):
         for on_surface, corners in faces:
             if (surface and on_surface) or project:
                 # the block's own surface cells strongly, a projection of an interior block faintly
-                tints.add(Polygon(*corners, stroke_width=0).set_fill(color, opacity=0.55 if on_surface else 0.22))
+                opacity = SURFACE_OPACITY if on_surface else PROJECTION_OPACITY
+                tints.add(Polygon(*corners, stroke_width=0).set_fill(color, opacity=opacity))
         g.add(tints)
         if not outline:
-            g.set_z_index(4)
+            g.set_z_index(OVERLAY_Z)
             return g
         box = VGroup(
             Polygon(P(h0, w0, d0), P(h0, w1, d0), P(h1, w1, d0), P(h1, w0, d0)),
@@ -336,7 +348,7 @@ class Volume(VGroup):
         g.add(box)
         if hidden and d1 - d0 > 0:
             back = P(h1, w0, d1)
-            g.add(VGroup(*[DashedLine(back, q, dash_length=0.06, stroke_width=stroke_width * 0.5, color=color)
-                           for q in (P(h0, w0, d1), P(h1, w1, d1), P(h1, w0, d0))]))
-        g.set_z_index(4)
+            g.add(VGroup(*[DashedLine(back, q, dash_length=HIDDEN_DASH, stroke_width=stroke_width * HIDDEN_WEIGHT,
+                                      color=color) for q in (P(h0, w0, d1), P(h1, w1, d1), P(h1, w0, d0))]))
+        g.set_z_index(OVERLAY_Z)
         return g
