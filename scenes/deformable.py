@@ -646,8 +646,8 @@ class DeformableOverview(DeformableBase):
         self.off_slab = off_slab = self.feature_slab(oc, self.OFFSET_SIDE, self.offset_fill, self.offset_color,
                                                      alternate=True)
         off_slab.move_to(at(self.OFFSET_AT))
-        off_lab = self.slab_label(off_slab, self.say("offset", "偏移 offset"), shp(fig.offset_shape),
-                                  self.say(f"{oc} = 2·{kh}·{kw}: (Δy, Δx) per tap", f"{oc} = 2·{kh}·{kw}：每个采样点的 (Δy, Δx)"))
+        per_tap = self.say(f"{oc} = 2·{kh}·{kw}: (Δy, Δx) per tap", f"{oc} = 2·{kh}·{kw}：每个采样点的 (Δy, Δx)")
+        off_lab = self.slab_label(off_slab, self.say("offset", "偏移 offset"), shp(fig.offset_shape), per_tap)
         off_dims = self.slab_dims(off_slab, ho, wo, oc)
         self.drawn["shapes"]["offset"] = shp(fig.offset_shape)
         self.drawn["offset_channels_label"] = off_lab[2].text

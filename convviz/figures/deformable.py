@@ -37,13 +37,21 @@ __all__ = ["offset_channels", "regular_points", "tap_offsets", "SamplingPanel", 
 
 
 def offset_channels(kernel_size, offset_groups: int = 1) -> int:
-    """Channels of an offset tensor: 2 (dy, dx) · offset_groups · kh · kw (18 for a 3x3 kernel)."""
+    """Channels of an offset tensor: 2 (dy, dx) · offset_groups · kh · kw (18 for a 3x3 kernel).
+
+    >>> offset_channels(3), offset_channels((3, 5), offset_groups=2)
+    (18, 60)
+    """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     return 2 * offset_groups * kh * kw
 
 
 def regular_points(kernel_size, out_position, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """(kh·kw, 2) regular tap positions (row, col) of one output: out·stride − padding + tap·dilation."""
+    """(kh·kw, 2) regular tap positions (row, col) of one output: out·stride − padding + tap·dilation.
+
+    >>> regular_points(3, (1, 2), stride=2, padding=1)[:3].tolist()      # the first kernel row
+    [[1.0, 3.0], [1.0, 4.0], [1.0, 5.0]]
+    """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     st = ntuple(stride, 2, "stride", minimum=1)
     pd = ntuple(padding, 2, "padding", minimum=0)
@@ -55,7 +63,12 @@ def regular_points(kernel_size, out_position, stride=1, padding=0, dilation=1) -
 
 def tap_offsets(offset, kernel_size, out_position) -> np.ndarray:
     """(kh·kw, 2) offsets (dy, dx) per tap at one output position, read from an offset tensor
-    (2·kh·kw, H_out, W_out) (offset group 0)."""
+    (2·kh·kw, H_out, W_out) (offset group 0).
+
+    >>> off = np.zeros((18, 2, 2)); off[0, 1, 0], off[1, 1, 0] = 0.5, -0.25     # tap 0's (dy, dx) at (1, 0)
+    >>> tap_offsets(off, 3, (1, 0))[:2].tolist()
+    [[0.5, -0.25], [0.0, 0.0]]
+    """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     off = np.asarray(offset, dtype=np.float64)
     if off.ndim != 3 or off.shape[0] % (2 * kh * kw):
@@ -66,7 +79,11 @@ def tap_offsets(offset, kernel_size, out_position) -> np.ndarray:
 
 def one_position_offsets(kernel_size, seed: int = 0, offset_range: float = 0.8) -> np.ndarray:
     """(kh·kw, 2) offsets of the single output position of a seeded (2·kh·kw, 1, 1) offset tensor: the example
-    offsets figure18 draws inside its boxes."""
+    offsets figure18 draws inside its boxes.
+
+    >>> one_position_offsets(3, seed=18).shape
+    (9, 2)
+    """
     off = ops.random_offsets(kernel_size, (1, 1), seed=seed, scale=offset_range)
     return tap_offsets(off, kernel_size, (0, 0))
 
@@ -89,6 +106,11 @@ class SamplingPanel:
 
 
 def sampling_panel(key: str, offset, kernel_size, grid: int, out_position) -> SamplingPanel:
+    """One panel: the regular points of the output at ``out_position`` and the points moved by ``offset``.
+
+    >>> sampling_panel("regular", np.zeros((18, 3, 3)), 3, 5, (1, 1)).points[4].tolist()   # the centre tap
+    [2.0, 2.0]
+    """
     reg = regular_points(kernel_size, out_position)
     off = tap_offsets(offset, kernel_size, out_position)
     return SamplingPanel(key, grid, tuple(int(v) for v in out_position), np.asarray(offset), reg, off, reg + off)
@@ -100,7 +122,12 @@ def sampling_panels(kernel_size=3, seed: int = 0, scale: float = 1.6, degrees: f
     ±``offset_range``, seeded), (c) ``scale_offsets`` by ``scale``, (d) ``rotate_offsets`` by ``degrees``.
 
     The grid is the smallest odd size that holds every point of every panel with at least half a cell to
-    spare (per axis); each panel reads its offsets at the centre output of a full offset tensor of that grid."""
+    spare (per axis); each panel reads its offsets at the centre output of a full offset tensor of that grid.
+
+    >>> panels = sampling_panels(3, seed=16, offset_range=1.5)
+    >>> [p.key for p in panels], panels[0].grid, panels[0].out_position, panels[0].moved, panels[3].moved
+    (['regular', 'learned', 'scale', 'rotate'], 7, (2, 2), False, True)
+    """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     # how far (per axis) a point can get from the kernel centre: the farthest tap, moved by the largest
     # offset, scaled, or rotated (a rotation keeps it within the circle through the corner taps)
@@ -120,7 +147,11 @@ def sampling_panels(kernel_size=3, seed: int = 0, scale: float = 1.6, degrees: f
 
 
 def traced_position(out_size, position=None) -> tuple[int, int]:
-    """The output value the pipeline figure follows: ``position`` if given (checked), else the centre."""
+    """The output value the pipeline figure follows: ``position`` if given (checked), else the centre.
+
+    >>> traced_position((6, 6)), traced_position((6, 6), (0, 5))
+    ((3, 3), (0, 5))
+    """
     oh, ow = ntuple(out_size, 2, "out_size", minimum=1)
     if position is None:
         return (oh // 2, ow // 2)
@@ -132,7 +163,12 @@ def traced_position(out_size, position=None) -> tuple[int, int]:
 
 def pipeline_example(in_size=6, kernel_size=3, seed: int = 0, padding=1, offset_range: float = 0.8) -> dict:
     """The seeded small example of figure17: one input channel (integers 0..3), one 3x3 filter (integers
-    1..3), and an offset field (2·kh·kw, H_out, W_out) from ``random_offsets``; plus the output."""
+    1..3), and an offset field (2·kh·kw, H_out, W_out) from ``random_offsets``; plus the output.
+
+    >>> d = pipeline_example(6, 3, seed=17)
+    >>> d["x"].shape, d["weight"].shape, d["offset"].shape, d["out_size"]
+    ((1, 6, 6), (1, 1, 3, 3), (18, 6, 6), (6, 6))
+    """
     h, w = ntuple(in_size, 2, "in_size", minimum=1)
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     out_size = conv_output_size((h, w), (kh, kw), padding=padding)
@@ -147,7 +183,12 @@ def pipeline_example(in_size=6, kernel_size=3, seed: int = 0, padding=1, offset_
 def overview_shapes(x_shape=(32, 64, 28, 28), kernel_size=3, out_channels: int = 64, stride=1, padding=1,
                     dilation=1, offset_groups: int = 1) -> dict:
     """Shapes of the complete deformable convolution for input ``x_shape`` (N, C, H, W): the offset branch's
-    conv weight and offset tensor, the main branch's weight and the output; checked by ``deform_setup``."""
+    conv weight and offset tensor, the main branch's weight and the output; checked by ``deform_setup``.
+
+    >>> s = overview_shapes((32, 64, 28, 28), 3, out_channels=64, padding=1)
+    >>> s["offset_weight"], s["offset"], s["y"]
+    ((18, 64, 3, 3), (32, 18, 28, 28), (32, 64, 28, 28))
+    """
     n, c, h, w = (int(v) for v in x_shape)
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     ho, wo = conv_output_size((h, w), (kh, kw), stride, padding, dilation)
