@@ -90,14 +90,15 @@ def test_elide_axis_plans():
 
 # ------------------------------------------------------------------------------------------ figure7
 def test_figure7_pointwise_dot_products():
-    p = get_entry("cnn-figure7").resolve()
+    p = get_entry("cnn-figure7").params
+    fig = get_entry("cnn-figure7").resolve()
     s = scene("cnn-figure7")
     n, d = p["in_size"], p["channels"]
     assert s.drawn["input_labels"] == {"H": f"H={n}", "W": f"W={n}", "D": f"D={d}"}
     assert s.drawn["kernel_labels"] == {"H": "1", "W": "1", "D": f"D={d}"}
     assert s.drawn["output_labels"] == {"H": f"H={n}", "W": f"W={n}", "D": "1"}
-    ex = volumes.pointwise_example(n, d, p["seed"])
-    x, w = ex["x"], ex["weight"]
+    x, w = fig.x, fig.weight
+    assert x.shape == (d, n, n) and w.shape == (1, d, 1, 1)
     assert len(s.drawn["steps"]) > 1
     for st in s.drawn["steps"]:
         r, c = st["position"]
@@ -109,12 +110,24 @@ def test_figure7_pointwise_dot_products():
         assert st["total"] == str(total) == s.drawn["output_values"][(r, c)]
         terms = " + ".join(f"{a}×{b}" for a, b in zip(st["values"], st["weights"]))
         assert st["equation"] == f"{terms} = {total}"
-    assert s.drawn["marked"] == s.drawn["steps"][-1]["position"]
+    assert s.drawn["marked"] == s.drawn["steps"][-1]["position"] == (0, n - 1)     # default: end of row 0
+
+
+def test_figure7_builder_is_what_the_scene_drew():
+    fig = get_entry("cnn-figure7").resolve()
+    s = scene("cnn-figure7")
+    assert [st["position"] for st in s.drawn["steps"]] == list(fig.path) == [st.position for st in fig.steps]
+    assert [st["total"] for st in s.drawn["steps"]] == [st.total_text for st in fig.steps]
+    assert fig.term_width == max(len(t) for st in fig.steps for t in st.terms)
+    for r in range(fig.x.shape[1]):            # the whole output, by hand
+        for c in range(fig.x.shape[2]):
+            assert fig.output[0, r, c] == sum(int(fig.x[k, r, c]) * int(fig.weight[0, k, 0, 0])
+                                              for k in range(fig.channels))
 
 
 # ------------------------------------------------------------------------------------------ figure6
 def test_figure6_grouped_counts_and_shapes():
-    p = get_entry("cnn-figure6").resolve()
+    p = get_entry("cnn-figure6").params
     s = scene("cnn-figure6")
     c_in, c_out, k, g = p["in_channels"], p["out_channels"], p["kernel_size"], p["groups"]
     o = out_len(p["in_size"], k)
@@ -131,14 +144,31 @@ def test_figure6_grouped_counts_and_shapes():
         assert f["labels"] == {"H": f"h={k}", "W": f"w={k}", "D": f["labels"]["D"]}
         assert f["labels"]["D"].endswith(f"/{g}={c_in // g}")
         assert f"× {c_out // g}" in f["times"]
-    assert any(str(dense) in line for line in final["count_lines"])
-    assert any(str(grouped) in line for line in final["count_lines"])
+    assert final["count_lines"] == [f"groups=1: {c_out} × {c_in} × {k} × {k} = {dense} weights",
+                                    f"groups={g}: {c_out} × {c_in // g} × {k} × {k} = {grouped} weights"]
     assert len(s.drawn["groups=1"]["filters"]) == 1
+    assert s.drawn["groups=1"]["count_lines"] == final["count_lines"][:1]
+
+
+def test_figure6_other_groups_from_the_builder():
+    fig = volumes.grouped_figure(in_size=5, in_channels=12, out_channels=6, kernel_size=(3, 1), groups=3)
+    s = build("cnn-figure6", params=fig)
+    assert s.drawn["out_size"] == (out_len(5, 3), out_len(5, 1)) == fig.out_size
+    assert s.drawn["params"] == {1: 6 * 12 * 3, 3: 6 * 4 * 3}
+    final = s.drawn["groups=3"]
+    assert [f["labels"]["D"] for f in final["filters"]] == ["Dᵢₙ/3=4"] * 3
+    assert all("× 2" in f["times"] for f in final["filters"])
+    grouped = fig.counts[-1]
+    assert grouped.input_group == (0,) * 4 + (1,) * 4 + (2,) * 4 and grouped.output_group == (0, 0, 1, 1, 2, 2)
+    one = volumes.grouped_figure(groups=1)
+    assert [c.groups for c in one.counts] == [1]
+    with pytest.raises(ValueError):
+        volumes.grouped_figure(in_channels=8, out_channels=8, groups=3)
 
 
 # ------------------------------------------------------------------------------------------ figure8–10
 def test_figure8_depthwise_shapes_and_counts():
-    p = get_entry("cnn-figure8").resolve()
+    p = get_entry("cnn-figure8").params
     s = scene("cnn-figure8")
     i, c, k = p["in_size"], p["in_channels"], p["kernel_size"]
     o = out_len(i, k)
@@ -148,7 +178,9 @@ def test_figure8_depthwise_shapes_and_counts():
     assert s.drawn["kernel_labels"] == [{"H": str(k), "W": str(k), "D": "1"}] + [{"D": "1"}] * (c - 1)
     assert s.drawn["output_labels"] == {"H": str(o), "W": str(o), "D": str(c)}
     assert s.drawn["counts"] == {"params": c * k * k, "macs": c * k * k * o * o}
-    assert str(c * k * k) in s.drawn["count_line"] and str(c * k * k * o * o) in s.drawn["count_line"]
+    assert s.drawn["count_line"] == (f"depthwise: {c} × {k} × {k} = {c * k * k} weights, "
+                                     f"{c * k * k * o * o} multiply-adds")
+    assert s.drawn["path"] == get_entry("cnn-figure8").resolve().path and s.drawn["path"][-1] == (0, o - 1)
 
 
 def test_figure9_pointwise_step():
@@ -157,11 +189,13 @@ def test_figure9_pointwise_step():
     assert s.drawn["kernel_labels"] == {"H": "1", "W": "1", "D": "3"}
     assert s.drawn["output_labels"] == {"H": "5", "W": "5", "D": "1"}
     assert s.drawn["counts"] == {"params": 3, "macs": 3 * 25}
+    assert s.drawn["info"] == ["pointwise: 1 × 3 = 3 weights, 75 multiply-adds"]
     assert len(s.drawn["path"]) > 1
 
 
 def test_figure10_many_kernels_elided_and_the_comparison():
-    p = get_entry("cnn-figure10").resolve()
+    entry = get_entry("cnn-figure10")
+    p = entry.params
     s = scene("cnn-figure10")
     n, c, co, k = p["in_size"], p["in_channels"], p["out_channels"], p["kernel_size"]
     assert s.drawn["output_labels"] == {"H": str(n), "W": str(n), "D": str(co)}
@@ -176,15 +210,21 @@ def test_figure10_many_kernels_elided_and_the_comparison():
     table = s.drawn["table"]
     assert table[1][1:] == [str(standard), str(standard * o)]
     assert table[2][1:] == [f"{dw} + {pw} = {dw + pw}", f"{dw * o} + {pw * o} = {(dw + pw) * o}"]
+    # the caption's numbers are the builder's
+    sep = entry.resolve().separable
+    assert f"{sep.depthwise_params} + {sep.pointwise_params} weights instead of {sep.standard_params}" \
+        in entry.caption_en
+    assert s.drawn["separable"]["separable_params"] == dw + pw
 
 
 # ------------------------------------------------------------------------------------------ figure15
 def test_figure15_conv3d_moves_in_depth_and_marks_the_voxel():
-    p = get_entry("cnn-figure15").resolve()
+    p = get_entry("cnn-figure15").params
+    fig = get_entry("cnn-figure15").resolve()
     s = scene("cnn-figure15")
     (di, hi, wi), k = p["in_size"], p["kernel_size"]
     o = (out_len(di, k), out_len(hi, k), out_len(wi, k))
-    assert s.drawn["out_size"] == o
+    assert s.drawn["out_size"] == o == fig.out_size
     assert s.drawn["output_labels"] == {"H": f"H={o[1]}", "W": f"W={o[2]}", "D": f"D={o[0]}"}
     assert s.drawn["input_labels"] == {"H": f"H={hi}", "W": f"W={wi}", "D": f"D={di}"}
     assert s.drawn["kernel_labels"] == {"H": str(k), "W": str(k), "D": str(k)}
@@ -192,8 +232,9 @@ def test_figure15_conv3d_moves_in_depth_and_marks_the_voxel():
     assert path[-1] == tuple(p["marked"]) == s.drawn["marked"]
     for axis in range(3):                       # the kernel moves along every axis
         assert len({q[axis] for q in path}) > 1
-    ex = volumes.conv3d_example(p["in_size"], k, p["seed"])
-    x, w = ex["x"][0], ex["weight"][0, 0]
+    x, w = fig.x[0], fig.weight[0, 0]
+    assert x.shape == (di, hi, wi) and w.shape == (k, k, k)
+    assert [st["position"] for st in s.drawn["steps"]] == list(path)
     for st in s.drawn["steps"]:
         d, h, ww = st["position"]
         assert st["window"] == ((d, d + k), (h, h + k), (ww, ww + k))
@@ -206,6 +247,16 @@ def test_figure15_conv3d_moves_in_depth_and_marks_the_voxel():
         assert st["taps"] == k ** 3 and st["text"] == f"output ({d}, {h}, {ww}) = {total}"
     assert f"= {k ** 3} products" in s.drawn["rule"]
     assert s.drawn["formula"][-1].endswith(f"= {o[0]}")
+
+
+def test_figure15_default_mark_is_the_centre_and_bad_marks_are_refused():
+    fig = volumes.conv3d_figure(in_size=(4, 6, 7), kernel_size=(1, 3, 3), seed=3)
+    assert fig.out_size == (4, 4, 5) and fig.marked == (2, 2, 2) == fig.path[-1]
+    assert fig.steps[-1].taps == 9 and fig.steps[-1].window == ((2, 3), (2, 5), (2, 5))
+    s = build("cnn-figure15", params=fig)
+    assert s.drawn["out_size"] == (4, 4, 5) and s.drawn["marked"] == (2, 2, 2)
+    with pytest.raises(ValueError):
+        volumes.conv3d_figure(marked=(3, 0, 0))
 
 
 # ------------------------------------------------------------------------------------------ renders
