@@ -14,14 +14,55 @@ import re
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedLine, SurroundingRectangle, VGroup)
 
-from convviz.figures import connectivity as cn
-from convviz.figures import examples as ex
-
-from scenes.kit.base import ConvVizScene
 from scenes.graph import elbow_arrow
+from scenes.kit.base import ConvVizScene
+from scenes.kit.theme import tint
 from scenes.kit.widgets import EMPTY, NumberGrid
 
 MATH_FONT = "Latin Modern Roman"     # TeX's look for symbols (fonts-lmodern, pulled in by texlive)
+
+# -- figure3 layout (scene units, font sizes in points) --
+NODE_GAP = 1.12               # between neighbouring x (and s) nodes
+NODE_RADIUS = 0.34
+LAYER_HEIGHT = 2.5            # from the x row up to the s row
+NODE_SIZE = 28
+NODE_STROKE, NODE_STROKE_ON = 3, 6
+EDGE_STROKE, EDGE_STROKE_ON = 2.2, 5
+EDGE_TIP = 0.16
+HIGHLIGHT_SHARE = 0.22        # the highlighted nodes' fill: this much highlight on the background
+MATRIX_CELL = 0.5
+PANEL_TITLE_SIZE = 24
+REACH_NOTE_SIZE = 22
+MATRIX_CAPTION_SIZE = 20
+PANEL_BUFF = 1.6              # between the two panels, room for the big arrow
+BIG_ARROW_STROKE = 16
+BIG_ARROW_TIP = 0.45
+BIG_ARROW_INSET = 0.1
+PANEL_TITLE_BUFF = 0.35       # panel title above the graph
+REACH_NOTE_BUFF = 0.3         # graph to "x3 reaches …"
+MATRIX_BUFF = 0.35            # that note to the matrix
+MATRIX_CAPTION_BUFF = 0.18
+EDGE_CLEARANCE = 0.02         # arrows stop this far outside the circles
+COLUMN_MARK_BUFF, COLUMN_MARK_STROKE = 0.03, 4
+
+# -- figure4 layout --
+IN_CELL, KERNEL_CELL, OUT_CELL = 0.6, 0.5, 0.85
+WINDOW_SHARE = 0.25           # a window's tint: this much of its colour on the background
+KERNELS_BUFF = 0.28           # between the locally connected layer's kernels
+ROW_ITEM_BUFF = 1.0           # input, kernel(s), output
+ROWS_BUFF = 1.7               # locally connected row to the shared row
+WINDOW_STROKE, OTHER_WINDOW_STROKE, MARK_STROKE = 5, 2.5, 6
+WINDOW_BUFF = 0.03
+PATH_TO_OUTPUT_BUFF = 0.08    # the shared kernel's arrow stops short of F11
+OTHER_WINDOW_OPACITY = 0.9
+DASH_STROKE, DASH_LENGTH = 2.5, 0.1
+PATH_STROKE, PATH_TIP = 4, 0.2
+PATH_OVER = 0.28              # the path to F1 runs this far over the other kernels
+HEADING_SIZE, COUNT_SIZE, ROLE_SIZE, STRIDE_NOTE_SIZE = 26, 26, 22, 20
+HEADING_BUFF = 0.35
+COUNT_BUFF = 0.6
+ROLE_GAP = 0.15               # row bottom to its role labels
+STRIDE_NOTE_BUFF = 0.3
 
 
 class MathSymbols:
@@ -31,6 +72,11 @@ class MathSymbols:
         self.scene = scene
 
     REF = 40.0      # glyphs are built at one size and scaled: one cached template per string, whatever the size
+    SUB_SCALE = 0.68            # subscript size, relative to the symbol's
+    DIGIT_ADVANCE = 0.5         # Latin Modern digits are tabular, half an em wide
+    SUB_KERN = 0.02             # gap between symbol and subscript at 28 pt (scene units)
+    SUB_DROP = 0.12             # how far the subscript's foot sits below the symbol's, at 28 pt
+    PROBE_SIZE = 20.0           # fit_size measures the symbols at this size
 
     def __call__(self, s: str, size: float = 28, color: str | None = None) -> VGroup:
         m = re.fullmatch(r"([A-Za-z]+)(\d*)", s)
@@ -40,10 +86,10 @@ class MathSymbols:
         if sub:
             # one glyph per digit (Latin Modern digits are tabular, half an em wide): ten cached templates
             # serve every subscript
-            sub_size = ref * 0.68
-            adv = 0.5 * sub_size / 72
-            x0 = g[0].get_right()[0] + 0.02 * ref / 28
-            y0 = g[0].get_bottom()[1] - 0.12 * ref / 28
+            sub_size = ref * self.SUB_SCALE
+            adv = self.DIGIT_ADVANCE * sub_size / 72
+            x0 = g[0].get_right()[0] + self.SUB_KERN * ref / 28
+            y0 = g[0].get_bottom()[1] - self.SUB_DROP * ref / 28
             for i, ch in enumerate(sub):
                 d = self.scene.text(ch, size=sub_size, color=color, font=MATH_FONT)
                 d.move_to([x0 + (i + 0.5) * adv, y0 + d.height / 2, 0])
@@ -58,12 +104,13 @@ class MathSymbols:
 
     def fit_size(self, strings, cell: float, width: float = 0.64, height: float = 0.55) -> float:
         """One font size for a grid: the widest symbol fills ``width`` of a cell (at most ``height`` tall)."""
-        probes = [self(str(v), 20) for v in np.asarray(strings, dtype=object).ravel() if v is not None]
+        probe = self.PROBE_SIZE
+        probes = [self(str(v), probe) for v in np.asarray(strings, dtype=object).ravel() if v is not None]
         if not probes:
-            return 20.0
+            return probe
         w = max(m.width for m in probes)
         h = max(m.height for m in probes)
-        return 20 * min(width * cell / w, height * cell / h)
+        return probe * min(width * cell / w, height * cell / h)
 
     def grid(self, values, theme, cell: float, **kw) -> NumberGrid:
         """A NumberGrid of symbols sized to its cells."""
@@ -71,238 +118,289 @@ class MathSymbols:
                           font_size=self.fit_size(values, cell), **kw)
 
 
-def _tint(color: str, amount: float, background: str) -> str:
-    """``color`` mixed into the background (amount 0 = background, 1 = the colour): opaque tints that keep
-    the theme's text readable on them."""
-    def rgb(h):
-        return np.array([int(h[i:i + 2], 16) for i in (1, 3, 5)], dtype=float)
-    m = rgb(background) + amount * (rgb(color) - rgb(background))
-    return "#" + "".join(f"{int(round(v)):02X}" for v in m)
+def opaque_tint(color, share: float, background) -> str:
+    """``share`` (0..1) of ``color`` on ``background`` (``theme.tint``), as an opaque 8-bit ``#RRGGBB``: the
+    tints keep the theme's text readable on them. Channels are rounded half to even once ``tint``'s float noise
+    is snapped off, exactly as these figures were always coloured (Cairo, given the unrounded colour, would
+    round a channel of x.5 up and change the notes' files)."""
+    rgb = np.round(np.round(tint(color, 1 - share, background).to_rgb() * 255, 6))
+    return "#" + "".join(f"{int(v):02X}" for v in rgb)
 
 
 # ------------------------------------------------------------------------------------------------ figure3
 class SparseConnectivity(ConvVizScene):
+    """Draws a ``convviz.figures.connectivity.SparseConnectivityFigure``: the dense layer, a big arrow, the
+    convolution; each panel its graph (what the highlighted input reaches) over its matrix."""
+
     default_entry = "cnn-figure3"
 
     def construct(self):
-        p = self.params
-        t = self.theme
+        fig = self.params
         self.sym = MathSymbols(self)
-        n = int(p.get("n", 5))
-        k = int(p.get("kernel_size", 3))
-        focus = int(p.get("highlight", 3)) - 1          # 1-based in the catalogue, like x3
-        pad = (k - 1) // 2                              # 'same' size for an odd kernel: n outputs
-        dense = cn.dense_matrix(n, n)
-        conv = cn.conv1d_matrix(n, k, padding=pad)
         self.drawn["edges"] = {}
         self.drawn["reached"] = {}
         self.drawn["matrix"] = {}
-        panels = VGroup()
-        for key, m, title in (
-                ("dense", dense, self.say("Fully connected: s = Wx (matrix multiply)", "全连接：s = Wx（矩阵乘法）")),
-                ("conv", conv, self.say(f"Convolution, kernel width {k} (padding {pad})",
-                                        f"卷积，卷积核宽度 {k}（填充 {pad}）"))):
-            edges = cn.matrix_edges(m)
-            reach = cn.reached(edges, focus)
-            panel = self._panel(m, edges, focus, reach, title, key)
-            panels.add(panel)
-            self.drawn["edges"][key] = sorted((j + 1, i + 1) for j, i in edges)
-            self.drawn["reached"][key] = [i + 1 for i in reach]
-        panels.arrange(RIGHT, buff=1.6, aligned_edge=UP)
-        # the notes' big arrow: the dense layer becomes the sparse one
-        a_y = panels[0].graph.get_center()[1]
-        arrow = Arrow([panels[0].get_right()[0] + 0.1, a_y, 0], [panels[1].get_left()[0] - 0.1, a_y, 0],
-                      buff=0, color=t.input_stroke, stroke_width=16, tip_length=0.45,
-                      max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=20)
-        figure = VGroup(panels, arrow)
+        k, pad = fig.kernel_size, fig.padding
+        panels = VGroup(
+            self.panel(fig.dense, fig.focus, self.say("Fully connected: s = Wx (matrix multiply)",
+                                                      "全连接：s = Wx（矩阵乘法）")),
+            self.panel(fig.conv, fig.focus, self.say(f"Convolution, kernel width {k} (padding {pad})",
+                                                     f"卷积，卷积核宽度 {k}（填充 {pad}）")))
+        panels.arrange(RIGHT, buff=PANEL_BUFF, aligned_edge=UP)
+        figure = VGroup(panels, self.big_arrow(panels))
         self.fit_to_frame(figure)
         self.add(figure)
         self.hold_last()
 
-    def _panel(self, m, edges, focus, reach, title, key) -> VGroup:
+    def big_arrow(self, panels) -> Arrow:
+        """The notes' big arrow: the dense layer becomes the sparse one."""
+        a_y = panels[0].graph.get_center()[1]
+        return Arrow([panels[0].get_right()[0] + BIG_ARROW_INSET, a_y, 0],
+                     [panels[1].get_left()[0] - BIG_ARROW_INSET, a_y, 0], buff=0, color=self.theme.input_stroke,
+                     stroke_width=BIG_ARROW_STROKE, tip_length=BIG_ARROW_TIP, max_tip_length_to_length_ratio=0.5,
+                     max_stroke_width_to_length_ratio=20)
+
+    def panel(self, layer, focus: int, title: str) -> VGroup:
+        """Title, graph, what x_focus reaches, the matrix and its caption, top to bottom."""
         t = self.theme
-        n_out, n_in = m.shape
-        gap, r, height = 1.12, 0.34, 2.5
-        hl_fill = _tint(t.highlight, 0.22, t.background)
-        xs_ = VGroup()
-        ss_ = VGroup()
-        for j in range(n_in):
-            on = j == focus
-            c = Circle(r, stroke_color=t.highlight if on else t.input_stroke, stroke_width=6 if on else 3,
-                       fill_color=hl_fill if on else t.input_fill, fill_opacity=1)
-            c.move_to([j * gap, 0, 0])
-            xs_.add(VGroup(c, self.sym(f"x{j + 1}", 28).move_to(c)))
-        for i in range(n_out):
-            on = i in reach
-            c = Circle(r, stroke_color=t.highlight if on else t.output_stroke, stroke_width=6 if on else 3,
-                       fill_color=hl_fill if on else t.output_fill, fill_opacity=1)
-            c.move_to([i * gap, height, 0])
-            ss_.add(VGroup(c, self.sym(f"s{i + 1}", 28).move_to(c)))
-        ss_.move_to([xs_.get_center()[0], height, 0])
+        graph = self.graph(layer, focus)
+        head = self.text(title, size=PANEL_TITLE_SIZE).next_to(graph, UP, buff=PANEL_TITLE_BUFF)
+        reached_s = ", ".join(f"s{i + 1}" for i in layer.reached)
+        note = self.text(self.say(f"x{focus + 1} reaches {reached_s}", f"x{focus + 1} 影响 {reached_s}"),
+                         size=REACH_NOTE_SIZE, color=t.highlight).next_to(graph, DOWN, buff=REACH_NOTE_BUFF)
+        mat, grid, kinds = self.matrix(layer, focus)
+        mat.next_to(note, DOWN, buff=MATRIX_BUFF)
+        cap_s = self.matrix_caption(layer)
+        cap = self.text(cap_s, size=MATRIX_CAPTION_SIZE, color=t.muted).next_to(mat, DOWN, buff=MATRIX_CAPTION_BUFF)
+        panel = VGroup(head, graph, note, mat, cap)
+        panel.graph = graph
+        n_out, n_in = layer.matrix.shape
+        self.drawn["edges"][layer.key] = sorted((j + 1, i + 1) for j, i in layer.edges)
+        self.drawn["reached"][layer.key] = [i + 1 for i in layer.reached]
+        self.drawn["matrix"][layer.key] = {
+            "nonzero": [[kinds[a, b] != EMPTY for b in range(n_in)] for a in range(n_out)],
+            "cells": grid.drawn_array().tolist(), "caption": cap_s}
+        self.drawn.setdefault("notes", {})[layer.key] = note.text
+        return panel
+
+    def nodes(self, prefix: str, count: int, on, stroke: str, fill: str, y: float) -> VGroup:
+        """A row of ``count`` labelled circles (x1.. or s1..); those with ``on(i)`` highlighted."""
+        t = self.theme
+        hl_fill = opaque_tint(t.highlight, HIGHLIGHT_SHARE, t.background)
+        row = VGroup()
+        for i in range(count):
+            lit = on(i)
+            c = Circle(NODE_RADIUS, stroke_color=t.highlight if lit else stroke,
+                       stroke_width=NODE_STROKE_ON if lit else NODE_STROKE, fill_color=hl_fill if lit else fill,
+                       fill_opacity=1)
+            c.move_to([i * NODE_GAP, y, 0])
+            row.add(VGroup(c, self.sym(f"{prefix}{i + 1}", NODE_SIZE).move_to(c)))
+        return row
+
+    def graph(self, layer, focus: int) -> VGroup:
+        """Inputs below, outputs above, one arrow per edge; the highlighted input's arrows on top."""
+        t = self.theme
+        n_out, n_in = layer.matrix.shape
+        xs_ = self.nodes("x", n_in, lambda j: j == focus, t.input_stroke, t.input_fill, 0)
+        ss_ = self.nodes("s", n_out, lambda i: i in layer.reached, t.output_stroke, t.output_fill, LAYER_HEIGHT)
+        ss_.move_to([xs_.get_center()[0], LAYER_HEIGHT, 0])
         lines = VGroup()
         hot = VGroup()
-        for j, i in edges:
+        for j, i in layer.edges:
             on = j == focus
-            a = Arrow(xs_[j][0].get_center(), ss_[i][0].get_center(), buff=r + 0.02,
-                      color=t.highlight if on else t.muted, stroke_width=5 if on else 2.2, tip_length=0.16,
-                      max_tip_length_to_length_ratio=0.12, max_stroke_width_to_length_ratio=10)
+            a = Arrow(xs_[j][0].get_center(), ss_[i][0].get_center(), buff=NODE_RADIUS + EDGE_CLEARANCE,
+                      color=t.highlight if on else t.muted, stroke_width=EDGE_STROKE_ON if on else EDGE_STROKE,
+                      tip_length=EDGE_TIP, max_tip_length_to_length_ratio=0.12, max_stroke_width_to_length_ratio=10)
             (hot if on else lines).add(a)
         graph = VGroup(lines, hot, xs_, ss_)
         hot.set_z_index(1)
         xs_.set_z_index(2)
         ss_.set_z_index(2)
-        head = self.text(title, size=24).next_to(graph, UP, buff=0.35)
-        reached_s = ", ".join(f"s{i + 1}" for i in reach)
-        note = self.text(self.say(f"x{focus + 1} reaches {reached_s}", f"x{focus + 1} 影响 {reached_s}"),
-                         size=22, color=t.highlight).next_to(graph, DOWN, buff=0.3)
-        # the matrix: rows s, columns x; filled cells are weights (the convolution's carry their tap w1..wk)
-        cell = 0.5
+        return graph
+
+    def matrix(self, layer, focus: int):
+        """Rows s, columns x; filled cells are weights (the convolution's carry their tap w1..wk); the
+        highlighted input's column outlined. Returns (group, grid, kinds)."""
+        t = self.theme
+        m = layer.matrix
         vals = np.full(m.shape, None, dtype=object)
         kinds = np.full(m.shape, EMPTY, dtype=object)
-        for jj, ii in edges:
+        for jj, ii in layer.edges:
             kinds[ii, jj] = "data"
-            if key == "conv":
+            if layer.key == "conv":
                 vals[ii, jj] = f"w{int(m[ii, jj])}"
-        grid = self.sym.grid(vals, t, cell, fill=t.kernel_fill, stroke=t.grid, kinds=kinds)
-        col = SurroundingRectangle(grid.block([(ii, focus) for ii in range(n_out)]), color=t.highlight,
-                                   buff=0.03, stroke_width=4)
-        nnz = len(edges)
-        if key == "dense":
-            cap_s = self.say(f"W: {n_out}×{n_in} (rows s, columns x), {nnz} weights",
-                             f"W：{n_out}×{n_in}（行 s，列 x），{nnz} 个权重")
-        else:
-            distinct = len(set(int(v) for v in m[m != 0]))
-            cap_s = self.say(f"banded: {nnz} non-zeros, {distinct} shared weights",
-                             f"带状矩阵：{nnz} 个非零元，{distinct} 个共享权重")
-        mat = VGroup(grid, col)
-        mat.next_to(note, DOWN, buff=0.35)
-        cap = self.text(cap_s, size=20, color=t.muted).next_to(mat, DOWN, buff=0.18)
-        panel = VGroup(head, graph, note, mat, cap)
-        panel.graph = graph
-        self.drawn["matrix"][key] = {"nonzero": [[kinds[a, b] != EMPTY for b in range(n_in)] for a in range(n_out)],
-                                     "cells": grid.drawn_array().tolist(), "caption": cap_s}
-        self.drawn.setdefault("notes", {})[key] = note.text
-        return panel
+        grid = self.sym.grid(vals, t, MATRIX_CELL, fill=t.kernel_fill, stroke=t.grid, kinds=kinds)
+        col = SurroundingRectangle(grid.block([(ii, focus) for ii in range(m.shape[0])]), color=t.highlight,
+                                   buff=COLUMN_MARK_BUFF, stroke_width=COLUMN_MARK_STROKE)
+        return VGroup(grid, col), grid, kinds
+
+    def matrix_caption(self, layer) -> str:
+        n_out, n_in = layer.matrix.shape
+        nnz = layer.nonzeros
+        if layer.key == "dense":
+            return self.say(f"W: {n_out}×{n_in} (rows s, columns x), {layer.weights} weights",
+                            f"W：{n_out}×{n_in}（行 s，列 x），{layer.weights} 个权重")
+        return self.say(f"banded: {nnz} non-zeros, {layer.weights} shared weights",
+                        f"带状矩阵：{nnz} 个非零元，{layer.weights} 个共享权重")
 
 
 # ------------------------------------------------------------------------------------------------ figure4
 class WeightSharing(ConvVizScene):
+    """Draws a ``convviz.figures.connectivity.WeightSharingFigure``: a locally connected layer (every window
+    its own kernel) over a convolution (one kernel for every window), both weight counts beside them."""
+
     default_entry = "cnn-figure4"
 
     def construct(self):
-        p = self.params
-        t = self.theme
+        fig = self.params
         self.sym = MathSymbols(self)
-        ws = cn.weight_sharing(p.get("in_size", 6), p.get("kernel_size", 3), p.get("stride"))
-        (h, w), (kh, kw), (oh, ow) = ws.in_size, ws.kernel_size, ws.out_size
-        x = ex.symbols("x", (h, w))
-        positions = len(ws.windows)
-        colors = [t.groups[i % len(t.groups)] for i in range(positions)]
-        letters = ex.letters((positions,))
-        in_cell, k_cell, o_cell = 0.6, 0.5, 0.85
-        sym = self.sym
-
-        def input_grid():
-            return sym.grid(x, t, in_cell, fill=t.background, stroke=t.grid)
-
-        def window_cells(r0, c0):
-            return [(r0 + a, c0 + b) for a in range(kh) for b in range(kw)]
-
-        # -- locally connected: every window its own kernel -----------------------------------------------
-        inp1 = input_grid()
-        kernels = VGroup()
-        for n, (r0, c0) in enumerate(ws.windows):
-            for rc in window_cells(r0, c0):
-                inp1.fill_cell(*rc, _tint(colors[n], 0.25, t.background))
-            kernels.add(sym.grid(ex.symbols(letters[n], (kh, kw)), t, k_cell,
-                                 fill=_tint(colors[n], 0.25, t.background), stroke=colors[n]))
-        kernels.arrange_in_grid(rows=oh, cols=ow, buff=0.28)
-        out1 = sym.grid(np.array([[f"F{r * ow + c + 1}" for c in range(ow)] for r in range(oh)]), t, o_cell,
-                        fill=t.output_fill, stroke=t.output_stroke)
-        for n in range(positions):
-            out1.fill_cell(*divmod(n, ow), _tint(colors[n], 0.25, t.background))
-        row1 = VGroup(inp1, kernels, out1).arrange(RIGHT, buff=1.0)
-
-        # -- shared: one kernel for every window --------------------------------------------------------
-        inp2 = input_grid()
-        for rc in window_cells(*ws.windows[0]):
-            inp2.fill_cell(*rc, t.input_fill)
-        shared = sym.grid(ex.symbols(letters[0], (kh, kw)), t, k_cell, fill=t.kernel_fill, stroke=t.kernel_stroke)
-        out2 = sym.grid(np.array([[f"F{r + 1}{c + 1}" for c in range(ow)] for r in range(oh)]), t, o_cell,
-                        fill=t.output_fill, stroke=t.output_stroke)
-        row2 = VGroup(inp2, shared, out2)
-        for a, b in zip(row2, row1):
-            a.move_to([b.get_center()[0], 0, 0])
-        row2.next_to(row1, DOWN, buff=1.7).align_to(row1, LEFT)
-        for a, b in zip(row2, row1):
-            a.set_x(b.get_center()[0])
-        win2 = SurroundingRectangle(inp2.block(window_cells(*ws.windows[0])), color=t.highlight, buff=0.03,
-                                    stroke_width=5)
-        win_others = VGroup(*[SurroundingRectangle(inp2.block(window_cells(*o)), color=t.kernel_stroke,
-                                                   buff=0.03, stroke_width=2.5).set_stroke(opacity=0.9)
-                              for o in ws.windows[1:]])
-        mark2 = SurroundingRectangle(out2.cell(0, 0), color=t.highlight, buff=0.0, stroke_width=6)
-        win1 = SurroundingRectangle(inp1.block(window_cells(*ws.windows[0])), color=t.highlight, buff=0.03,
-                                    stroke_width=5)
-        mark1 = SurroundingRectangle(out1.cell(0, 0), color=t.highlight, buff=0.0, stroke_width=6)
-
-        # -- dashed paths for the first window, as in the notes --------------------------------------------
-        def dashes(win, ker):
-            return VGroup(*[DashedLine(win.get_corner(v + RIGHT), ker.get_corner(v + LEFT), color=t.highlight,
-                                       stroke_width=2.5, dash_length=0.1) for v in (UP, DOWN)])
-
-        over = kernels.get_top()[1] + 0.28          # row 1: over the other kernels to F1
-        ka = kernels[0]
-        to_f1 = elbow_arrow([ka.get_top(), [ka.get_center()[0], over, 0], [mark1.get_center()[0], over, 0],
-                             mark1.get_top()], t.highlight, stroke_width=4, tip_length=0.2)
-        to_f11 = Arrow(shared.get_right(), mark2.get_left(), buff=0.08, color=t.highlight, stroke_width=4,
-                       tip_length=0.2, max_tip_length_to_length_ratio=0.3)
-        paths = VGroup(dashes(win1, ka), to_f1, dashes(win2, shared), to_f11)
-
-        # -- headings and counts (computed) ---------------------------------------------------------------
-        stride_note = (self.say(f"stride {ws.stride[0]}: the {kh}x{kw} windows do not overlap, "
-                                f"{oh}x{ow} output",
-                                f"步长 {ws.stride[0]}：{kh}x{kw} 窗口互不重叠，输出 {oh}x{ow}")
-                       if not ws.overlapping else
-                       self.say(f"stride {ws.stride[0]}: overlapping {kh}x{kw} windows, {oh}x{ow} output",
-                                f"步长 {ws.stride[0]}：{kh}x{kw} 窗口相互重叠，输出 {oh}x{ow}"))
-        head1 = self.text(self.say("Locally connected (no sharing): each window has its own weights",
-                                   "局部连接（不共享）：每个窗口有自己的权重"), size=26)
-        head2 = self.text(self.say("Weight sharing (convolution): one kernel for every window",
-                                   "权值共享（卷积）：所有窗口共用一个卷积核"), size=26)
-        head1.next_to(row1, UP, buff=0.35).align_to(row1, LEFT)
-        head2.next_to(row2, UP, buff=0.35).align_to(row2, LEFT)
-        count1 = self.say(f"{positions} × {ws.per_position} = {ws.locally_connected} weights",
-                          f"{positions} × {ws.per_position} = {ws.locally_connected} 个权重")
-        count2 = self.say(f"{ws.shared} weights", f"{ws.shared} 个权重")
-        c1 = self.text(count1, size=26, color=t.kernel_stroke)
-        c2 = self.text(count2, size=26, color=t.kernel_stroke)
-        c1.next_to(out1, RIGHT, buff=0.6)
-        c2.next_to(out2, RIGHT, buff=0.6).align_to(c1, LEFT)
-        labels = VGroup()
-        for row, mobs, keys in ((row1, (inp1, kernels, out1), ("input", None, "output")),
-                                (row2, (inp2, shared, out2), ("input", "kernel", "output"))):
-            y = row.get_bottom()[1] - 0.15
-            for mob, key in zip(mobs, keys):
-                s_ = self.T(key) if key else f"{self.T('kernel')} × {positions}"
-                lab = self.label(s_, size=22, raw=True)
-                lab.move_to([mob.get_center()[0], y - lab.height / 2, 0])
-                labels.add(lab)
-        labels[1:3].align_to(labels[0], UP)
-        labels[4:6].align_to(labels[3], UP)
-        note = self.text(stride_note, size=20, color=t.muted).next_to(labels, DOWN, buff=0.3).align_to(row2, LEFT)
+        inp1, kernels, out1 = row1 = self.local_row(fig)
+        inp2, shared, out2 = row2 = self.shared_row(fig, row1)
+        first = fig.window_cells(0)
+        win1 = self.window(inp1, first)
+        win2 = self.window(inp2, first)
+        win_others = VGroup(*[SurroundingRectangle(inp2.block(fig.window_cells(n)), color=self.theme.kernel_stroke,
+                                                   buff=WINDOW_BUFF, stroke_width=OTHER_WINDOW_STROKE)
+                              .set_stroke(opacity=OTHER_WINDOW_OPACITY) for n in range(1, fig.positions)])
+        mark1 = self.output_mark(out1)
+        mark2 = self.output_mark(out2)
+        paths = self.paths(win1, kernels, mark1, win2, shared, mark2)
+        head1, head2 = self.headings(row1, row2)
+        c1, c2 = self.counts(fig, out1, out2)
+        labels = self.role_labels(fig, row1, row2)
+        note = self.text(self.stride_note(fig), size=STRIDE_NOTE_SIZE, color=self.theme.muted)
+        note.next_to(labels, DOWN, buff=STRIDE_NOTE_BUFF).align_to(row2, LEFT)
         figure = VGroup(row1, row2, win1, win2, win_others, mark1, mark2, paths, head1, head2, c1, c2, note,
                         labels)
         self.fit_to_frame(figure)
         self.add(figure)
+        self.record(fig, inp1, kernels, shared, out1, out2)
+        self.hold_last()
+
+    # -- the storyboard's steps -----------------------------------------------------------------------------
+    def colors(self, fig) -> list:
+        groups = self.theme.groups
+        return [groups[i % len(groups)] for i in range(fig.positions)]
+
+    def input_grid(self, fig) -> NumberGrid:
+        t = self.theme
+        return self.sym.grid(fig.x, t, IN_CELL, fill=t.background, stroke=t.grid)
+
+    def local_row(self, fig) -> VGroup:
+        """Locally connected: every window tinted in its own colour, its own kernel, its own output F_n."""
+        t = self.theme
+        colors = self.colors(fig)
+        inp = self.input_grid(fig)
+        kernels = VGroup()
+        for n in range(fig.positions):
+            shade = opaque_tint(colors[n], WINDOW_SHARE, t.background)
+            for rc in fig.window_cells(n):
+                inp.fill_cell(*rc, shade)
+            kernels.add(self.sym.grid(fig.kernels[n], t, KERNEL_CELL, fill=shade, stroke=colors[n]))
+        oh, ow = fig.sharing.out_size
+        kernels.arrange_in_grid(rows=oh, cols=ow, buff=KERNELS_BUFF)
+        out = self.sym.grid(fig.local_outputs, t, OUT_CELL, fill=t.output_fill, stroke=t.output_stroke)
+        for n in range(fig.positions):
+            out.fill_cell(*divmod(n, ow), opaque_tint(colors[n], WINDOW_SHARE, t.background))
+        return VGroup(inp, kernels, out).arrange(RIGHT, buff=ROW_ITEM_BUFF)
+
+    def shared_row(self, fig, row1) -> VGroup:
+        """Weight sharing: the first window shaded, one kernel, the outputs F_rc; each item under its
+        counterpart of the first row."""
+        t = self.theme
+        inp = self.input_grid(fig)
+        for rc in fig.window_cells(0):
+            inp.fill_cell(*rc, t.input_fill)
+        shared = self.sym.grid(fig.shared_kernel, t, KERNEL_CELL, fill=t.kernel_fill, stroke=t.kernel_stroke)
+        out = self.sym.grid(fig.shared_outputs, t, OUT_CELL, fill=t.output_fill, stroke=t.output_stroke)
+        row = VGroup(inp, shared, out)
+        for a, b in zip(row, row1):
+            a.move_to([b.get_center()[0], 0, 0])
+        row.next_to(row1, DOWN, buff=ROWS_BUFF).align_to(row1, LEFT)
+        for a, b in zip(row, row1):
+            a.set_x(b.get_center()[0])
+        return row
+
+    def window(self, grid, cells) -> SurroundingRectangle:
+        return SurroundingRectangle(grid.block(cells), color=self.theme.highlight, buff=WINDOW_BUFF,
+                                    stroke_width=WINDOW_STROKE)
+
+    def output_mark(self, grid) -> SurroundingRectangle:
+        return SurroundingRectangle(grid.cell(0, 0), color=self.theme.highlight, buff=0.0, stroke_width=MARK_STROKE)
+
+    def paths(self, win1, kernels, mark1, win2, shared, mark2) -> VGroup:
+        """Dashed lines from the first window to its kernel, arrows on to the first output, as in the notes."""
+        t = self.theme
+
+        def dashes(win, ker):
+            return VGroup(*[DashedLine(win.get_corner(v + RIGHT), ker.get_corner(v + LEFT), color=t.highlight,
+                                       stroke_width=DASH_STROKE, dash_length=DASH_LENGTH) for v in (UP, DOWN)])
+
+        over = kernels.get_top()[1] + PATH_OVER          # row 1: over the other kernels to F1
+        ka = kernels[0]
+        to_f1 = elbow_arrow([ka.get_top(), [ka.get_center()[0], over, 0], [mark1.get_center()[0], over, 0],
+                             mark1.get_top()], t.highlight, stroke_width=PATH_STROKE, tip_length=PATH_TIP)
+        to_f11 = Arrow(shared.get_right(), mark2.get_left(), buff=PATH_TO_OUTPUT_BUFF, color=t.highlight, stroke_width=PATH_STROKE,
+                       tip_length=PATH_TIP, max_tip_length_to_length_ratio=0.3)
+        return VGroup(dashes(win1, ka), to_f1, dashes(win2, shared), to_f11)
+
+    def headings(self, row1, row2):
+        head1 = self.text(self.say("Locally connected (no sharing): each window has its own weights",
+                                   "局部连接（不共享）：每个窗口有自己的权重"), size=HEADING_SIZE)
+        head2 = self.text(self.say("Weight sharing (convolution): one kernel for every window",
+                                   "权值共享（卷积）：所有窗口共用一个卷积核"), size=HEADING_SIZE)
+        head1.next_to(row1, UP, buff=HEADING_BUFF).align_to(row1, LEFT)
+        head2.next_to(row2, UP, buff=HEADING_BUFF).align_to(row2, LEFT)
+        return head1, head2
+
+    def count_texts(self, fig) -> tuple[str, str]:
+        ws = fig.sharing
+        return (self.say(f"{fig.positions} × {ws.per_position} = {ws.locally_connected} weights",
+                         f"{fig.positions} × {ws.per_position} = {ws.locally_connected} 个权重"),
+                self.say(f"{ws.shared} weights", f"{ws.shared} 个权重"))
+
+    def counts(self, fig, out1, out2):
+        """Each layer's weight count, right of its output."""
+        count1, count2 = self.count_texts(fig)
+        c1 = self.text(count1, size=COUNT_SIZE, color=self.theme.kernel_stroke)
+        c2 = self.text(count2, size=COUNT_SIZE, color=self.theme.kernel_stroke)
+        c1.next_to(out1, RIGHT, buff=COUNT_BUFF)
+        c2.next_to(out2, RIGHT, buff=COUNT_BUFF).align_to(c1, LEFT)
+        return c1, c2
+
+    def role_labels(self, fig, row1, row2) -> VGroup:
+        """Input / Kernel × n / Output under the first row, Input / Kernel / Output under the second."""
+        labels = VGroup()
+        for row, keys in ((row1, ("input", None, "output")), (row2, ("input", "kernel", "output"))):
+            y = row.get_bottom()[1] - ROLE_GAP
+            for mob, key in zip(row, keys):
+                s_ = self.T(key) if key else f"{self.T('kernel')} × {fig.positions}"
+                lab = self.label(s_, size=ROLE_SIZE, raw=True)
+                lab.move_to([mob.get_center()[0], y - lab.height / 2, 0])
+                labels.add(lab)
+        labels[1:3].align_to(labels[0], UP)
+        labels[4:6].align_to(labels[3], UP)
+        return labels
+
+    def stride_note(self, fig) -> str:
+        ws = fig.sharing
+        (kh, kw), (oh, ow), s = ws.kernel_size, ws.out_size, ws.stride[0]
+        if not ws.overlapping:
+            return self.say(f"stride {s}: the {kh}x{kw} windows do not overlap, {oh}x{ow} output",
+                            f"步长 {s}：{kh}x{kw} 窗口互不重叠，输出 {oh}x{ow}")
+        return self.say(f"stride {s}: overlapping {kh}x{kw} windows, {oh}x{ow} output",
+                        f"步长 {s}：{kh}x{kw} 窗口相互重叠，输出 {oh}x{ow}")
+
+    def record(self, fig, inp1, kernels, shared, out1, out2) -> None:
+        ws = fig.sharing
+        count1, count2 = self.count_texts(fig)
         self.drawn["input"] = inp1.drawn_array().tolist()
         self.drawn["kernels"] = [kk.drawn_array().tolist() for kk in kernels]
         self.drawn["shared_kernel"] = shared.drawn_array().tolist()
         self.drawn["outputs"] = {"local": out1.drawn_array().tolist(), "shared": out2.drawn_array().tolist()}
         self.drawn["windows"] = [tuple(o) for o in ws.windows]
         self.drawn["counts"] = {"locally_connected": ws.locally_connected, "shared": ws.shared,
-                                "positions": positions, "per_position": ws.per_position}
+                                "positions": fig.positions, "per_position": ws.per_position}
         self.drawn["count_text"] = {"locally_connected": count1, "shared": count2}
         self.drawn["stride"] = ws.stride
-        self.drawn["note"] = stride_note
-        self.hold_last()
+        self.drawn["note"] = self.stride_note(fig)

@@ -4,6 +4,15 @@ Edges are ``(j, i)`` pairs, 0-based: input ``j`` feeds output ``i``; a layer's e
 matrix ``M`` with ``y = M @ x`` (rows = outputs, columns = inputs). For a convolution that matrix comes from
 ``ops.conv_matrix``, so the drawn edges are the convolution's own sparsity pattern, not a rule typed again.
 numpy only.
+
+Builders: ``sparse_connectivity_figure`` → :class:`SparseConnectivityFigure` (figure3),
+``weight_sharing_figure`` → :class:`WeightSharingFigure` (figure4).
+
+>>> fig = sparse_connectivity_figure(n=5, kernel_size=3, highlight=3)
+>>> fig.conv.edges[:4]
+((0, 0), (0, 1), (1, 0), (1, 1))
+>>> weight_sharing_figure(in_size=6, kernel_size=3, stride=3).sharing.windows
+((0, 0), (0, 3), (3, 0), (3, 3))
 """
 
 from __future__ import annotations
@@ -15,9 +24,11 @@ import numpy as np
 
 from .. import ops
 from ..shapes import conv_output_size, ntuple
+from . import examples as ex
 
 __all__ = ["Edge", "matrix_edges", "dense_matrix", "conv1d_matrix", "reached", "WeightSharing",
-           "locally_connected_params", "weight_sharing"]
+           "locally_connected_params", "weight_sharing", "ConnectivityPanel", "SparseConnectivityFigure",
+           "sparse_connectivity_figure", "WeightSharingFigure", "weight_sharing_figure"]
 
 Edge = tuple[int, int]
 
@@ -93,12 +104,100 @@ def weight_sharing(in_size=6, kernel_size=3, stride=None) -> WeightSharing:
                          ops.conv_params(1, 1, k), any(s[a] < k[a] for a in range(2)))
 
 
-# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+# ------------------------------------------------------------------------------------------------ builders
+@dataclass(frozen=True)
+class ConnectivityPanel:
+    """One layer of figure3: its matrix (outputs × inputs; a convolution's entries are its tap numbers 1..k),
+    the edges (non-zeros), the outputs the highlighted input reaches and the weights the layer has."""
+    key: str                        # "dense" or "conv"
+    matrix: np.ndarray
+    edges: tuple[Edge, ...]
+    reached: tuple[int, ...]        # outputs the highlighted input feeds, 0-based
+    weights: int                    # distinct weights: one per edge when dense, the k shared taps for a conv
+
+    @property
+    def nonzeros(self) -> int:
+        return len(self.edges)
 
 
-def sparse_connectivity_figure(**params):
-    return dict(params)
+@dataclass(frozen=True)
+class SparseConnectivityFigure:
+    """figure3: a fully connected layer and a 'same'-size 1-D convolution on ``n`` inputs, one input
+    highlighted (``focus``, 0-based; the catalogue's ``highlight`` counts from 1 like x3)."""
+    n: int
+    kernel_size: int
+    padding: int                    # (k − 1) // 2: n outputs for an odd kernel
+    focus: int
+    dense: ConnectivityPanel
+    conv: ConnectivityPanel
 
 
-def weight_sharing_figure(**params):
-    return dict(params)
+def _panel(key: str, m: np.ndarray, focus: int, weights: int) -> ConnectivityPanel:
+    edges = tuple(matrix_edges(m))
+    return ConnectivityPanel(key, m, edges, tuple(reached(edges, focus)), weights)
+
+
+def sparse_connectivity_figure(*, n: int = 5, kernel_size: int = 3, highlight: int = 3) -> SparseConnectivityFigure:
+    """figure3's two layers from their matrices (the convolution's from ``ops.conv_matrix``).
+
+    >>> fig = sparse_connectivity_figure(n=5, kernel_size=3, highlight=3)
+    >>> fig.focus, fig.padding, [i + 1 for i in fig.conv.reached], [i + 1 for i in fig.dense.reached]
+    (2, 1, [2, 3, 4], [1, 2, 3, 4, 5])
+    >>> fig.dense.nonzeros, fig.dense.weights, fig.conv.nonzeros, fig.conv.weights
+    (25, 25, 13, 3)
+    """
+    (n,) = ntuple(n, 1, "n", minimum=1)
+    (k,) = ntuple(kernel_size, 1, "kernel_size", minimum=1)
+    (h,) = ntuple(highlight, 1, "highlight", minimum=1)
+    if h > n:
+        raise ValueError(f"highlight must be an input 1..{n}, got {h}")
+    focus, pad = h - 1, (k - 1) // 2
+    dense = dense_matrix(n, n)
+    conv = conv1d_matrix(n, k, padding=pad)
+    return SparseConnectivityFigure(n, k, pad, focus, _panel("dense", dense, focus, int(np.count_nonzero(dense))),
+                                    _panel("conv", conv, focus, len({int(v) for v in conv[conv != 0]})))
+
+
+@dataclass(frozen=True)
+class WeightSharingFigure:
+    """figure4: the windows and weight counts (``sharing``) and the symbols drawn: the input x11.., one kernel
+    per window (a11.., b11.., …; the shared layer uses the first), the outputs F1.. of the locally connected
+    layer and F11.. of the convolution."""
+    sharing: WeightSharing
+    x: np.ndarray                       # (H, W) symbols
+    kernels: tuple[np.ndarray, ...]     # (kh, kw) symbols, one per window, row-major
+    local_outputs: np.ndarray           # (H_out, W_out): F1, F2, …
+    shared_outputs: np.ndarray          # (H_out, W_out): F11, F12, …
+
+    @property
+    def positions(self) -> int:
+        return len(self.sharing.windows)
+
+    @property
+    def shared_kernel(self) -> np.ndarray:
+        return self.kernels[0]
+
+    def window_cells(self, n: int) -> list[tuple[int, int]]:
+        """The input cells of window ``n``, row-major."""
+        (r0, c0), (kh, kw) = self.sharing.windows[n], self.sharing.kernel_size
+        return [(r0 + a, c0 + b) for a in range(kh) for b in range(kw)]
+
+
+def weight_sharing_figure(*, in_size=6, kernel_size=3, stride=None) -> WeightSharingFigure:
+    """figure4's numbers (:func:`weight_sharing`) and symbols.
+
+    >>> fig = weight_sharing_figure(in_size=6, kernel_size=3, stride=3)
+    >>> fig.positions, fig.sharing.locally_connected, fig.sharing.shared, str(fig.kernels[1][0, 0]), str(fig.x[5, 5])
+    (4, 36, 9, 'b11', 'x66')
+    >>> fig.local_outputs.tolist(), fig.shared_outputs.tolist()
+    ([['F1', 'F2'], ['F3', 'F4']], [['F11', 'F12'], ['F21', 'F22']])
+    >>> fig.window_cells(3)[:2]
+    [(3, 3), (3, 4)]
+    """
+    ws = weight_sharing(in_size, kernel_size, stride)
+    oh, ow = ws.out_size
+    names = ex.letters((len(ws.windows),))
+    kernels = tuple(ex.symbols(name, ws.kernel_size) for name in names)
+    local = np.array([[f"F{r * ow + c + 1}" for c in range(ow)] for r in range(oh)])
+    shared = np.array([[f"F{r + 1}{c + 1}" for c in range(ow)] for r in range(oh)])
+    return WeightSharingFigure(ws, ex.symbols("x", ws.in_size), kernels, local, shared)
