@@ -4,6 +4,14 @@ multiplications each way. numpy only.
 A k_h×k_w kernel that is the outer product of a column (k_h×1) and a row (1×k_w) can be applied as two passes:
 the column pass (vertical, k_h multiplications per value) gives an intermediate image, the row pass (horizontal,
 k_w multiplications per value) gives the same output as one pass with the full kernel (k_h·k_w per value).
+
+Builders: ``separable_kernel_figure`` → :class:`SeparableKernelFigure` (figure11), ``spatially_separable_figure``
+→ :class:`SeparableExample` (figure12).
+
+>>> separable_kernel_figure(kernel="sobel_x").column.ravel().tolist()
+[1, 2, 1]
+>>> spatially_separable_figure(in_size=5, kernel="sobel_x", seed=12).first_windows
+([(0, 0), (1, 0), (2, 0)], [(0, 0), (0, 1), (0, 2)])
 """
 
 from __future__ import annotations
@@ -14,8 +22,10 @@ import numpy as np
 
 from ..ops import as_numeric, conv, separable_conv2d, separate_kernel
 from ..shapes import conv_output_size, ntuple
+from . import examples as ex
 
-__all__ = ["SeparableMults", "separable_mults", "SeparableExample", "separable_example"]
+__all__ = ["SeparableMults", "separable_mults", "SeparableExample", "separable_example", "KERNELS", "named_kernel",
+           "kernel_name", "SeparableKernelFigure", "separable_kernel_figure", "spatially_separable_figure"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,13 @@ class SeparableExample:
     def matches(self) -> bool:
         return bool(np.allclose(self.output, self.full_output))
 
+    @property
+    def first_windows(self) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """The cells under the first window of each pass: the column on the input, the row on the
+        intermediate."""
+        kh, kw = self.column.shape[0], self.row.shape[1]
+        return [(i, 0) for i in range(kh)], [(0, j) for j in range(kw)]
+
 
 def separable_example(x, kernel) -> SeparableExample:
     """Factor ``kernel`` (rank 1), run the column pass then the row pass over the 2-D image ``x``."""
@@ -101,14 +118,69 @@ def separable_example(x, kernel) -> SeparableExample:
                             mults)
 
 
-# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+# ------------------------------------------------------------------------------------------------ builders
+# kernels an entry can name
+KERNELS = {"sobel_x": ex.SOBEL_X, "sobel_y": ex.SOBEL_Y}
 
 
-def separable_kernel_figure(**params):
-    from . import examples as ex
-    return {**params, "kernel": {"sobel_x": ex.SOBEL_X}[params["kernel"]]}
+def named_kernel(kernel) -> np.ndarray:
+    """``kernel`` as an array: a name of :data:`KERNELS` (``"sobel_x"``) or the values themselves.
+
+    >>> named_kernel("sobel_x").tolist()
+    [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    """
+    if isinstance(kernel, str):
+        if kernel not in KERNELS:
+            raise ValueError(f"kernel must be one of {sorted(KERNELS)} or an array, got {kernel!r}")
+        return KERNELS[kernel]
+    return np.asarray(kernel)
 
 
-def spatially_separable_figure(**params):
-    from . import examples as ex
-    return {**params, "kernel": {"sobel_x": ex.SOBEL_X}[params["kernel"]]}
+def kernel_name(kernel) -> str | None:
+    """The notes' name of a kernel (Sobel X, …) when it is one of ``examples.FEATURE_KERNELS``.
+
+    >>> kernel_name(ex.SOBEL_Y), kernel_name(np.ones((3, 3)))
+    ('Sobel Y', None)
+    """
+    k = np.asarray(kernel)
+    for name, ref in ex.FEATURE_KERNELS.items():
+        if ref.shape == k.shape and np.array_equal(ref, k):
+            return name
+    return None
+
+
+@dataclass(frozen=True)
+class SeparableKernelFigure:
+    """figure11: a rank-1 kernel, its column and row factors, its name (None for an unnamed kernel) and the
+    entry whose product the figure writes out (the first of largest |value|)."""
+    kernel: np.ndarray          # (k_h, k_w)
+    column: np.ndarray          # (k_h, 1)
+    row: np.ndarray             # (1, k_w)
+    name: str | None
+    marked: tuple[int, int]
+
+
+def separable_kernel_figure(*, kernel="sobel_x") -> SeparableKernelFigure:
+    """figure11's kernel (a name of :data:`KERNELS` or a 2-D array) as column × row.
+
+    >>> fig = separable_kernel_figure(kernel="sobel_x")
+    >>> fig.name, fig.column.ravel().tolist(), fig.row.ravel().tolist(), fig.marked
+    ('Sobel X', [1, 2, 1], [-1, 0, 1], (1, 0))
+    """
+    k = named_kernel(kernel)
+    col, row = separate_kernel(k)
+    r, c = divmod(int(np.argmax(np.abs(k).reshape(-1))), k.shape[1])
+    return SeparableKernelFigure(k, np.asarray(col).reshape(-1, 1), np.asarray(row).reshape(1, -1),
+                                 kernel_name(k), (r, c))
+
+
+def spatially_separable_figure(*, in_size=5, kernel="sobel_x", seed: int = 0) -> SeparableExample:
+    """figure12: seeded integers 0..3 (``examples.random_ints``) of ``in_size`` through the column pass and the
+    row pass of ``kernel`` (a name of :data:`KERNELS` or a rank-1 array).
+
+    >>> fig = spatially_separable_figure(in_size=5, kernel="sobel_x", seed=12)
+    >>> fig.x.shape, fig.intermediate.shape, fig.output.shape, fig.matches, (fig.mults.full, fig.mults.separable)
+    ((5, 5), (3, 5), (3, 3), True, (81, 72))
+    """
+    size = ntuple(in_size, 2, "in_size", minimum=1)
+    return separable_example(ex.random_ints(size, seed=int(seed)), named_kernel(kernel))
