@@ -15,8 +15,34 @@ def _arg(values) -> str:
 
 
 def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
-    """One line per distinct spatial dimension: ``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·1 − 1·2 − 1)/1⌋
-    + 1 = 5``; asymmetric ('same' with an even kernel) padding shows both sides."""
+    """One line per distinct spatial dimension: ``o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·1 − 1·(3−1) − 1)/1⌋
+    + 1 = 5``; asymmetric ('same' with an even kernel) padding shows both sides.
+
+    Dimensions whose numbers equal the first dimension's are not repeated; when the lines differ, each is
+    prefixed ``H: ``, ``W: `` (``D: `` third). The value is ``shapes.conv_output_length``.
+
+    Args:
+        in_size: spatial input size, one int per dimension, e.g. (H, W)
+        kernel_size: one int per dimension
+        stride: one int per dimension
+        padding: an int, a tuple, ``'valid'`` or ``'same'`` (as ``shapes.resolve_padding`` takes it)
+        dilation: one int per dimension
+
+    Returns:
+        list of str.
+
+    Raises:
+        ValueError: as ``shapes.resolve_padding`` and ``shapes.conv_output_length`` (a kernel larger than the
+            padded input)
+
+    Examples:
+        >>> size_formula((5, 5), (3, 3), (2, 2), 1, (1, 1))
+        ['o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·1 − 1·(3−1) − 1)/2⌋ + 1 = 3']
+        >>> for line in size_formula((6, 5), (4, 3), (1, 1), "same", (1, 1)):     # same padding: o = i
+        ...     print(line)
+        H: o = ⌊(i + p₁ + p₂ − d(k−1) − 1)/s⌋ + 1 = ⌊(6 + 1 + 2 − 1·(4−1) − 1)/1⌋ + 1 = 6
+        W: o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·1 − 1·(3−1) − 1)/1⌋ + 1 = 5
+    """
     pads = resolve_padding(padding, kernel_size, dilation, stride)
     lines = []
     dims = list(zip(in_size, kernel_size, stride, pads, dilation))
@@ -33,6 +59,30 @@ def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
 
 
 def transpose_size_formula(in_size, kernel_size, stride, padding, output_padding, dilation) -> list[str]:
+    """One line per distinct spatial dimension: ``o = (i−1)s − 2p + d(k−1) + output_padding + 1 = … = 5`` with the
+    numbers substituted (``shapes.conv_transpose_output_size``).
+
+    Dimensions whose numbers equal the first dimension's are not repeated; when the lines differ, each is
+    prefixed ``H: ``, ``W: `` (``D: `` third).
+
+    Args:
+        in_size: spatial input size, one int per dimension, e.g. (H, W)
+        kernel_size, stride, padding, output_padding, dilation: one int per dimension each
+
+    Returns:
+        list of str.
+
+    Raises:
+        ValueError: as ``shapes.conv_transpose_output_size``
+
+    Examples:
+        >>> transpose_size_formula((3, 3), (3, 3), (2, 2), (1, 1), (0, 0), (1, 1))    # undoes size_formula's 5 -> 3
+        ['o = (i−1)s − 2p + d(k−1) + output_padding + 1 = (3−1)·2 − 2·1 + 1·(3−1) + 0 + 1 = 5']
+        >>> for line in transpose_size_formula((2, 3), (3, 3), (2, 2), (0, 0), (0, 0), (1, 1)):
+        ...     print(line)
+        H: o = (i−1)s − 2p + d(k−1) + output_padding + 1 = (2−1)·2 − 2·0 + 1·(3−1) + 0 + 1 = 5
+        W: o = (i−1)s − 2p + d(k−1) + output_padding + 1 = (3−1)·2 − 2·0 + 1·(3−1) + 0 + 1 = 7
+    """
     lines = []
     dims = list(zip(in_size, kernel_size, stride, padding, output_padding, dilation))
     for a, (i, k, s, p, op, d) in enumerate(dims):
@@ -65,14 +115,57 @@ def _pytorch_call(cls: str, in_channels, out_channels, kernel_size, options, gro
 
 def pytorch_conv(in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
                  bias=True, nd: int = 2) -> str:
-    """``nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)``; defaults left out."""
+    """``nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)``; defaults left out.
+
+    Args:
+        in_channels: C_in
+        out_channels: C_out
+        kernel_size: int or tuple
+        stride: int or tuple. Default: 1
+        padding: int, tuple, ``'valid'`` or ``'same'``. Default: 0
+        dilation: int or tuple. Default: 1
+        groups: Default: 1
+        bias: whether the layer has a bias (``bias=False`` is written out otherwise). Default: True
+        nd: number of spatial dimensions: ``Conv1d``, ``Conv2d`` or ``Conv3d``. Default: 2
+
+    Returns:
+        str: the PyTorch module call. A tuple whose entries are all equal is written as one int.
+
+    Examples:
+        >>> pytorch_conv(1, 1, 3, stride=2, padding=1)
+        'nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1)'
+        >>> pytorch_conv(3, 8, (3, 5), padding="same", bias=False)
+        "nn.Conv2d(3, 8, kernel_size=(3, 5), padding='same', bias=False)"
+        >>> pytorch_conv(4, 4, (3,), dilation=(2,), groups=4, nd=1)
+        'nn.Conv1d(4, 4, kernel_size=3, dilation=2, groups=4)'
+    """
     return _pytorch_call("Conv", in_channels, out_channels, kernel_size,
                          (("stride", stride, 1), ("padding", padding, 0), ("dilation", dilation, 1)), groups, bias, nd)
 
 
 def pytorch_conv_transpose(in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
                            groups=1, dilation=1, bias=True, nd: int = 2) -> str:
-    """``nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)``; defaults left out."""
+    """``nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)``; defaults left out.
+
+    Args:
+        in_channels: C_in
+        out_channels: C_out
+        kernel_size: int or tuple
+        stride, padding, output_padding: int or tuple. Defaults: 1, 0, 0
+        groups: Default: 1
+        dilation: int or tuple. Default: 1
+        bias: whether the layer has a bias (``bias=False`` is written out otherwise). Default: True
+        nd: number of spatial dimensions: ``ConvTranspose1d``, ``2d`` or ``3d``. Default: 2
+
+    Returns:
+        str: the PyTorch module call.
+
+    Examples:
+        >>> pytorch_conv_transpose(1, 1, 3, stride=2, padding=1, output_padding=1)
+        'nn.ConvTranspose2d(1, 1, kernel_size=3, stride=2, padding=1, output_padding=1)'
+        >>> pytorch_conv_transpose(2, 4, 2, stride=2, bias=False, nd=3)
+        'nn.ConvTranspose3d(2, 4, kernel_size=2, stride=2, bias=False)'
+    """
     return _pytorch_call("ConvTranspose", in_channels, out_channels, kernel_size,
                          (("stride", stride, 1), ("padding", padding, 0), ("output_padding", output_padding, 0),
                           ("dilation", dilation, 1)), groups, bias, nd)

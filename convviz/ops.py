@@ -24,7 +24,39 @@ __all__ = [
 
 # ----------------------------------------------------------------------------------------------- validation
 def as_numeric(a, name: str, allow_none: bool = False) -> np.ndarray | None:
-    """``a`` as a numeric ndarray; ``TypeError`` for non-numbers, ``ValueError`` for nan/inf."""
+    """``a`` as a numeric ndarray; ``TypeError`` for non-numbers, ``ValueError`` for nan/inf.
+
+    Booleans become 0/1 and every integer dtype becomes int64, so that sums of products are exact (small integer
+    types would wrap around); floats are kept as they are.
+
+    Args:
+        a: array-like of any shape, or None
+        name: the parameter's name, used in error messages
+        allow_none: return None for ``a=None`` instead of raising. Default: False
+
+    Returns:
+        ndarray of the same shape (int64 or a float dtype), or None.
+
+    Raises:
+        TypeError: ``a`` is None (unless ``allow_none``) or does not hold numbers (strings, objects)
+        ValueError: a float array contains nan or inf
+
+    Examples:
+        >>> as_numeric(np.array([1, 2], dtype=np.uint8), "x").dtype
+        dtype('int64')
+        >>> as_numeric([True, False], "mask").tolist()
+        [1, 0]
+        >>> as_numeric(None, "bias", allow_none=True) is None
+        True
+        >>> as_numeric(["a"], "x")
+        Traceback (most recent call last):
+        ...
+        TypeError: x must hold numbers, got dtype <U1
+        >>> as_numeric([np.nan], "x")
+        Traceback (most recent call last):
+        ...
+        ValueError: x must be finite: it contains nan or inf
+    """
     if a is None:
         if allow_none:
             return None
@@ -43,7 +75,22 @@ def as_numeric(a, name: str, allow_none: bool = False) -> np.ndarray | None:
 
 @dataclass(frozen=True)
 class ConvSetup:
-    """Validated arguments of a (transposed) convolution, batched as (N, C, *spatial)."""
+    """Validated arguments of a (transposed) convolution, batched as (N, C, *spatial).
+
+    Attributes:
+        x: input (N, C_in, *spatial) as a numeric array (a batch of one if the input was unbatched)
+        weight: (C_out, C_in/groups, *k), or (C_in, C_out/groups, *k) for a transposed conv
+        bias: (C_out,) or None
+        batched: whether the input had a batch dimension (the output gets one back only if it did)
+        nd: number of spatial dimensions (1, 2 or 3), from the weight's rank
+        kernel_size, stride, dilation: one int per spatial dimension
+        groups: number of channel groups
+
+    Examples:
+        >>> s = setup(np.arange(16).reshape(1, 4, 4), np.ones((2, 1, 3, 3)), None, stride=2, dilation=1, groups=1)
+        >>> s.x.shape, s.batched, s.nd, s.kernel_size, s.stride, s.dilation
+        ((1, 1, 4, 4), False, 2, (3, 3), (2, 2), (1, 1))
+    """
     x: np.ndarray
     weight: np.ndarray
     bias: np.ndarray | None
@@ -66,6 +113,39 @@ def _batched(x: np.ndarray, nd: int, weight_shape, name: str = "x") -> tuple[np.
 
 
 def setup(x, weight, bias, stride, dilation, groups, transposed: bool = False) -> ConvSetup:
+    """Check and normalise the arguments of ``conv``/``conv_transpose`` into a ``ConvSetup``.
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial); the weight's rank fixes the number of spatial dimensions
+        weight: (C_out, C_in/groups, *k), or (C_in, C_out/groups, *k) when ``transposed``; rank 3, 4 or 5
+        bias: (C_out,) or None
+        stride: int or tuple, one per spatial dimension, each at least 1
+        dilation: int or tuple, one per spatial dimension, each at least 1
+        groups: int, at least 1, dividing C_in (and C_out)
+        transposed: read the weight as a transposed conv weight. Default: False
+
+    Returns:
+        ConvSetup with ``x`` batched (N, C_in, *spatial) and stride/dilation as tuples.
+
+    Raises:
+        TypeError: non-numeric arrays, None for x or weight, a non-int ``groups``, non-int stride/dilation
+        ValueError: nan/inf; a weight rank other than 3-5 or a zero-sized kernel; x's rank not matching the weight;
+            ``groups`` < 1 or not dividing the channels; C_in not matching the weight; bias not (C_out,);
+            stride/dilation < 1
+
+    Examples:
+        >>> s = setup(np.arange(8).reshape(2, 4), np.ones((2, 3, 3)), None, 1, 1, 1, transposed=True)
+        >>> s.x.shape, s.nd, s.batched                  # (C_in, L) with a (C_in, C_out/groups, k) weight
+        ((1, 2, 4), 1, False)
+        >>> setup(np.arange(27).reshape(3, 3, 3), np.ones((3, 1, 3, 3)), None, 1, 1, groups=2)
+        Traceback (most recent call last):
+        ...
+        ValueError: groups=2 must divide the input channels, got C_in=3
+        >>> setup(np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3)), [1, 2], 1, 1, 1)
+        Traceback (most recent call last):
+        ...
+        ValueError: bias must have shape (C_out,) = (1,), got (2,)
+    """
     weight = as_numeric(weight, "weight")
     if weight.ndim not in (3, 4, 5):
         raise ValueError(
@@ -107,7 +187,24 @@ def setup(x, weight, bias, stride, dilation, groups, transposed: bool = False) -
 
 
 def pad_input(x: np.ndarray, pads) -> np.ndarray:
-    """Zero-pad the trailing ``len(pads)`` axes by ``(before, after)`` each."""
+    """Zero-pad the trailing ``len(pads)`` axes by ``(before, after)`` each.
+
+    Leading axes (batch, channels) are not padded.
+
+    Args:
+        x: array (..., *spatial)
+        pads: one ``(before, after)`` pair of non-negative ints per trailing axis, as ``shapes.resolve_padding``
+            returns
+
+    Returns:
+        ndarray (..., *padded spatial) of the same dtype.
+
+    Examples:
+        >>> pad_input(np.array([[1, 2, 3]]), ((2, 1),)).tolist()                # (C, L): two zeros before, one after
+        [[0, 0, 1, 2, 3, 0]]
+        >>> pad_input(np.arange(4).reshape(1, 2, 2), ((1, 0), (0, 1))).tolist()  # a row on top, a column on the right
+        [[[0, 0, 0], [0, 1, 0], [2, 3, 0]]]
+    """
     x = np.asarray(x)
     lead = [(0, 0)] * (x.ndim - len(pads))
     return np.pad(x, lead + [tuple(p) for p in pads])
@@ -144,6 +241,50 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_c
 
     ``true_conv=True`` flips the kernel in every spatial dimension first: the textbook convolution
     S(i,j) = Σ I(m,n)·K(i−m, j−n) evaluated at the positions of the cross-correlation.
+
+    Each output value is ``bias[c_out]`` plus the sum, over the C_in/groups channels of its group and the taps t of
+    the kernel, of ``x[c, o·stride − padding + t·dilation] · weight[c_out, c, t]`` (zero outside the input).
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial): (C_in, L), (C_in, H, W) or (C_in, D, H, W), batched or not
+        weight: filters (C_out, C_in/groups, *k); its rank (3, 4 or 5) picks 1-D, 2-D or 3-D
+        bias: optional bias (C_out,). Default: None
+        stride: int or tuple (one per spatial dimension). Default: 1
+        padding: int or tuple (zeros on both sides), ``'valid'`` (none) or ``'same'`` (output size equals the
+            input; stride 1 only; the odd cell goes at the end). Default: 0
+        dilation: spacing between kernel taps, int or tuple. Default: 1
+        groups: split the input and output channels into this many groups. Default: 1
+        true_conv: flip the kernel in every spatial dimension first. Default: False
+
+    Returns:
+        (C_out, *out) or (N, C_out, *out), batched like ``x``, with ``out`` from ``shapes.conv_output_length``;
+        integer inputs give exact int64 results.
+
+    Raises:
+        TypeError: non-numeric arrays; non-int groups, stride, padding or dilation
+        ValueError: nan/inf; a weight rank other than 3-5; x's rank not matching the weight; channels not matching
+            C_in/groups or not divisible by ``groups``; bias not (C_out,); stride/dilation < 1; negative padding;
+            ``'same'`` with a stride > 1; a dilated kernel larger than the padded input
+
+    Examples:
+        >>> x = np.arange(16).reshape(1, 4, 4)          # (C_in, H, W)
+        >>> w = np.ones((1, 1, 3, 3), dtype=int)        # (C_out, C_in, kh, kw): the sum of each 3x3 window
+        >>> conv(x, w).tolist()                         # 0+1+2+4+5+6+8+9+10 = 45
+        [[[45, 54], [81, 90]]]
+        >>> conv(x, w, stride=2, padding=1).tolist()    # top-left window: 0+1+4+5 = 10 (the rest is padding)
+        [[[10, 24], [51, 90]]]
+        >>> conv(x, w, padding="same").shape            # same padding: the output size equals the input's
+        (1, 4, 4)
+        >>> conv(x[None], w, bias=[10]).tolist()        # batched (N, C_in, H, W), bias added
+        [[[[55, 64], [91, 100]]]]
+        >>> conv(np.arange(18).reshape(2, 3, 3), np.ones((2, 1, 2, 2), int), groups=2).tolist()  # one channel each
+        [[[8, 12], [20, 24]], [[44, 48], [56, 60]]]
+        >>> conv(np.array([[0, 1, 2, 3, 4]]), np.array([[[1, 2, 3]]]), true_conv=True).tolist()  # kernel [3, 2, 1]
+        [[4, 10, 16]]
+        >>> conv(x, w, padding="same", stride=2)
+        Traceback (most recent call last):
+        ...
+        ValueError: padding='same' needs stride 1 in every dimension, got stride=(2, 2)
     """
     s = setup(x, weight, bias, stride, dilation, groups)
     w = s.weight
@@ -171,22 +312,108 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_c
 
 
 def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution like ``torch.nn.functional.conv1d``: ``conv`` with a rank-3 weight.
+
+    Args:
+        x: input (C_in, L) or (N, C_in, L)
+        weight: filters (C_out, C_in/groups, k)
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation, groups: as for ``conv``. Defaults: 1, 0, 1, 1
+
+    Returns:
+        (C_out, L_out) or (N, C_out, L_out).
+
+    Raises:
+        ValueError: a weight whose rank is not 3, and everything ``conv`` raises
+
+    Examples:
+        >>> conv1d(np.arange(6).reshape(1, 6), np.array([[[1, 2, 1]]])).tolist()   # 0·1 + 1·2 + 2·1 = 4
+        [[4, 8, 12, 16]]
+        >>> conv1d(np.arange(6).reshape(1, 6), np.ones((1, 1, 3, 3)))
+        Traceback (most recent call last):
+        ...
+        ValueError: weight of conv1d must have rank 3, got rank 4
+    """
     _check_rank(weight, 3, "conv1d")
     return conv(x, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution like ``torch.nn.functional.conv2d``: ``conv`` with a rank-4 weight.
+
+    Args:
+        x: input (C_in, H, W) or (N, C_in, H, W)
+        weight: filters (C_out, C_in/groups, kh, kw)
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation, groups: as for ``conv``. Defaults: 1, 0, 1, 1
+
+    Returns:
+        (C_out, H_out, W_out) or (N, C_out, H_out, W_out).
+
+    Raises:
+        ValueError: a weight whose rank is not 4, and everything ``conv`` raises
+
+    Examples:
+        >>> x = np.arange(16).reshape(1, 4, 4)
+        >>> conv2d(x, np.ones((1, 1, 3, 3), dtype=int)).tolist()
+        [[[45, 54], [81, 90]]]
+        >>> conv2d(x, np.ones((1, 1, 3, 3), dtype=int), dilation=2, padding=1).tolist()  # taps 2 apart: 5+7+13+15 = 40
+        [[[40, 36], [24, 20]]]
+        >>> conv2d(np.arange(6).reshape(1, 6), np.array([[[1, 2, 1]]]))
+        Traceback (most recent call last):
+        ...
+        ValueError: weight of conv2d must have rank 4, got rank 3
+    """
     _check_rank(weight, 4, "conv2d")
     return conv(x, weight, bias, stride, padding, dilation, groups)
 
 
 def conv3d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution like ``torch.nn.functional.conv3d``: ``conv`` with a rank-5 weight.
+
+    Args:
+        x: input (C_in, D, H, W) or (N, C_in, D, H, W)
+        weight: filters (C_out, C_in/groups, kd, kh, kw)
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation, groups: as for ``conv``. Defaults: 1, 0, 1, 1
+
+    Returns:
+        (C_out, D_out, H_out, W_out) or (N, C_out, D_out, H_out, W_out).
+
+    Raises:
+        ValueError: a weight whose rank is not 5, and everything ``conv`` raises
+
+    Examples:
+        >>> conv3d(np.arange(8).reshape(1, 2, 2, 2), np.ones((1, 1, 2, 2, 2), dtype=int)).tolist()  # 0+1+…+7 = 28
+        [[[[28]]]]
+        >>> conv3d(np.arange(8).reshape(1, 2, 2, 2), np.ones((1, 1, 2, 2, 2)), padding="same").shape
+        (1, 2, 2, 2)
+    """
     _check_rank(weight, 5, "conv3d")
     return conv(x, weight, bias, stride, padding, dilation, groups)
 
 
 def true_conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
-    """Textbook convolution (kernel flipped), formulas 3 and 4 of the notes."""
+    """Textbook convolution (kernel flipped), formulas 3 and 4 of the notes.
+
+    ``conv(..., true_conv=True)``: the kernel is flipped in every spatial dimension, then cross-correlated, so
+    S(i,j) = Σ I(m,n)·K(i−m, j−n). Arguments, shapes, defaults and errors as for ``conv``.
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial)
+        weight: filters (C_out, C_in/groups, *k), given unflipped
+        bias, stride, padding, dilation, groups: as for ``conv``. Defaults: None, 1, 0, 1, 1
+
+    Returns:
+        (C_out, *out) or (N, C_out, *out).
+
+    Examples:
+        >>> x = np.array([[0, 1, 2, 3, 4]])
+        >>> true_conv(x, np.array([[[1, 2, 3]]])).tolist()          # 0·3 + 1·2 + 2·1 = 4
+        [[4, 10, 16]]
+        >>> conv(x, np.array([[[3, 2, 1]]])).tolist()               # the same as a cross-correlation with [3, 2, 1]
+        [[4, 10, 16]]
+    """
     return conv(x, weight, bias, stride, padding, dilation, groups, true_conv=True)
 
 
@@ -199,7 +426,18 @@ def _check_rank(weight, rank, fn):
 # --------------------------------------------------------------------------------------- transposed conv
 @dataclass(frozen=True)
 class TransposeGeometry:
-    """How a transposed conv maps onto a stride-1 conv over a zero-inserted, padded input (per dimension)."""
+    """How a transposed conv maps onto a stride-1 conv over a zero-inserted, padded input (per dimension).
+
+    The input (``in_size``) gets s−1 zeros between neighbouring cells (``inserted_size`` = (i−1)·s + 1), then
+    ``border`` zeros around it (``expanded_size``); a stride-1 conv with the flipped kernel and the same dilation over
+    that grid gives ``out_size`` = expanded − d·(k−1) cells. All attributes are tuples, one entry per spatial
+    dimension; build one with ``conv_transpose_geometry``.
+
+    Examples:
+        >>> g = conv_transpose_geometry((2, 2), 3, stride=2, padding=1, output_padding=1)
+        >>> g.inserted_size, g.border, g.expanded_size, g.out_size     # 6 − (3−1) = 4
+        ((3, 3), ((1, 2), (1, 2)), (6, 6), (4, 4))
+    """
     in_size: tuple[int, ...]
     out_size: tuple[int, ...]
     kernel_size: tuple[int, ...]
@@ -211,21 +449,47 @@ class TransposeGeometry:
     @property
     def border(self) -> tuple[tuple[int, int], ...]:
         """Zeros added (negative: cells cropped) before and after the zero-inserted input: d(k−1)−p, plus
-        output_padding after (bottom/right)."""
+        output_padding after (bottom/right).
+
+        >>> conv_transpose_geometry((2,), 3, stride=2, padding=1, output_padding=1).border   # 2−1 before, 2−1+1 after
+        ((1, 2),)
+        """
         return tuple((d * (k - 1) - p, d * (k - 1) - p + op) for k, p, op, d in
                      zip(self.kernel_size, self.padding, self.output_padding, self.dilation))
 
     @property
     def inserted_size(self) -> tuple[int, ...]:
+        """Size of the input after inserting s−1 zeros between neighbouring cells: (i−1)·s + 1 per dimension.
+
+        >>> conv_transpose_geometry((3, 2), 3, stride=2).inserted_size
+        (5, 3)
+        """
         return tuple((i - 1) * s + 1 for i, s in zip(self.in_size, self.stride))
 
     @property
     def expanded_size(self) -> tuple[int, ...]:
+        """Size of the zero-inserted input with its border: (i−1)·s + 1 + border before + border after.
+
+        >>> conv_transpose_geometry((3, 2), 3, stride=2).expanded_size      # 5 + 2 + 2, 3 + 2 + 2
+        (9, 7)
+        """
         return tuple(n + b + a for n, (b, a) in zip(self.inserted_size, self.border))
 
     def axis_kinds(self, axis: int) -> tuple[np.ndarray, np.ndarray]:
         """For one axis of the expanded input: kind codes (0 data, 1 inserted zero, 2 padding, 3 output
-        padding) and the source input index (−1 where there is none)."""
+        padding) and the source input index (−1 where there is none).
+
+        Args:
+            axis: the spatial dimension, 0-based
+
+        Returns:
+            ``(kind, source)``: two int arrays of length ``expanded_size[axis]``.
+
+        Examples:
+            >>> kind, source = conv_transpose_geometry((2,), 3, stride=2, padding=1, output_padding=1).axis_kinds(0)
+            >>> kind.tolist(), source.tolist()
+            ([2, 0, 1, 0, 2, 3], [-1, 0, -1, 1, -1, -1])
+        """
         b, a = self.border[axis]
         n_ins = self.inserted_size[axis]
         s = self.stride[axis]
@@ -245,6 +509,30 @@ class TransposeGeometry:
 
 def conv_transpose_geometry(in_size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1
                             ) -> TransposeGeometry:
+    """The ``TransposeGeometry`` of a transposed conv over an input of spatial size ``in_size``.
+
+    Args:
+        in_size: spatial size of the input, a tuple (H, W) etc.; its length is the number of spatial dimensions
+        kernel_size: int or tuple (kh, kw, …)
+        stride: int or tuple. Default: 1
+        padding: int or tuple: cells cropped from each side of the full output. Default: 0
+        output_padding: int or tuple: cells added at the end (bottom/right) of the output. Default: 0
+        dilation: int or tuple. Default: 1
+
+    Returns:
+        TransposeGeometry; ``out_size`` is ``shapes.conv_transpose_output_size``.
+
+    Raises:
+        TypeError, ValueError: as ``shapes.conv_transpose_output_size`` (output_padding not smaller than stride or
+            dilation, an output size below 1, negative padding, sizes below 1)
+
+    Examples:
+        >>> conv_transpose_geometry((2,), 3, stride=2)    # doctest: +NORMALIZE_WHITESPACE
+        TransposeGeometry(in_size=(2,), out_size=(5,), kernel_size=(3,), stride=(2,), padding=(0,),
+                          output_padding=(0,), dilation=(1,))
+        >>> conv_transpose_geometry((3, 3), 3, stride=2, padding=1).out_size    # undoes a conv's 5 -> 3
+        (5, 5)
+    """
     nd = len(in_size)
     k = ntuple(kernel_size, nd, "kernel_size", minimum=1)
     s = ntuple(stride, nd, "stride", minimum=1)
@@ -256,7 +544,29 @@ def conv_transpose_geometry(in_size, kernel_size, stride=1, padding=0, output_pa
 
 
 def expand_for_transpose(x: np.ndarray, geom: TransposeGeometry) -> np.ndarray:
-    """Insert s−1 zeros between cells of the trailing axes, then pad (or crop) by ``geom.border``."""
+    """Insert s−1 zeros between cells of the trailing axes, then pad (or crop) by ``geom.border``.
+
+    The result is the input of the stride-1 conv that computes the transposed conv (see ``GatherTrace``).
+
+    Args:
+        x: input (..., *in_size); leading axes (batch, channels) are kept
+        geom: the ``TransposeGeometry`` (``conv_transpose_geometry``)
+
+    Returns:
+        ndarray (..., *geom.expanded_size) of x's dtype.
+
+    Examples:
+        >>> expand_for_transpose(np.array([[1, 2]]), conv_transpose_geometry((2,), 3, stride=2)).tolist()
+        [[0, 0, 1, 0, 2, 0, 0]]
+        >>> g = conv_transpose_geometry((2, 2), 3, stride=2, padding=1, output_padding=1)
+        >>> expand_for_transpose(np.array([[[1, 2], [3, 4]]]), g)[0]   # border 1 before, 2 after
+        array([[0, 0, 0, 0, 0, 0],
+               [0, 1, 0, 2, 0, 0],
+               [0, 0, 0, 0, 0, 0],
+               [0, 3, 0, 4, 0, 0],
+               [0, 0, 0, 0, 0, 0],
+               [0, 0, 0, 0, 0, 0]])
+    """
     x = np.asarray(x)
     nd = len(geom.in_size)
     lead = x.shape[:-nd]
@@ -269,7 +579,25 @@ def expand_for_transpose(x: np.ndarray, geom: TransposeGeometry) -> np.ndarray:
 
 
 def transpose_weight_as_conv(weight: np.ndarray, groups: int) -> np.ndarray:
-    """(C_in, C_out/g, *k) transposed-conv weight → (C_out, C_in/g, *k) conv weight, flipped spatially."""
+    """(C_in, C_out/g, *k) transposed-conv weight → (C_out, C_in/g, *k) conv weight, flipped spatially.
+
+    Within each of the ``groups`` groups the two channel axes swap; the kernel is flipped in every spatial dimension.
+
+    Args:
+        weight: transposed conv weight (C_in, C_out/groups, *k)
+        groups: number of channel groups (must divide C_in)
+
+    Returns:
+        conv weight (C_out, C_in/groups, *k).
+
+    Examples:
+        >>> transpose_weight_as_conv(np.arange(4).reshape(1, 1, 2, 2), 1).tolist()   # [[0, 1], [2, 3]] turned 180°
+        [[[[3, 2], [1, 0]]]]
+        >>> transpose_weight_as_conv(np.arange(6).reshape(2, 1, 3), 1).tolist()       # (2, 1, 3) -> (1, 2, 3)
+        [[[2, 1, 0], [5, 4, 3]]]
+        >>> transpose_weight_as_conv(np.ones((2, 3, 1, 2)), 1).shape
+        (3, 2, 1, 2)
+    """
     weight = np.asarray(weight)
     c_in, og = weight.shape[:2]
     nd = weight.ndim - 2
@@ -284,6 +612,50 @@ def conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, 
     """Transposed convolution exactly like ``torch.nn.functional.conv_transpose{1,2,3}d``.
 
     Weight is (C_in, C_out/groups, *k). Output size (i−1)s − 2p + d(k−1) + output_padding + 1.
+
+    Each input value stamps value × kernel into the output, the stamps ``stride`` apart (overlaps add); ``padding``
+    then crops p cells from each side and ``output_padding`` adds cells at the end (bottom/right). Computed as a
+    stride-1 ``conv`` over the zero-inserted, padded input with the flipped kernel (``expand_for_transpose``,
+    ``transpose_weight_as_conv``). It maps a conv's output size back to its input size; output_padding picks
+    among the input sizes that the conv's floor maps to the same output.
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial)
+        weight: (C_in, C_out/groups, *k); its rank (3, 4 or 5) picks 1-D, 2-D or 3-D
+        bias: optional (C_out,). Default: None
+        stride: int or tuple. Default: 1
+        padding: int or tuple: cells cropped from each side. Default: 0
+        output_padding: int or tuple, smaller than stride or dilation. Default: 0
+        groups: number of channel groups. Default: 1
+        dilation: int or tuple. Default: 1
+
+    Returns:
+        (C_out, *out) or (N, C_out, *out), batched like ``x``.
+
+    Raises:
+        TypeError: as for ``conv``
+        ValueError: as for ``conv`` (weight.shape[0] must equal C_in); output_padding not smaller than stride or
+            dilation; padding so large that the output size would be below 1
+
+    Examples:
+        >>> conv_transpose(np.array([[1, 2]]), np.array([[[1, 1, 1]]]), stride=2).tolist()   # overlap: 1 + 2 = 3
+        [[1, 1, 3, 2, 2]]
+        >>> x = np.arange(4).reshape(1, 2, 2)            # (C_in, H, W)
+        >>> w = np.ones((1, 1, 3, 3), dtype=int)         # (C_in, C_out/groups, kh, kw)
+        >>> conv_transpose(x, w, stride=2).tolist()
+        [[[0, 0, 1, 1, 1], [0, 0, 1, 1, 1], [2, 2, 6, 4, 4], [2, 2, 5, 3, 3], [2, 2, 5, 3, 3]]]
+        >>> conv(np.zeros((1, 5, 5)), w, stride=2, padding=1).shape                   # a conv maps 5 -> 3 ...
+        (1, 3, 3)
+        >>> conv_transpose(np.zeros((1, 3, 3)), w, stride=2, padding=1).shape         # ... and this maps 3 -> 5
+        (1, 5, 5)
+        >>> conv(np.zeros((1, 6, 6)), w, stride=2, padding=1).shape                   # 6 -> 3 as well ...
+        (1, 3, 3)
+        >>> conv_transpose(np.zeros((1, 3, 3)), w, stride=2, padding=1, output_padding=1).shape  # ... 3 -> 6
+        (1, 6, 6)
+        >>> conv_transpose(x, w, stride=2, output_padding=2)
+        Traceback (most recent call last):
+        ...
+        ValueError: output_padding must be smaller than stride or dilation, got output_padding=2, stride=2, dilation=1
     """
     s = setup(x, weight, bias, stride, dilation, groups, transposed=True)
     geom = conv_transpose_geometry(s.x.shape[2:], s.kernel_size, s.stride, padding, output_padding, s.dilation)
@@ -299,6 +671,29 @@ def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1, groups=1) 
 
     Built from index arithmetic (not by calling ``conv``). ``M.T`` is the transposed convolution with the same
     stride, padding and dilation: convolution is a sparse, weight-shared fully connected layer.
+
+    Args:
+        input_shape: unbatched input shape (C_in, *spatial)
+        weight: (C_out, C_in/groups, *k)
+        stride, padding, dilation, groups: as for ``conv``. Defaults: 1, 0, 1, 1
+
+    Returns:
+        M (C_out·Π out, C_in·Π spatial), of the weight's dtype.
+
+    Raises:
+        ValueError: ``input_shape`` not of the weight's rank minus one, and everything ``conv`` raises
+
+    Examples:
+        >>> M = conv_matrix((1, 4), np.array([[[1, 2]]]), stride=2)     # (C_in, L) = (1, 4), k = 2
+        >>> M.tolist()
+        [[1, 2, 0, 0], [0, 0, 1, 2]]
+        >>> x = np.arange(4)
+        >>> (M @ x).tolist(), conv(x.reshape(1, 4), np.array([[[1, 2]]]), stride=2).ravel().tolist()
+        ([2, 8], [2, 8])
+        >>> (M.T @ [1, 10]).tolist(), conv_transpose(np.array([[1, 10]]), np.array([[[1, 2]]]), stride=2).tolist()
+        ([1, 2, 10, 20], [[1, 2, 10, 20]])
+        >>> conv_matrix((1, 3, 3), np.ones((1, 1, 2, 2), dtype=int)).shape    # 4 outputs, 9 inputs
+        (4, 9)
     """
     weight = as_numeric(weight, "weight")
     input_shape = tuple(int(v) for v in input_shape)
@@ -337,6 +732,25 @@ def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1, groups=1) 
 # ----------------------------------------------------------------------------------------- deformable
 @dataclass(frozen=True)
 class DeformSetup:
+    """Validated arguments of ``deform_conv2d``, batched as (N, C, H, W); built by ``deform_setup``.
+
+    Attributes:
+        x: input (N, C_in, H, W)
+        offset: (N, 2·offset_groups·kh·kw, H_out, W_out)
+        mask: (N, offset_groups·kh·kw, H_out, W_out) or None
+        weight: (C_out, C_in/groups, kh, kw)
+        bias: (C_out,) or None
+        batched: whether the input had a batch dimension
+        kernel_size, stride, padding, dilation: (h, w) pairs of ints
+        groups: C_in / weight.shape[1]
+        offset_groups: offset.shape[1] / (2·kh·kw)
+        out_size: (H_out, W_out)
+
+    Examples:
+        >>> s = deform_setup(np.arange(16).reshape(1, 4, 4), np.zeros((18, 2, 2)), np.ones((1, 1, 3, 3)))
+        >>> s.x.shape, s.offset.shape, s.batched, s.groups, s.offset_groups, s.out_size
+        ((1, 1, 4, 4), (1, 18, 2, 2), False, 1, 1, (2, 2))
+    """
     x: np.ndarray
     offset: np.ndarray
     mask: np.ndarray | None
@@ -353,6 +767,29 @@ class DeformSetup:
 
 
 def deform_setup(x, offset, weight, bias=None, stride=1, padding=0, dilation=1, mask=None) -> DeformSetup:
+    """Check and normalise the arguments of ``deform_conv2d`` into a ``DeformSetup``.
+
+    ``groups`` is inferred as C_in / weight.shape[1] and ``offset_groups`` from the offset's channels, as in
+    torchvision. Arguments as for ``deform_conv2d``.
+
+    Raises:
+        TypeError: non-numeric arrays, non-int stride, padding or dilation
+        ValueError: a weight not of rank 4; x not (C_in, H, W) or (N, C_in, H, W); an offset not
+            (N, 2·offset_groups·kh·kw, H_out, W_out) (batched like x); offset_groups or groups not dividing the
+            channels; a mask not (N, offset_groups·kh·kw, H_out, W_out); bias not (C_out,); stride/dilation < 1,
+            negative padding; a dilated kernel larger than the padded input
+
+    Examples:
+        >>> s = deform_setup(np.arange(32).reshape(2, 4, 4), np.zeros((36, 2, 2)), np.ones((2, 1, 3, 3)))
+        >>> s.groups, s.offset_groups                   # 36 offset channels = 2·2·3·3
+        (2, 2)
+        >>> deform_setup(np.arange(16).reshape(1, 4, 4), np.zeros((18, 3, 3)), np.ones((1, 1, 3, 3)))
+        ... # doctest: +NORMALIZE_WHITESPACE
+        Traceback (most recent call last):
+        ...
+        ValueError: offset must have shape (N=1, 2·offset_groups·kh·kw = multiple of 18, H_out=2, W_out=2),
+        got (18, 3, 3)
+    """
     weight = as_numeric(weight, "weight")
     if weight.ndim != 4:
         raise ValueError(f"weight of deform_conv2d must have rank 4 (C_out, C_in/groups, kh, kw), "
@@ -405,7 +842,25 @@ def deform_setup(x, offset, weight, bias=None, stride=1, padding=0, dilation=1, 
 
 def bilinear_corners(py: np.ndarray, px: np.ndarray, h: int, w: int):
     """The four neighbours of fractional points: list of (rows, cols, weights, inside) for the corners
-    (top-left, top-right, bottom-left, bottom-right), zero outside the input (torchvision's rule)."""
+    (top-left, top-right, bottom-left, bottom-right), zero outside the input (torchvision's rule).
+
+    Args:
+        py, px: row and column coordinates of the points, float arrays of one shape
+        h, w: height and width of the input
+
+    Returns:
+        list of four tuples ``(rows, cols, weights, inside)``, each array of the points' shape: the corner's integer
+        position, its bilinear weight (the four weights sum to 1) and whether it lies inside the input; corners
+        outside count as zero.
+
+    Examples:
+        >>> for r, c, wgt, inside in bilinear_corners(np.array(0.5), np.array(1.25), 2, 2):
+        ...     print(int(r), int(c), float(wgt), bool(inside))
+        0 1 0.375 True
+        0 2 0.125 False
+        1 1 0.375 True
+        1 2 0.125 False
+    """
     y0 = np.floor(py).astype(np.int64)
     x0 = np.floor(px).astype(np.int64)
     ly, lx = py - y0, px - x0
@@ -421,7 +876,24 @@ def bilinear_corners(py: np.ndarray, px: np.ndarray, h: int, w: int):
 
 def deform_sampling_points(s: DeformSetup) -> tuple[np.ndarray, np.ndarray]:
     """Sampling points (N, offset_groups, kh, kw, H_out, W_out) for y and x: the regular tap position
-    (out·stride − padding + tap·dilation) plus the tap's (dy, dx) offset."""
+    (out·stride − padding + tap·dilation) plus the tap's (dy, dx) offset.
+
+    Args:
+        s: a ``DeformSetup`` (``deform_setup``)
+
+    Returns:
+        ``(py, px)``: two float64 arrays (N, offset_groups, kh, kw, H_out, W_out).
+
+    Examples:
+        >>> x, w = np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3))
+        >>> off = np.zeros((18, 2, 2))
+        >>> off[1::2] = 1                               # dx = 1 for every tap: the grid moves one column right
+        >>> py, px = deform_sampling_points(deform_setup(x, off, w))
+        >>> py.shape
+        (1, 1, 3, 3, 2, 2)
+        >>> py[0, 0, :, :, 0, 0].tolist(), px[0, 0, :, :, 0, 0].tolist()
+        ([[0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+    """
     n = s.x.shape[0]
     kh, kw = s.kernel_size
     ho, wo = s.out_size
@@ -438,6 +910,36 @@ def deform_conv2d(x, offset, weight, bias=None, stride=1, padding=0, dilation=1,
 
     offset: (N, 2·offset_groups·kh·kw, H_out, W_out), a (dy, dx) pair per tap in row-major tap order; each tap
     samples the input bilinearly at its shifted position, zero outside; mask multiplies each sampled value.
+
+    With zero offsets (and no mask) it equals ``conv2d``. ``groups`` is C_in / weight.shape[1]; ``offset_groups``
+    (dividing C_in) is offset.shape[1] / (2·kh·kw): each group of input channels has its own offsets.
+
+    Args:
+        x: input (C_in, H, W) or (N, C_in, H, W)
+        offset: (2·offset_groups·kh·kw, H_out, W_out), or (N, …) batched like x
+        weight: (C_out, C_in/groups, kh, kw)
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation: int or (h, w) pair. Defaults: 1, 0, 1
+        mask: optional modulation (offset_groups·kh·kw, H_out, W_out), or (N, …) batched like x. Default: None
+
+    Returns:
+        float64 (C_out, H_out, W_out) or (N, C_out, H_out, W_out).
+
+    Raises:
+        TypeError, ValueError: as ``deform_setup``
+
+    Examples:
+        >>> x, w = np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3), dtype=int)
+        >>> off = np.zeros((18, 2, 2))                  # (2·1·3·3, H_out, W_out)
+        >>> deform_conv2d(x, off, w).tolist(), conv2d(x, w).tolist()      # zero offsets: a plain conv
+        ([[[45.0, 54.0], [81.0, 90.0]]], [[[45, 54], [81, 90]]])
+        >>> off[1::2] = 1                               # dx = 1: each window reads one column to the right
+        >>> deform_conv2d(x, off, w).tolist()           # 54 = the next window's sum; the right column reads zeros
+        [[[54.0, 39.0], [90.0, 63.0]]]
+        >>> mask = np.ones((9, 2, 2))
+        >>> mask[4] = 0                                 # switch the centre tap off
+        >>> deform_conv2d(x, np.zeros((18, 2, 2)), w, mask=mask).tolist()   # 45 − 5 = 40
+        [[[40.0, 48.0], [72.0, 80.0]]]
     """
     s = deform_setup(x, offset, weight, bias, stride, padding, dilation, mask)
     n, c_in, h, w = s.x.shape
@@ -464,7 +966,28 @@ def deform_conv2d(x, offset, weight, bias=None, stride=1, padding=0, dilation=1,
 
 def grid_offsets(kernel_size, out_size, fn) -> np.ndarray:
     """Offsets (2·kh·kw, H_out, W_out) where each tap (relative position v = (i−ci, j−cj)) moves to fn(v):
-    offset = fn(v) − v, the same at every output position."""
+    offset = fn(v) − v, the same at every output position.
+
+    Args:
+        kernel_size: int or (kh, kw)
+        out_size: int or (H_out, W_out)
+        fn: maps a tap's position relative to the kernel centre, a float array (dy, dx), to its new position
+
+    Returns:
+        float offsets (2·kh·kw, H_out, W_out) for one offset group, (dy, dx) per tap in row-major order.
+
+    Raises:
+        TypeError, ValueError: kernel_size or out_size not positive ints
+
+    Examples:
+        >>> bool(grid_offsets(3, 1, lambda v: v).any())  # the identity moves nothing
+        False
+        >>> off = grid_offsets(3, (1, 2), lambda v: 2 * v)
+        >>> off.shape
+        (18, 1, 2)
+        >>> off[:, 0, 0].reshape(9, 2).astype(int).tolist()   # (dy, dx) = v: the top-left tap moves by (−1, −1)
+        [[-1, -1], [-1, 0], [-1, 1], [0, -1], [0, 0], [0, 1], [1, -1], [1, 0], [1, 1]]
+    """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     ho, wo = ntuple(out_size, 2, "out_size", minimum=1)
     off = np.zeros((kh, kw, 2))
@@ -476,19 +999,68 @@ def grid_offsets(kernel_size, out_size, fn) -> np.ndarray:
 
 
 def scale_offsets(kernel_size, out_size, factor: float) -> np.ndarray:
-    """Offsets that scale the sampling grid about its centre by ``factor`` (figure16 c)."""
+    """Offsets that scale the sampling grid about its centre by ``factor`` (figure16 c).
+
+    Args:
+        kernel_size: int or (kh, kw)
+        out_size: int or (H_out, W_out)
+        factor: scale of the grid (1 leaves it as it is)
+
+    Returns:
+        float offsets (2·kh·kw, H_out, W_out).
+
+    Examples:
+        >>> bool(scale_offsets(3, 1, 1).any())
+        False
+        >>> scale_offsets(3, 1, 2)[:, 0, 0].reshape(9, 2)[[0, 4, 8]].tolist()   # corners move out by one, centre stays
+        [[-1.0, -1.0], [0.0, 0.0], [1.0, 1.0]]
+    """
     return grid_offsets(kernel_size, out_size, lambda v: factor * v)
 
 
 def rotate_offsets(kernel_size, out_size, degrees: float) -> np.ndarray:
-    """Offsets that rotate the sampling grid about its centre by ``degrees`` (figure16 d)."""
+    """Offsets that rotate the sampling grid about its centre by ``degrees`` (figure16 d).
+
+    Args:
+        kernel_size: int or (kh, kw)
+        out_size: int or (H_out, W_out)
+        degrees: angle of rotation of the (dy, dx) grid
+
+    Returns:
+        float offsets (2·kh·kw, H_out, W_out).
+
+    Examples:
+        >>> off = rotate_offsets(3, 1, 180)[:, 0, 0].reshape(9, 2)
+        >>> np.round(off).astype(int)[[0, 4, 8]].tolist()     # a half turn sends each tap to −v: offset −2v
+        [[2, 2], [0, 0], [-2, -2]]
+    """
     t = np.deg2rad(degrees)
     rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
     return grid_offsets(kernel_size, out_size, lambda v: rot @ v)
 
 
 def random_offsets(kernel_size, out_size, seed: int = 0, scale: float = 0.8, offset_groups: int = 1) -> np.ndarray:
-    """Reproducible random offsets (2·offset_groups·kh·kw, H_out, W_out), uniform in [−scale, scale]."""
+    """Reproducible random offsets (2·offset_groups·kh·kw, H_out, W_out), uniform in [−scale, scale].
+
+    Values are rounded to two decimals.
+
+    Args:
+        kernel_size: int or (kh, kw)
+        out_size: int or (H_out, W_out)
+        seed: seed of ``np.random.default_rng``. Default: 0
+        scale: largest absolute offset. Default: 0.8
+        offset_groups: number of offset groups. Default: 1
+
+    Returns:
+        float offsets (2·offset_groups·kh·kw, H_out, W_out).
+
+    Examples:
+        >>> off = random_offsets(3, (2, 2), offset_groups=2)
+        >>> off.shape, bool((np.abs(off) <= 0.8).all())
+        ((36, 2, 2), True)
+        >>> bool((random_offsets(3, 2, seed=1) == random_offsets(3, 2, seed=1)).all())
+        True
+    """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     ho, wo = ntuple(out_size, 2, "out_size", minimum=1)
     rng = np.random.default_rng(seed)
@@ -499,7 +1071,33 @@ def random_offsets(kernel_size, out_size, seed: int = 0, scale: float = 0.8, off
 def depthwise_separable(x, depthwise_weight, pointwise_weight, stride=1, padding=0, dilation=1,
                         depthwise_bias=None, pointwise_bias=None) -> tuple[np.ndarray, np.ndarray]:
     """Depthwise conv (groups = C_in, weight (C_in·m, 1, *k)) then pointwise 1x1 conv (weight
-    (C_out, C_in·m, 1…)). Returns (intermediate, output)."""
+    (C_out, C_in·m, 1…)). Returns (intermediate, output).
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial)
+        depthwise_weight: (C_in·multiplier, 1, *k): ``multiplier`` filters per input channel
+        pointwise_weight: (C_out, C_in·multiplier, 1, …): the 1x1 conv that mixes channels
+        stride, padding, dilation: of the depthwise conv, as for ``conv``. Defaults: 1, 0, 1
+        depthwise_bias: optional (C_in·multiplier,). Default: None
+        pointwise_bias: optional (C_out,). Default: None
+
+    Returns:
+        ``(intermediate, output)``: (C_in·multiplier, *out) and (C_out, *out), batched like ``x``.
+
+    Raises:
+        ValueError: depthwise_weight.shape[1] not 1; a pointwise weight of another rank or a kernel other than 1x1;
+            and everything ``conv`` raises
+
+    Examples:
+        >>> x = np.arange(32).reshape(2, 4, 4)                          # (C_in, H, W)
+        >>> dw = np.ones((2, 1, 3, 3), dtype=int)                       # one 3x3 sum per channel
+        >>> pw = np.array([1, -1]).reshape(1, 2, 1, 1)                  # channel 0 minus channel 1
+        >>> mid, out = depthwise_separable(x, dw, pw)
+        >>> mid.tolist()
+        [[[45, 54], [81, 90]], [[189, 198], [225, 234]]]
+        >>> out.tolist()                                                # 45 − 189 = −144
+        [[[-144, -144], [-144, -144]]]
+    """
     x_arr = as_numeric(x, "x")
     dw = as_numeric(depthwise_weight, "depthwise_weight")
     pw = as_numeric(pointwise_weight, "pointwise_weight")
@@ -519,6 +1117,28 @@ def separate_kernel(kernel2d) -> tuple[np.ndarray, np.ndarray]:
     """Column and row vectors whose outer product is ``kernel2d`` (rank 1 only).
 
     Integer kernels give small integer factors (Sobel X → [1,2,1]ᵀ and [−1,0,1]).
+
+    Args:
+        kernel2d: a 2-D kernel (kh, kw)
+
+    Returns:
+        ``(column, row)``: (kh,) and (kw,) with ``np.outer(column, row) == kernel2d``; int64 when both factors are
+        integers, else float64.
+
+    Raises:
+        ValueError: a kernel that is not 2-D, all zeros, or not of rank 1
+
+    Examples:
+        >>> col, row = separate_kernel(np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]))   # Sobel X
+        >>> col.tolist(), row.tolist()
+        ([1, 2, 1], [-1, 0, 1])
+        >>> np.outer(col, row).tolist()
+        [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+        >>> separate_kernel(np.eye(2, dtype=int))      # doctest: +NORMALIZE_WHITESPACE
+        Traceback (most recent call last):
+        ...
+        ValueError: kernel is not separable: it has rank 2, and only a rank-1 kernel is the outer product of a
+        column and a row
     """
     k = as_numeric(kernel2d, "kernel")
     if k.ndim != 2:
@@ -546,7 +1166,31 @@ def separate_kernel(kernel2d) -> tuple[np.ndarray, np.ndarray]:
 
 def separable_conv2d(x, column, row, stride=1, padding=0, dilation=1) -> tuple[np.ndarray, np.ndarray]:
     """Two-pass spatially separable conv of a one-channel image: the (kh×1) column pass, then the (1×kw) row
-    pass. Returns (intermediate, output); equal to one pass with ``outer(column, row)``."""
+    pass. Returns (intermediate, output); equal to one pass with ``outer(column, row)``.
+
+    Args:
+        x: a one-channel image (H, W)
+        column: (kh,) vector of the vertical pass
+        row: (kw,) vector of the horizontal pass
+        stride, dilation: int or (h, w). Defaults: 1, 1
+        padding: int, (h, w), ``'valid'`` or ``'same'``. Default: 0
+
+    Returns:
+        ``(intermediate, output)``: (H_out, W) after the column pass and (H_out, W_out).
+
+    Raises:
+        ValueError: x not 2-D, and everything ``conv`` raises
+
+    Examples:
+        >>> img = np.arange(16).reshape(4, 4)
+        >>> mid, out = separable_conv2d(img, [1, 2, 1], [-1, 0, 1])
+        >>> mid.tolist()                                # 0 + 2·4 + 8 = 16
+        [[16, 20, 24, 28], [32, 36, 40, 44]]
+        >>> out.tolist(), conv2d(img[None], np.array([[[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]]]))[0].tolist()
+        ([[8, 8], [8, 8]], [[8, 8], [8, 8]])
+        >>> separable_conv2d(img, [1, 2, 1], [-1, 0, 1], padding="same")[1].shape
+        (4, 4)
+    """
     x = as_numeric(x, "x")
     if x.ndim != 2:
         raise ValueError(f"x must be a 2-D image (H, W), got shape {x.shape}")
@@ -575,7 +1219,32 @@ def _kernel_tuple(kernel_size) -> tuple:
 
 def conv_params(in_channels: int, out_channels: int, kernel_size, groups: int = 1, bias: bool = False) -> int:
     """Learnable parameters of a conv layer: C_out · C_in/groups · Πk (+ C_out with bias). An int kernel_size
-    means k x k."""
+    means k x k.
+
+    Args:
+        in_channels: C_in, a positive int
+        out_channels: C_out, a positive int
+        kernel_size: int (square 2-D kernel) or tuple of any rank
+        groups: number of channel groups, dividing both C_in and C_out. Default: 1
+        bias: count C_out biases. Default: False
+
+    Returns:
+        int.
+
+    Raises:
+        ValueError: non-positive channel counts, groups or kernel sizes; groups not dividing the channels
+        TypeError: a kernel size that is not an int
+
+    Examples:
+        >>> conv_params(3, 16, 3), conv_params(3, 16, 3, bias=True)   # 16·3·3·3 = 432
+        (432, 448)
+        >>> conv_params(4, 8, (3, 3), groups=2), conv_params(1, 1, (3, 3, 3))
+        (144, 27)
+        >>> conv_params(3, 16, 3, groups=2)
+        Traceback (most recent call last):
+        ...
+        ValueError: groups=2 must divide in_channels=3 and out_channels=16
+    """
     k = _kernel_tuple(kernel_size)
     ntuple(tuple(k), len(k), "kernel_size", minimum=1)
     _check_groups(in_channels, out_channels, groups)
@@ -584,14 +1253,53 @@ def conv_params(in_channels: int, out_channels: int, kernel_size, groups: int = 
 
 def conv_macs(in_channels: int, out_channels: int, kernel_size, out_size, groups: int = 1) -> int:
     """Multiply-adds of a conv layer: one per weight per output position. An int out_size is square, of the
-    kernel's rank."""
+    kernel's rank.
+
+    Args:
+        in_channels, out_channels, kernel_size, groups: as for ``conv_params``. Default groups: 1
+        out_size: int or tuple, the output's spatial size (bias not counted)
+
+    Returns:
+        int: ``conv_params(...)`` · Π out_size.
+
+    Raises:
+        ValueError, TypeError: as ``conv_params``
+
+    Examples:
+        >>> conv_macs(1, 1, 3, (2, 2))                  # 9 weights at 4 positions
+        36
+        >>> conv_macs(3, 16, 3, 32)                     # 432 weights · 32·32
+        442368
+    """
     k = _kernel_tuple(kernel_size)
     o = tuple(out_size) if isinstance(out_size, (tuple, list)) else (out_size,) * len(k)
     return conv_params(in_channels, out_channels, kernel_size, groups) * prod(o)
 
 
 def separable_counts(in_channels: int, out_channels: int, kernel_size, out_size, multiplier: int = 1) -> dict:
-    """Weights and multiply-adds of a standard conv vs. depthwise (groups = C_in) + pointwise (1x1)."""
+    """Weights and multiply-adds of a standard conv vs. depthwise (groups = C_in) + pointwise (1x1).
+
+    Args:
+        in_channels: C_in
+        out_channels: C_out
+        kernel_size: int (k x k) or tuple
+        out_size: int or tuple, the output's spatial size
+        multiplier: depthwise filters per input channel. Default: 1
+
+    Returns:
+        dict with ``standard_params``, ``depthwise_params``, ``pointwise_params``, ``separable_params`` and the
+        matching ``*_macs`` (no biases).
+
+    Raises:
+        ValueError, TypeError: as ``conv_params``
+
+    Examples:
+        >>> c = separable_counts(3, 16, 3, 32)
+        >>> c["standard_params"], c["depthwise_params"], c["pointwise_params"], c["separable_params"]  # 27 + 48 = 75
+        (432, 27, 48, 75)
+        >>> c["standard_macs"], c["separable_macs"]     # 432·1024, 75·1024
+        (442368, 76800)
+    """
     k = _kernel_tuple(kernel_size)
     mid = in_channels * multiplier
     dw = conv_params(in_channels, mid, k, groups=in_channels)

@@ -28,7 +28,23 @@ __all__ = ["Tap", "ConvStep", "ConvTrace", "trace_conv", "Stamp", "ScatterStep",
 
 # -------------------------------------------------------------------------------------------- formatting
 def fmt(v: Any, precision: int = 2) -> str:
-    """A value as drawn: integers as integers, other numbers with ``precision`` decimals, strings as is."""
+    """A value as drawn: integers as integers, other numbers with ``precision`` decimals, strings as is.
+
+    Whole floats print without decimals, bools as 0/1, and a value that rounds to zero as ``"0"`` (never ``"-0.00"``).
+
+    Args:
+        v: a number (Python or numpy) or a string
+        precision: decimals of a non-integer number. Default: 2
+
+    Returns:
+        str.
+
+    Examples:
+        >>> fmt(3), fmt(np.int64(-2)), fmt(2.0), fmt(True), fmt("aw")
+        ('3', '-2', '2', '1', 'aw')
+        >>> fmt(0.333), fmt(0.333, 1), fmt(1.5), fmt(-0.001)
+        ('0.33', '0.3', '1.50', '0')
+    """
     if isinstance(v, str):
         return v
     if isinstance(v, (bool, np.bool_)):
@@ -52,7 +68,19 @@ def _is_symbolic(a: np.ndarray) -> bool:
 
 
 def symbolic_product(value: str, weight: str) -> str | None:
-    """``a``·``w`` → ``"aw"`` (single letters) or ``"x11·a"``; zero (padding) → None."""
+    """``a``·``w`` → ``"aw"`` (single letters) or ``"x11·a"``; zero (padding) → None.
+
+    Args:
+        value: the input cell's name (``"0"`` or ``""`` for padding)
+        weight: the kernel tap's name
+
+    Returns:
+        str, or None when either factor is zero.
+
+    Examples:
+        >>> symbolic_product("a", "w"), symbolic_product("x11", "a"), symbolic_product("0", "w")
+        ('aw', 'x11·a', None)
+    """
     if value in ("0", "") or weight in ("0", ""):
         return None
     if len(value) == 1 and len(weight) == 1:
@@ -61,6 +89,18 @@ def symbolic_product(value: str, weight: str) -> str | None:
 
 
 def symbolic_sum(terms) -> str:
+    """Join symbolic terms with ``+``, leaving out None, ``""`` and ``"0"``; ``"0"`` if nothing is left.
+
+    Args:
+        terms: iterable of str or None (as ``symbolic_product`` returns)
+
+    Returns:
+        str.
+
+    Examples:
+        >>> symbolic_sum(["aw", None, "bx"]), symbolic_sum([None, "0"])
+        ('aw+bx', '0')
+    """
     terms = [t for t in terms if t not in (None, "", "0")]
     return "+".join(terms) if terms else "0"
 
@@ -68,7 +108,24 @@ def symbolic_sum(terms) -> str:
 # ------------------------------------------------------------------------------------------------- conv
 @dataclass(frozen=True)
 class Tap:
-    """One kernel tap of one step."""
+    """One kernel tap of one step.
+
+    Attributes:
+        channel: input channel
+        kernel_index: (c_local, *k): index into ``weight[out_channel]``
+        position: input position in unpadded coordinates (outside the input = padding)
+        padded_position: position in the padded grid
+        is_padding: whether the tap reads padding
+        value: the input value read (0, or ``"0"`` symbolically, for padding)
+        weight: the kernel value (flipped kernel if ``true_conv``)
+        product: value × weight (a string or None symbolically)
+
+    Examples:
+        >>> t = trace_conv(np.arange(9).reshape(1, 3, 3), np.ones((1, 1, 2, 2), dtype=int), padding=1)
+        >>> t[0].taps[0]                                # doctest: +NORMALIZE_WHITESPACE
+        Tap(channel=0, kernel_index=(0, 0, 0), position=(-1, -1), padded_position=(0, 0), is_padding=True, value=0,
+            weight=1, product=0)
+    """
     channel: int                     # input channel
     kernel_index: tuple[int, ...]    # (c_local, *k): index into weight[out_channel]
     position: tuple[int, ...]        # input position, unpadded coordinates (outside the input = padding)
@@ -81,6 +138,23 @@ class Tap:
 
 @dataclass(frozen=True)
 class ConvStep:
+    """One output value of a conv: the taps of its window, the bias and the total.
+
+    Attributes:
+        index: step number in iteration order
+        batch: batch index n
+        out_channel: output channel
+        out_position: output position (one int per spatial dimension)
+        window_origin: padded coordinates of tap (0, …, 0)
+        taps: the ``Tap`` records, channel by channel, taps in row-major order
+        bias: the bias value, or None
+        total: the output value (Σ products + bias; a string symbolically)
+
+    Examples:
+        >>> st = trace_conv(np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3), dtype=int))[1]
+        >>> st.out_index, st.window_origin, len(st.taps), st.total
+        ((0, 0, 1), (0, 1), 9, 54)
+    """
     index: int
     batch: int
     out_channel: int
@@ -92,10 +166,24 @@ class ConvStep:
 
     @property
     def out_index(self) -> tuple[int, ...]:
+        """``(out_channel, *out_position)``: the index of this value in the unbatched output.
+
+        >>> trace_conv(np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3)))[3].out_index
+        (0, 1, 1)
+        """
         return (self.out_channel,) + self.out_position
 
     def channel_sums(self) -> dict[int, Any]:
-        """Per input channel partial sums (the multi-channel demo's per-slice sums), bias excluded."""
+        """Per input channel partial sums (the multi-channel demo's per-slice sums), bias excluded.
+
+        Returns:
+            dict input channel → partial sum (a string symbolically).
+
+        Examples:
+            >>> st = trace_conv(np.arange(18).reshape(2, 3, 3), np.ones((1, 2, 2, 2), dtype=int))[0]
+            >>> st.channel_sums(), st.total                 # 0+1+3+4 = 8, 9+10+12+13 = 44
+            ({0: 8, 1: 44}, 52)
+        """
         sums: dict[int, Any] = {}
         for t in self.taps:
             if isinstance(t.product, str) or t.product is None:
@@ -105,7 +193,23 @@ class ConvStep:
         return sums
 
     def terms(self, precision: int = 2, times: str = "×", skip_padding: bool = False) -> list[str]:
-        """``["1×1", "1×0", …]``: each tap's value × weight (negative weights in brackets), then the bias."""
+        """``["1×1", "1×0", …]``: each tap's value × weight (negative weights in brackets), then the bias.
+
+        Args:
+            precision: decimals of non-integer numbers. Default: 2
+            times: the multiplication sign. Default: ``"×"``
+            skip_padding: leave out taps that read padding. Default: False
+
+        Returns:
+            list of str.
+
+        Examples:
+            >>> st = trace_conv(np.arange(9).reshape(1, 3, 3), np.array([[[[1, -1], [0, 2]]]]), bias=[1], padding=1)[0]
+            >>> st.terms()
+            ['0×1', '0×(-1)', '0×0', '0×2', '1']
+            >>> st.terms(skip_padding=True, times="·")
+            ['0·2', '1']
+        """
         out = [product_term(t.value, t.weight, precision, times) for t in self.taps
                if not (skip_padding and t.is_padding)]
         if self.bias is not None:
@@ -113,13 +217,43 @@ class ConvStep:
         return out
 
     def expression(self, precision: int = 2, times: str = "×", skip_padding: bool = False) -> str:
-        """``1×1 + 1×0 + … = 4`` from the step's own values (the bias, if any, as the last term)."""
+        """``1×1 + 1×0 + … = 4`` from the step's own values (the bias, if any, as the last term).
+
+        A symbolic step gives its total (``"aw+bx+ey+fz"``). Arguments as for ``terms``.
+
+        Returns:
+            str.
+
+        Examples:
+            >>> trace_conv(np.array([[0, 1, 2, 3, 4]]), np.array([[[1, 2, 3]]]))[0].expression()
+            '0×1 + 1×2 + 2×3 = 8'
+            >>> trace_conv(np.array([[0, 1, 2, 3, 4]]), np.array([[[1, 2, 3]]]), true_conv=True)[0].expression()
+            '0×3 + 1×2 + 2×1 = 4'
+            >>> st = trace_conv(np.arange(9).reshape(1, 3, 3), np.array([[[[1, -1], [0, 2]]]]), bias=[1], padding=1)[0]
+            >>> st.expression(skip_padding=True)
+            '0×2 + 1 = 1'
+        """
         if self.taps and isinstance(self.taps[0].value, str):
             return f"{self.total}"
         return " + ".join(self.terms(precision, times, skip_padding)) + f" = {fmt(self.total, precision)}"
 
 
 def product_term(value, weight, precision: int = 2, times: str = "×") -> str:
+    """``value×weight`` as drawn (``fmt`` for both), a negative weight in brackets.
+
+    Args:
+        value: the input value
+        weight: the kernel value
+        precision: decimals of non-integer numbers. Default: 2
+        times: the multiplication sign. Default: ``"×"``
+
+    Returns:
+        str.
+
+    Examples:
+        >>> product_term(2, 3), product_term(2, -1), product_term(1.5, 2, times="·")
+        ('2×3', '2×(-1)', '1.50·2')
+    """
     ws = fmt(weight, precision)
     if ws.startswith("-"):
         ws = f"({ws})"
@@ -128,7 +262,34 @@ def product_term(value, weight, precision: int = 2, times: str = "×") -> str:
 
 class ConvTrace:
     """The steps of ``conv(x, weight, …)``; iterate for ``ConvStep`` records (batch, out channel, then
-    output positions in row-major order)."""
+    output positions in row-major order).
+
+    Arguments, shapes and defaults as for ``ops.conv``; ``x`` and ``weight`` may also be arrays of strings (names),
+    which makes the trace symbolic (products ``"aw"``, totals ``"aw+bx+…"``). ``len(trace)`` is the number of
+    steps, N · C_out · Π out; ``trace[i]`` builds step i on demand.
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial), numbers or strings
+        weight: (C_out, C_in/groups, *k), numbers or strings
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation, groups, true_conv: as for ``ops.conv``. Defaults: 1, 0, 1, 1, False
+
+    Attributes:
+        x: the input batched (N, C_in, *spatial); ``padded``: with its padding
+        weight: the weight the taps multiply (flipped if ``true_conv``); ``weight_given``: as passed
+        padding: ``(before, after)`` per dimension; in_size, out_size, kernel_size, stride, dilation: tuples
+        in_channels, out_channels, groups, nd, batched, symbolic, true_conv
+
+    Raises:
+        TypeError, ValueError: as ``ops.conv``
+
+    Examples:
+        >>> t = ConvTrace(np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3), dtype=int))
+        >>> len(t), t.out_size, [st.total for st in t]
+        (4, (2, 2), [45, 54, 81, 90])
+        >>> t.output.tolist()                           # the totals are the output of ops.conv
+        [[[45, 54], [81, 90]]]
+    """
 
     def __init__(self, x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_conv=False):
         x_arr, w_arr = np.asarray(x), np.asarray(weight)
@@ -170,15 +331,34 @@ class ConvTrace:
     # -- geometry ---------------------------------------------------------------------------------------
     @property
     def padded_size(self) -> tuple[int, ...]:
+        """Spatial size of the padded input.
+
+        >>> trace_conv(np.arange(9).reshape(1, 3, 3), np.ones((1, 1, 3, 3)), padding=1).padded_size
+        (5, 5)
+        """
         return self.padded.shape[2:]
 
     @property
     def output_shape(self) -> tuple[int, ...]:
+        """Shape of the output, batched like the input: (C_out, *out) or (N, C_out, *out).
+
+        >>> trace_conv(np.arange(16).reshape(1, 1, 4, 4), np.ones((2, 1, 3, 3))).output_shape
+        (1, 2, 2, 2)
+        """
         core = (self.out_channels,) + self.out_size
         return ((self.x.shape[0],) + core) if self.batched else core
 
     def unvisited(self) -> list[tuple[int, ...]]:
-        """Input cells (unpadded coordinates) that no window reaches: what the floor of the size rule drops."""
+        """Input cells (unpadded coordinates) that no window reaches: what the floor of the size rule drops.
+
+        Returns:
+            list of positions (tuples of ints) in row-major order.
+
+        Examples:
+            >>> t = trace_conv(np.arange(36).reshape(1, 6, 6), np.ones((1, 1, 3, 3)), stride=2)   # 6 -> 2: ⌊3/2⌋ + 1
+            >>> len(t.unvisited()), t.unvisited()[:3]                # the last column and row: 6 + 6 − 1 cells
+            (11, [(0, 5), (1, 5), (2, 5)])
+        """
         seen = np.zeros(self.in_size, dtype=bool)
         for o in itertools.product(*[range(n) for n in self.out_size]):
             for t in itertools.product(*[range(k) for k in self.kernel_size]):
@@ -189,7 +369,18 @@ class ConvTrace:
         return [tuple(int(v) for v in idx) for idx in np.argwhere(~seen)]
 
     def window_cells(self, out_position) -> list[tuple[int, ...]]:
-        """Padded-grid cells under the window of one output position (row-major tap order)."""
+        """Padded-grid cells under the window of one output position (row-major tap order).
+
+        Args:
+            out_position: the output position, one int per spatial dimension
+
+        Returns:
+            list of kh·kw·… positions (tuples) in padded coordinates.
+
+        Examples:
+            >>> trace_conv(np.arange(25).reshape(1, 5, 5), np.ones((1, 1, 2, 2)), stride=2).window_cells((1, 0))
+            [(2, 0), (2, 1), (3, 0), (3, 1)]
+        """
         return [tuple(out_position[a] * self.stride[a] + t[a] * self.dilation[a] for a in range(self.nd))
                 for t in itertools.product(*[range(k) for k in self.kernel_size])]
 
@@ -204,6 +395,26 @@ class ConvTrace:
         return self.step(i)
 
     def step(self, i: int) -> ConvStep:
+        """Build step ``i`` (also ``trace[i]``): batch, output channel, then output position in row-major order.
+
+        Args:
+            i: step number, 0 ≤ i < len(trace)
+
+        Returns:
+            ConvStep.
+
+        Raises:
+            IndexError: ``i`` out of range
+
+        Examples:
+            >>> t = trace_conv(np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3), dtype=int))
+            >>> t.step(2).out_position, t.step(2).total
+            ((1, 0), 81)
+            >>> t.step(4)
+            Traceback (most recent call last):
+            ...
+            IndexError: step 4 out of range 0..3
+        """
         n_pos = prod(self.out_size)
         if not 0 <= i < len(self):
             raise IndexError(f"step {i} out of range 0..{len(self) - 1}")
@@ -235,7 +446,14 @@ class ConvTrace:
     # -- results ----------------------------------------------------------------------------------------
     @property
     def output(self) -> np.ndarray:
-        """The operation's output (``ops.conv``; for symbolic traces, the array of expressions)."""
+        """The operation's output (``ops.conv``; for symbolic traces, the array of expressions).
+
+        Examples:
+            >>> x = np.array([["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]])[None]       # (C_in, H, W) of names
+            >>> t = trace_conv(x, np.array([["w", "x"], ["y", "z"]])[None, None])
+            >>> t.output.tolist()
+            [[['aw+bx+dy+ez', 'bw+cx+ey+fz'], ['dw+ex+gy+hz', 'ew+fx+hy+iz']]]
+        """
         if self._output is None:
             if self.symbolic:
                 out = np.empty((self.x.shape[0], self.out_channels) + self.out_size, dtype=object)
@@ -249,21 +467,63 @@ class ConvTrace:
 
     @property
     def padding_arg(self):
-        """Padding as ``conv`` accepts it (symmetric only); asymmetric 'same' padding is applied explicitly."""
+        """Padding as ``conv`` accepts it (symmetric only); asymmetric 'same' padding is applied explicitly.
+
+        >>> x = np.arange(16).reshape(1, 4, 4)
+        >>> trace_conv(x, np.ones((1, 1, 3, 3)), padding="same").padding_arg
+        (1, 1)
+        >>> trace_conv(x, np.ones((1, 1, 2, 2)), padding="same").padding_arg      # (0, 1) per dimension
+        'same'
+        """
         if all(b == a for b, a in self.padding):
             return tuple(b for b, _ in self.padding)
         return "same"
 
 
 def trace_conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_conv=False) -> ConvTrace:
-    """Lazy trace of ``conv`` (same arguments); numbers or, given strings, symbolic expressions."""
+    """Lazy trace of ``conv`` (same arguments); numbers or, given strings, symbolic expressions.
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial), numbers or strings
+        weight: (C_out, C_in/groups, *k), numbers or strings
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation, groups, true_conv: as for ``ops.conv``. Defaults: 1, 0, 1, 1, False
+
+    Returns:
+        ConvTrace.
+
+    Raises:
+        TypeError, ValueError: as ``ops.conv``
+
+    Examples:
+        >>> t = trace_conv(np.arange(16).reshape(1, 4, 4), np.ones((1, 1, 3, 3), dtype=int))
+        >>> t[0].expression()
+        '0×1 + 1×1 + 2×1 + 4×1 + 5×1 + 6×1 + 8×1 + 9×1 + 10×1 = 45'
+        >>> x = np.array([["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]])[None]
+        >>> trace_conv(x, np.array([["w", "x"], ["y", "z"]])[None, None])[0].total
+        'aw+bx+dy+ez'
+    """
     return ConvTrace(x, weight, bias, stride, padding, dilation, groups, true_conv)
 
 
 # ------------------------------------------------------------------------------------- transposed conv
 @dataclass(frozen=True)
 class Stamp:
-    """One tap of a scatter step: value × weight added into one output cell (dropped if outside)."""
+    """One tap of a scatter step: value × weight added into one output cell (dropped if outside).
+
+    Attributes:
+        out_channel: output channel
+        kernel_index: (c_out_local, *k) into ``weight[in_channel]``
+        out_position: output position; may lie outside the output (cropped by padding)
+        inside: whether ``out_position`` lies in the output
+        weight: the kernel value
+        product: value × weight
+
+    Examples:
+        >>> st = trace_conv_transpose(np.array([[1, 2]]), np.array([[[1, 1, 1]]]), stride=2, padding=1)
+        >>> next(iter(st)).stamps[0]                    # the first stamp lands in the cropped border
+        Stamp(out_channel=0, kernel_index=(0, 0), out_position=(-1,), inside=False, weight=1, product=1)
+    """
     out_channel: int
     kernel_index: tuple[int, ...]      # (c_out_local, *k) into weight[in_channel]
     out_position: tuple[int, ...]      # may lie outside the output (cropped by padding)
@@ -274,6 +534,22 @@ class Stamp:
 
 @dataclass(frozen=True)
 class ScatterStep:
+    """One input value of a transposed conv: the stamps it adds into the output.
+
+    Attributes:
+        index: step number in iteration order
+        batch: batch index n
+        in_channel: input channel
+        in_position: input position
+        value: the input value
+        stamps: the ``Stamp`` records, output channel by output channel, taps in row-major order
+        partial: running output (C_out, *out) after this step, bias not yet added
+
+    Examples:
+        >>> steps = list(trace_conv_transpose(np.array([[1, 2]]), np.array([[[1, 1, 1]]]), stride=2))
+        >>> [(st.in_position, st.value, st.partial.tolist()) for st in steps]     # the overlap adds: 1 + 2 = 3
+        [((0,), 1, [[1, 1, 1, 0, 0]]), ((1,), 2, [[1, 1, 3, 2, 2]])]
+    """
     index: int
     batch: int
     in_channel: int
@@ -284,7 +560,29 @@ class ScatterStep:
 
 
 class ScatterTrace:
-    """Transposed conv as scatter: each input value times the kernel, added into the output."""
+    """Transposed conv as scatter: each input value times the kernel, added into the output.
+
+    Iterating yields ``ScatterStep`` records (batch, input channel, then input positions in row-major order);
+    ``len(trace)`` is N · C_in · Π in_size. Arguments, shapes and defaults as for ``ops.conv_transpose``.
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial)
+        weight: (C_in, C_out/groups, *k)
+        bias: optional (C_out,). Default: None
+        stride, padding, output_padding, groups, dilation: as for ``ops.conv_transpose``. Defaults: 1, 0, 0, 1, 1
+
+    Attributes:
+        output: ``ops.conv_transpose``'s result; geometry: the ``ops.TransposeGeometry``
+        x, weight, bias: as validated (x batched); in_size, out_size, in_channels, out_channels, groups, nd, batched
+
+    Raises:
+        TypeError, ValueError: as ``ops.conv_transpose``
+
+    Examples:
+        >>> t = ScatterTrace(np.array([[1, 2]]), np.array([[[1, 1, 1]]]), stride=2)
+        >>> len(t), t.out_size, t.output.tolist()
+        (2, (5,), [[1, 1, 3, 2, 2]])
+    """
 
     def __init__(self, x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
         s = ops.setup(x, weight, bias, stride, dilation, groups, transposed=True)
@@ -330,7 +628,19 @@ class ScatterTrace:
                     i += 1
 
     def final(self, batch: int = 0) -> np.ndarray:
-        """Sum of all stamps plus bias: equals the output."""
+        """Sum of all stamps plus bias: equals the output.
+
+        Args:
+            batch: batch index. Default: 0
+
+        Returns:
+            (C_out, *out) array.
+
+        Examples:
+            >>> t = trace_conv_transpose(np.array([[1, 2]]), np.array([[[1, 1, 1]]]), bias=[10], stride=2, padding=1)
+            >>> t.final().tolist(), t.output.tolist()       # padding 1 crops one cell from each end of [1, 1, 3, 2, 2]
+            ([[11, 13, 12]], [[11, 13, 12]])
+        """
         last = None
         for st in self:
             if st.batch == batch:
@@ -346,6 +656,35 @@ class GatherTrace(ConvTrace):
 
     ``kinds`` marks each cell of the expanded input: 0 data, 1 inserted zero, 2 padding, 3 output padding
     (bottom/right); ``sources`` gives the input position of each data cell (−1 elsewhere).
+
+    A ``ConvTrace`` (its ``x`` is the expanded input, its ``weight`` the conv weight from
+    ``ops.transpose_weight_as_conv``), with ``geometry`` (``ops.TransposeGeometry``), ``transposed_weight`` and
+    ``source_input`` added. Arguments as for ``ops.conv_transpose``.
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial)
+        weight: (C_in, C_out/groups, *k)
+        bias: optional (C_out,). Default: None
+        stride, padding, output_padding, groups, dilation: as for ``ops.conv_transpose``. Defaults: 1, 0, 0, 1, 1
+
+    Attributes:
+        kinds: int8 (*expanded_size)
+        sources: (*expanded_size, nd) input positions, −1 where there is no data
+
+    Raises:
+        TypeError, ValueError: as ``ops.conv_transpose``
+
+    Examples:
+        >>> g = GatherTrace(np.array([[1, 2]]), np.array([[[1, 2, 3]]]), stride=2)
+        >>> g.x.tolist(), g.weight.tolist(), g.kinds.tolist()      # the kernel flipped
+        ([[[0, 0, 1, 0, 2, 0, 0]]], [[[3, 2, 1]]], [2, 2, 0, 1, 0, 2, 2])
+        >>> g[2].expression(), g.output.tolist()
+        ('1×3 + 0×2 + 2×1 = 5', [[1, 2, 5, 4, 6]])
+        >>> ops.conv_transpose(np.array([[1, 2]]), np.array([[[1, 2, 3]]]), stride=2).tolist()
+        [[1, 2, 5, 4, 6]]
+        >>> g = GatherTrace(np.array([[1, 2]]), np.array([[[1, 1, 1]]]), stride=2, padding=1, output_padding=1)
+        >>> g.kinds.tolist(), g.sources[..., 0].tolist()
+        ([2, 0, 1, 0, 2, 3], [-1, 0, -1, 1, -1, -1])
     """
 
     KIND_NAMES = ("data", "inserted", "padding", "output_padding")
@@ -375,7 +714,31 @@ class GatherTrace(ConvTrace):
 def trace_conv_transpose(x, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
                          view: str = "scatter"):
     """Lazy trace of ``conv_transpose``: ``view='scatter'`` (each input value stamps value × kernel into the
-    output) or ``view='gather'`` (the equivalent direct conv with the flipped kernel)."""
+    output) or ``view='gather'`` (the equivalent direct conv with the flipped kernel).
+
+    Args:
+        x: input (C_in, *spatial) or (N, C_in, *spatial)
+        weight: (C_in, C_out/groups, *k)
+        bias: optional (C_out,). Default: None
+        stride, padding, output_padding, groups, dilation: as for ``ops.conv_transpose``. Defaults: 1, 0, 0, 1, 1
+        view: ``'scatter'`` or ``'gather'``. Default: ``'scatter'``
+
+    Returns:
+        ScatterTrace or GatherTrace.
+
+    Raises:
+        ValueError: an unknown ``view``, and everything ``ops.conv_transpose`` raises
+
+    Examples:
+        >>> x, w = np.array([[1, 2]]), np.array([[[1, 1, 1]]])
+        >>> scatter, gather = trace_conv_transpose(x, w, stride=2), trace_conv_transpose(x, w, stride=2, view="gather")
+        >>> type(scatter).__name__, scatter.output.tolist(), type(gather).__name__, gather.output.tolist()
+        ('ScatterTrace', [[1, 1, 3, 2, 2]], 'GatherTrace', [[1, 1, 3, 2, 2]])
+        >>> trace_conv_transpose(x, w, view="both")
+        Traceback (most recent call last):
+        ...
+        ValueError: view must be 'scatter' or 'gather', got 'both'
+    """
     if view == "scatter":
         return ScatterTrace(x, weight, bias, stride, padding, output_padding, groups, dilation)
     if view == "gather":
@@ -386,6 +749,21 @@ def trace_conv_transpose(x, weight, bias=None, stride=1, padding=0, output_paddi
 # ------------------------------------------------------------------------------------------ deformable
 @dataclass(frozen=True)
 class Neighbour:
+    """One of the four integer neighbours of a deformable sampling point.
+
+    Attributes:
+        position: (row, col) in the input
+        weight: bilinear weight
+        value: input value (0 outside)
+        inside: whether ``position`` lies in the input
+
+    Examples:
+        >>> off = np.zeros((18, 2, 2))
+        >>> off[1::2] = 0.5
+        >>> tap = trace_deform_conv2d(np.arange(16).reshape(1, 4, 4), off, np.ones((1, 1, 3, 3))).step(0).taps[0]
+        >>> tap.neighbours[1]                           # the tap samples (0, 0.5): half of (0, 1)
+        Neighbour(position=(0, 1), weight=0.5, value=1.0, inside=True)
+    """
     position: tuple[int, int]
     weight: float          # bilinear weight
     value: float           # input value (0 outside)
@@ -394,6 +772,27 @@ class Neighbour:
 
 @dataclass(frozen=True)
 class DeformTap:
+    """One kernel tap of a deformable step: where it samples and what it adds.
+
+    Attributes:
+        channel: input channel
+        kernel_index: (c_local, i, j) into ``weight[out_channel]``
+        regular: regular grid position out·stride − padding + tap·dilation
+        offset: (dy, dx)
+        point: sampling point, regular + offset
+        neighbours: the four ``Neighbour`` records: top-left, top-right, bottom-left, bottom-right
+        sampled: bilinear value (before mask)
+        mask: modulation (1.0 without a mask)
+        weight: the kernel value
+        product: sampled · mask · weight
+
+    Examples:
+        >>> off = np.zeros((18, 2, 2))
+        >>> off[1::2] = 0.5                             # every tap half a column to the right
+        >>> tap = trace_deform_conv2d(np.arange(16).reshape(1, 4, 4), off, np.ones((1, 1, 3, 3))).step(0).taps[0]
+        >>> tap.regular, tap.offset, tap.point, tap.sampled, tap.product       # halfway between 0 and 1
+        ((0, 0), (0.0, 0.5), (0.0, 0.5), 0.5, 0.5)
+    """
     channel: int
     kernel_index: tuple[int, int, int]   # (c_local, i, j)
     regular: tuple[int, int]             # regular grid position out·stride − padding + tap·dilation
@@ -408,6 +807,23 @@ class DeformTap:
 
 @dataclass(frozen=True)
 class DeformStep:
+    """One output value of a deformable conv: its taps, the bias and the total.
+
+    Attributes:
+        index: step number in iteration order
+        batch: batch index n
+        out_channel: output channel
+        out_position: (row, col) of the output
+        taps: the ``DeformTap`` records, channel by channel, taps in row-major order
+        bias: the bias value, or None
+        total: Σ products + bias: the output value
+
+    Examples:
+        >>> off = np.zeros((18, 2, 2))
+        >>> st = trace_deform_conv2d(np.arange(16).reshape(1, 4, 4), off, np.ones((1, 1, 3, 3)), bias=[1]).step(3)
+        >>> st.out_position, len(st.taps), st.bias, st.total                   # 90 + 1
+        ((1, 1), 9, 1, 91.0)
+    """
     index: int
     batch: int
     out_channel: int
@@ -418,6 +834,33 @@ class DeformStep:
 
 
 class DeformTrace:
+    """The steps of ``deform_conv2d(x, offset, weight, …)``; iterate for ``DeformStep`` records (batch, out channel,
+    then output positions in row-major order).
+
+    Arguments, shapes and defaults as for ``ops.deform_conv2d``; ``len(trace)`` is N · C_out · H_out · W_out.
+
+    Args:
+        x: input (C_in, H, W) or (N, C_in, H, W)
+        offset: (2·offset_groups·kh·kw, H_out, W_out), batched like x
+        weight: (C_out, C_in/groups, kh, kw)
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation: int or (h, w). Defaults: 1, 0, 1
+        mask: optional (offset_groups·kh·kw, H_out, W_out), batched like x. Default: None
+
+    Attributes:
+        setup: the ``ops.DeformSetup``; py, px: sampling points (``ops.deform_sampling_points``)
+        output: ``ops.deform_conv2d``'s result; out_size: (H_out, W_out); out_channels: C_out
+
+    Raises:
+        TypeError, ValueError: as ``ops.deform_conv2d``
+
+    Examples:
+        >>> off = np.zeros((18, 2, 2))
+        >>> off[1::2] = 0.5
+        >>> t = DeformTrace(np.arange(16).reshape(1, 4, 4), off, np.ones((1, 1, 3, 3)))
+        >>> len(t), [st.total for st in t], t.output.tolist()
+        (4, [49.5, 46.5, 85.5, 76.5], [[[49.5, 46.5], [85.5, 76.5]]])
+    """
     def __init__(self, x, offset, weight, bias=None, stride=1, padding=0, dilation=1, mask=None):
         self.setup = s = ops.deform_setup(x, offset, weight, bias, stride, padding, dilation, mask)
         self.py, self.px = ops.deform_sampling_points(s)
@@ -432,6 +875,19 @@ class DeformTrace:
         return (self.step(i) for i in range(len(self)))
 
     def step(self, i: int) -> DeformStep:
+        """Build step ``i``: batch, output channel, then output position in row-major order.
+
+        Args:
+            i: step number, 0 ≤ i < len(trace)
+
+        Returns:
+            DeformStep.
+
+        Examples:
+            >>> t = trace_deform_conv2d(np.arange(16).reshape(1, 4, 4), np.zeros((18, 2, 2)), np.ones((1, 1, 3, 3)))
+            >>> t.step(1).out_position, t.step(1).total
+            ((0, 1), 54.0)
+        """
         s = self.setup
         n_pos = prod(self.out_size)
         n, rest = divmod(i, self.out_channels * n_pos)
@@ -471,5 +927,29 @@ class DeformTrace:
 
 def trace_deform_conv2d(x, offset, weight, bias=None, stride=1, padding=0, dilation=1, mask=None) -> DeformTrace:
     """Lazy trace of ``deform_conv2d``: per output value, each tap's sampling point, its four neighbours with
-    their bilinear weights and values, the mask, weight and product."""
+    their bilinear weights and values, the mask, weight and product.
+
+    Args:
+        x: input (C_in, H, W) or (N, C_in, H, W)
+        offset: (2·offset_groups·kh·kw, H_out, W_out), batched like x
+        weight: (C_out, C_in/groups, kh, kw)
+        bias: optional (C_out,). Default: None
+        stride, padding, dilation: int or (h, w). Defaults: 1, 0, 1
+        mask: optional (offset_groups·kh·kw, H_out, W_out), batched like x. Default: None
+
+    Returns:
+        DeformTrace.
+
+    Raises:
+        TypeError, ValueError: as ``ops.deform_conv2d``
+
+    Examples:
+        >>> mask = np.ones((9, 2, 2))
+        >>> mask[4] = 0                                 # the centre tap off
+        >>> t = trace_deform_conv2d(np.arange(16).reshape(1, 4, 4), np.zeros((18, 2, 2)), np.ones((1, 1, 3, 3)),
+        ...                         mask=mask)
+        >>> st = t.step(0)
+        >>> st.taps[4].sampled, st.taps[4].mask, st.total                      # 45 − 5
+        (5.0, 0.0, 40.0)
+    """
     return DeformTrace(x, offset, weight, bias, stride, padding, dilation, mask)
