@@ -340,8 +340,8 @@ class WeightSharing(ConvVizScene):
         ka = kernels[0]
         to_f1 = elbow_arrow([ka.get_top(), [ka.get_center()[0], over, 0], [mark1.get_center()[0], over, 0],
                              mark1.get_top()], t.highlight, stroke_width=PATH_STROKE, tip_length=PATH_TIP)
-        to_f11 = Arrow(shared.get_right(), mark2.get_left(), buff=PATH_TO_OUTPUT_BUFF, color=t.highlight, stroke_width=PATH_STROKE,
-                       tip_length=PATH_TIP, max_tip_length_to_length_ratio=0.3)
+        to_f11 = Arrow(shared.get_right(), mark2.get_left(), buff=PATH_TO_OUTPUT_BUFF, color=t.highlight,
+                       stroke_width=PATH_STROKE, tip_length=PATH_TIP, max_tip_length_to_length_ratio=0.3)
         return VGroup(dashes(win1, ka), to_f1, dashes(win2, shared), to_f11)
 
     def headings(self, row1, row2):

@@ -1,13 +1,15 @@
 """The notes' five convolution formulas (cnn-formula1..5), typeset with LaTeX.
 
 formula1: continuous convolution and its short form, joined by an arrow labelled 等价表示 as in the notes (in
-English "等价表示 (equivalent form)", so the notes' label stays and a reader without Chinese knows it). formula2: discrete 1-D convolution. formula3/formula4: 2-D convolution and its
-commuted form (true convolution, the kernel flipped). formula5: cross-correlation, what deep-learning libraries
-compute. In formulas 3, 4 and 5 the signs inside the flipped/unflipped index pairs are coloured, so formula5
-reads as "the same sum with the index signs flipped"; formula5 also carries a one-line note and the matching
-true-convolution sum for comparison.
+English "等价表示 (equivalent form)", so the notes' label stays and a reader without Chinese knows it).
+formula2: discrete 1-D convolution. formula3/formula4: 2-D convolution and its commuted form (true convolution,
+the kernel flipped). formula5: cross-correlation, what deep-learning libraries compute. In formulas 3, 4 and 5
+the signs inside the flipped/unflipped index pairs are coloured, so formula5 reads as "the same sum with the
+index signs flipped"; formula5 also carries a one-line note and the matching true-convolution sum for
+comparison.
 
-The formulas are mathematics (no data), so the LaTeX strings are written here. Run with stock Manim too:
+The formulas are mathematics (no data), so the LaTeX strings are written here; the entry's
+``convviz.figures.formulas.FormulaFigure`` says which one to typeset. Run with stock Manim too:
 ``manim -ql scenes/formulas.py Formula5``.
 """
 

@@ -1,8 +1,9 @@
 """figure1: the computation of a 2-D convolution written out with symbols.
 
 A 3x4 input a..l and a 2x2 kernel w x / y z; every output box holds its expression (aw+bx+ey+fz, …), produced
-by ``convviz.trace.trace_conv`` in symbolic mode (in ``convviz.figures.graph``), one line per kernel row. Arrows join the first input patch and
-the kernel to the first output, as in the notes. ``manim -ql scenes/graph.py ComputationGraph`` works too.
+by ``convviz.trace.trace_conv`` in symbolic mode (in ``convviz.figures.graph``), one line per kernel row. Arrows
+join the first input patch and the kernel to the first output, as in the notes.
+``manim -ql scenes/graph.py ComputationGraph`` works too.
 """
 
 from __future__ import annotations

@@ -1,4 +1,11 @@
-"""Where a dilated kernel's taps fall (figure 13: dilation rate vs. receptive field). numpy only."""
+"""Where a dilated kernel's taps fall (figure 13: dilation rate vs. receptive field). numpy only.
+
+``receptive_field_figure`` → :class:`ReceptiveFieldFigure`, one :class:`DilatedTaps` panel per dilation.
+
+>>> t = dilated_taps(11, 3, 2)
+>>> t.field, t.top_left, t.taps[:2]
+(5, (3, 3), ((3, 3), (3, 5)))
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ from dataclasses import dataclass
 
 from ..shapes import ntuple, receptive_field
 
-__all__ = ["DilatedTaps", "dilated_taps"]
+__all__ = ["DilatedTaps", "dilated_taps", "ReceptiveFieldFigure", "receptive_field_figure"]
 
 
 @dataclass(frozen=True)
@@ -41,8 +48,29 @@ def dilated_taps(grid: int, kernel_size: int, dilation: int = 1) -> DilatedTaps:
     return DilatedTaps(n, k, d, taps, span, (start, start))
 
 
-# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+# ------------------------------------------------------------------------------------------------ builders
+@dataclass(frozen=True)
+class ReceptiveFieldFigure:
+    """figure13: one panel per dilation, each the taps of a ``kernel_size``² kernel centred in a ``grid``² grid."""
+    grid: int
+    kernel_size: int
+    panels: tuple[DilatedTaps, ...]
+
+    @property
+    def dilations(self) -> tuple[int, ...]:
+        return tuple(p.dilation for p in self.panels)
 
 
-def receptive_field_figure(**params):
-    return dict(params)
+def receptive_field_figure(*, grid: int = 11, kernel_size: int = 3, dilations=(1, 2, 3)) -> ReceptiveFieldFigure:
+    """figure13's panels, one :func:`dilated_taps` per dilation.
+
+    >>> fig = receptive_field_figure(grid=11, kernel_size=3, dilations=(1, 2, 3))
+    >>> [p.field for p in fig.panels], fig.panels[1].taps[:3]
+    ([3, 5, 7], ((3, 3), (3, 5), (3, 7)))
+    """
+    (n,) = ntuple(grid, 1, "grid", minimum=1)
+    (k,) = ntuple(kernel_size, 1, "kernel_size", minimum=1)
+    ds = (dilations,) if isinstance(dilations, int) else tuple(dilations)
+    if not ds:
+        raise ValueError("dilations: give at least one")
+    return ReceptiveFieldFigure(n, k, tuple(dilated_taps(n, k, d) for d in ds))

@@ -1,4 +1,10 @@
-"""The Conv2d output-size rule of PyTorch's docs with an example's numbers substituted (figure 5). numpy-free."""
+"""The Conv2d output-size rule of PyTorch's docs with an example's numbers substituted (figure 5). numpy-free.
+
+``shape_rule_figure`` → :class:`ShapeRuleFigure`.
+
+>>> [(s.numerator, str(s.quotient), s.out_size) for s in shape_rule_example((7, 6), 3, 2, 0, (1, 2))]
+[(4, '2', 3), (1, '1/2', 1)]
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from math import floor
 
 from ..shapes import conv_output_size, ntuple
 
-__all__ = ["ShapeRuleStep", "shape_rule_example"]
+__all__ = ["ShapeRuleStep", "shape_rule_example", "ShapeRuleFigure", "shape_rule_figure"]
 
 
 @dataclass(frozen=True)
@@ -42,8 +48,26 @@ def shape_rule_example(in_size, kernel_size, stride=1, padding=0, dilation=1) ->
     return tuple(steps)
 
 
-# -- builders (TEMPORARY pass-through stubs: to be replaced by typed figure dataclasses) --
+# ------------------------------------------------------------------------------------------------ builders
+@dataclass(frozen=True)
+class ShapeRuleFigure:
+    """figure5: the worked example of the Conv2d shape rule, one step per spatial dimension (H, W)."""
+    steps: tuple[ShapeRuleStep, ShapeRuleStep]
+
+    @property
+    def same_hw(self) -> bool:
+        """Do H and W have the same input size and layer arguments (so the example names each value once)?"""
+        h, w = self.steps
+        return (h.in_size, h.kernel_size, h.stride, h.padding, h.dilation) == \
+               (w.in_size, w.kernel_size, w.stride, w.padding, w.dilation)
 
 
-def shape_rule_figure(**params):
-    return dict(params)
+def shape_rule_figure(*, in_size, kernel_size, stride=1, padding=0, dilation=1) -> ShapeRuleFigure:
+    """figure5's example: :func:`shape_rule_example` of a Conv2d with these (int or pair) arguments.
+
+    >>> fig = shape_rule_figure(in_size=5, kernel_size=3, stride=2, padding=1, dilation=1)
+    >>> h, w = fig.steps
+    >>> h.numerator, h.out_size, fig.same_hw
+    (4, 3, True)
+    """
+    return ShapeRuleFigure(shape_rule_example(in_size, kernel_size, stride, padding, dilation))
