@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,50 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
     if fmt == "gif":
         return media.write_gif(frames, out)
     return media.write_video(frames, out, fps_used)
+
+
+# ------------------------------------------------------------------------------------ frames without a file
+@dataclass
+class Held:
+    """What a render would encode, kept in memory: ``frames`` exactly as the file gets them (one per held state
+    with its duration, like the GIF; one still for png/jpg), the scene's ``drawn`` record, and ``held[i]``: the
+    index in ``frames`` of the scene's i-th held state (identical consecutive states share a frame)."""
+    frames: list[media.Frame]
+    drawn: dict[str, Any]
+    held: list[int]
+
+
+def _recording(scene_cls):
+    """``scene_cls`` noting, at each held state, which captured frame shows it (a subclass: scenes stay as
+    they are)."""
+    class Recording(scene_cls):
+        def hold(self, seconds=None):
+            super().hold(seconds)
+            if self.sink is not None and not self.sink.still:
+                self.__dict__.setdefault("held_at", []).append(len(self.sink.frames) - 1)
+
+    Recording.__name__ = Recording.__qualname__ = scene_cls.__name__
+    return Recording
+
+
+def held_frames(scene_ref, params: dict[str, Any], options: RenderOptions, fmt: str = "gif",
+                quality: str = "low", fps: int | None = None, min_width: int = 0,
+                density: float | None = None) -> Held:
+    """The frames ``render`` would write for ``fmt``, returned instead of written (same states, same pixels)."""
+    scene_cls = load_scene_class(scene_ref) if isinstance(scene_ref, str) else scene_ref
+    fps_used = fps or VIDEO_PRESETS[quality][2]
+    if fmt in STILL_FORMATS:
+        from manim import tempconfig
+        scene, sink = build_scene(scene_cls, params, options, quality, still=True, fps=fps_used)
+        with tempconfig(_config(quality, fps_used, scene.theme.background)):
+            pixels = still_frame(scene, sink, quality, min_width)
+        return Held([media.Frame(pixels, options.final_hold)], scene.drawn, [0])
+    scene, sink = build_scene(_recording(scene_cls), params, options, quality, still=False, fps=fps_used,
+                              min_width=min_width, density=density)
+    frames = [media.Frame(p, s) for p, s in sink.frames]
+    if not frames:
+        raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to show")
+    held = list(getattr(scene, "held_at", []))
+    if options.single_frame:
+        frames, held = [media.Frame(frames[-1].pixels, max(options.final_hold, 1.0))], [0] * len(held)
+    return Held(frames, scene.drawn, held)
