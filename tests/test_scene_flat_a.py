@@ -9,10 +9,14 @@ from PIL import Image
 from scene_utils import build, render_file
 
 import convviz
-from convviz.figures import examples as ex
 from convviz.catalogue import get_entry
+from convviz.figures.dilation import receptive_field_figure
+from convviz.figures.separable import (SeparableExample, SeparableKernelFigure, separable_kernel_figure,
+                                       spatially_separable_figure)
+from convviz.figures.shape_rule import ShapeRuleFigure, shape_rule_figure
 
 NAMES = ["cnn-figure5", "cnn-figure11", "cnn-figure12", "cnn-figure13"]
+SOBEL_X = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
 
 
 def as_ints(drawn) -> np.ndarray:
@@ -36,7 +40,7 @@ def windows(i, k, s, p, d):
 
 
 def test_shape_rule_example(scenes):
-    p = get_entry("cnn-figure5").defaults
+    p = get_entry("cnn-figure5").params
     drawn = scenes["cnn-figure5"].drawn
     i, k, s, pad, d = p["in_size"], p["kernel_size"], p["stride"], p["padding"], p["dilation"]
     numerator = i + 2 * pad - d * (k - 1) - 1
@@ -59,7 +63,7 @@ def test_separable_kernel_factors(scenes):
     d = scenes["cnn-figure11"].drawn
     kernel = as_ints(d["kernel"])
     col, row = as_ints(d["column"]), as_ints(d["row"])
-    assert np.array_equal(kernel, ex.SOBEL_X)
+    assert np.array_equal(kernel, SOBEL_X)
     assert col.shape == (3, 1) and row.shape == (1, 3)
     assert col[:, 0].tolist() == [1, 2, 1] and row[0].tolist() == [-1, 0, 1]
     outer = [[col[r, 0] * row[0, c] for c in range(3)] for r in range(3)]
@@ -72,13 +76,14 @@ def test_separable_kernel_factors(scenes):
 
 # -- figure12: the two passes --------------------------------------------------------------------------------
 def test_spatially_separable_values(scenes):
-    p = get_entry("cnn-figure12").defaults
+    p = get_entry("cnn-figure12").params
     d = scenes["cnn-figure12"].drawn
     n = p["in_size"]
     x = np.random.default_rng(p["seed"]).integers(0, 4, size=(n, n))       # random_ints' definition
     assert np.array_equal(as_ints(d["input"]), x)
     col, row = as_ints(d["column"])[:, 0], as_ints(d["row"])[0]
-    k = np.asarray(p["kernel"])
+    assert p["kernel"] == "sobel_x"
+    k = np.array(SOBEL_X)
     kh, kw = len(col), len(row)
     mults_two = 0
     mid = np.zeros((n - kh + 1, n), dtype=int)                               # vertical pass: 3x5
@@ -125,7 +130,7 @@ def test_separable_counts_helper_other_sizes():
 
 # -- figure13: dilation and receptive field -------------------------------------------------------------------
 def test_receptive_field_taps(scenes):
-    p = get_entry("cnn-figure13").defaults
+    p = get_entry("cnn-figure13").params
     d = scenes["cnn-figure13"].drawn
     n, k = p["grid"], p["kernel_size"]
     assert n == 11 and d["grid"] == n
@@ -150,6 +155,57 @@ def test_taps_helper_rejects_too_big():
     from convviz.figures.dilation import dilated_taps
     with pytest.raises(ValueError, match="grid"):
         dilated_taps(5, 3, 3)
+
+
+# -- builders: typed results, and the scene draws exactly them ------------------------------------------------
+def test_builders_return_their_dataclasses():
+    assert isinstance(get_entry("cnn-figure5").resolve(), ShapeRuleFigure)
+    assert isinstance(get_entry("cnn-figure11").resolve(), SeparableKernelFigure)
+    assert isinstance(get_entry("cnn-figure12").resolve(), SeparableExample)
+    assert get_entry("cnn-figure13").resolve().dilations == (1, 2, 3)
+
+
+def test_shape_rule_other_example_drawn():
+    # H and W differ: 7x6 input, kernel 3, stride 2, no padding, dilation (1, 2)
+    fig = shape_rule_figure(in_size=(7, 6), kernel_size=3, stride=2, padding=0, dilation=(1, 2))
+    d = build("cnn-figure5", params=fig).drawn
+    want = [(7 + 0 - 1 * 2 - 1, (7 - 2 - 1) // 2 + 1), (6 + 0 - 2 * 2 - 1, (6 - 4 - 1) // 2 + 1)]
+    assert [(e["numerator"], e["out_size"]) for e in d["example"]] == want == [(4, 3), (1, 1)]
+    assert d["shapes"] == ((7, 6), (3, 1)) and not d["same_hw"]
+    assert "H_{in} = 7" in d["settings"] and "(1, 2)" in d["settings"]
+
+
+def test_spatially_separable_draws_the_builders_data():
+    fig = spatially_separable_figure(in_size=(4, 6), kernel=[[1, 2], [3, 6]], seed=3)
+    d = build("cnn-figure12", params=fig).drawn
+    x = np.random.default_rng(3).integers(0, 4, size=(4, 6))
+    assert np.array_equal(as_ints(d["input"]), x) and np.array_equal(fig.x, x)
+    assert as_ints(d["column"])[:, 0].tolist() == [1, 3] and as_ints(d["row"])[0].tolist() == [1, 2]
+    mid = np.array([[x[i, j] + 3 * x[i + 1, j] for j in range(6)] for i in range(3)])
+    out = np.array([[mid[i, j] + 2 * mid[i, j + 1] for j in range(5)] for i in range(3)])
+    assert np.array_equal(as_ints(d["intermediate"]), mid) and np.array_equal(as_ints(d["output"]), out)
+    assert d["windows"] == ([(0, 0), (1, 0)], [(0, 0), (0, 1)])
+    assert d["counts"]["full"] == 4 * 15 and d["counts"]["separable"] == 2 * 18 + 2 * 15
+
+
+def test_separable_kernel_other_kernel():
+    fig = separable_kernel_figure(kernel="sobel_y")
+    d = build("cnn-figure11", params=fig).drawn
+    assert d["name"] == "Sobel Y"
+    col, row = as_ints(d["column"]), as_ints(d["row"])
+    assert np.array_equal(col @ row, [[1, 2, 1], [0, 0, 0], [-1, -2, -1]])
+    (r, c), text = d["product"]
+    assert (r, c) == fig.marked == (0, 1)          # the first entry of largest |value|: 2
+    with pytest.raises(ValueError, match="kernel"):
+        separable_kernel_figure(kernel="laplace")
+
+
+def test_receptive_field_other_dilations():
+    fig = receptive_field_figure(grid=9, kernel_size=3, dilations=(1, 4))
+    d = build("cnn-figure13", params=fig).drawn
+    assert d["grid"] == 9 and [p["field"] for p in d["panels"]] == [3, 9]
+    assert d["panels"][1]["taps"] == [(r, c) for r in (0, 4, 8) for c in (0, 4, 8)]
+    assert [p["taps"] for p in d["panels"]] == [list(p.taps) for p in fig.panels]
 
 
 # -- renders -----------------------------------------------------------------------------------------------

@@ -9,8 +9,11 @@ import pytest
 from PIL import Image
 
 import convviz
+from convviz.catalogue import get_entry
 from convviz.figures import connectivity as cn
 from convviz.figures import examples as ex
+from convviz.figures.features import FeatureFigure
+from convviz.figures.graph import ComputationGraphFigure, computation_graph_figure
 from scene_utils import build, render_file
 
 FIG1_INPUT = ["abcd", "efgh", "ijkl"]
@@ -188,6 +191,73 @@ def test_figure4_drawn_grids(fig4):
     assert d["outputs"]["local"] == [["F1", "F2"], ["F3", "F4"]]
     assert d["outputs"]["shared"] == [["F11", "F12"], ["F21", "F22"]]
     assert d["windows"] == [(0, 0), (0, 3), (3, 0), (3, 3)]
+
+
+# ------------------------------------------------------------------------------------------------ builders
+def string_loop(inp, ker):
+    """Each output of a valid cross-correlation of name grids as its sum of products, by plain loops."""
+    oh, ow = len(inp) - len(ker) + 1, len(inp[0]) - len(ker[0]) + 1
+    return [["+".join(inp[r + i][c + j] + ker[i][j] for i in range(len(ker)) for j in range(len(ker[0])))
+             for c in range(ow)] for r in range(oh)]
+
+
+def test_builders_return_their_dataclasses():
+    assert isinstance(get_entry("cnn-figure1").resolve(), ComputationGraphFigure)
+    assert isinstance(get_entry("cnn-figure2").resolve(), FeatureFigure)
+    assert isinstance(get_entry("cnn-figure3").resolve(), cn.SparseConnectivityFigure)
+    assert isinstance(get_entry("cnn-figure4").resolve(), cn.WeightSharingFigure)
+
+
+def test_figure1_other_symbols_drawn():
+    inp, ker = ["pqr", "stu"], ["a", "b"]
+    fig = computation_graph_figure(x=np.array([list(r) for r in inp]), weight=np.array([list(r) for r in ker]))
+    d = build("cnn-figure1", params=fig).drawn
+    assert d["outputs"] == string_loop(inp, ker) == [["pa+sb", "qa+tb", "ra+ub"]]
+    assert d["lines"][0][2] == ["ra", "ub"] and sorted(d["patch"]) == [(0, 0), (1, 0)]
+    assert [[fig.expression(r, c) for c in range(3)] for r in range(1)] == d["outputs"]
+
+
+def test_figure2_draws_the_builders_pixels(fig2):
+    fig = get_entry("cnn-figure2").resolve()
+    d = fig2.drawn
+    assert d["size"] == fig.size == 384
+    assert np.array_equal(d["images"]["Original"], fig.pixels)
+    for r in fig.responses:
+        assert np.array_equal(d["images"][r.name], r.pixels) and d["scales"][r.name] == r.scale
+
+
+def test_figure3_other_sizes():
+    # 7 inputs, kernel width 5 (padding 2), x1 highlighted: it reaches s1..s3, the band |i − j| ≤ 2
+    fig = cn.sparse_connectivity_figure(n=7, kernel_size=5, highlight=1)
+    d = build("cnn-figure3", params=fig).drawn
+    band = sorted((j + 1, i + 1) for i in range(7) for j in range(7) if abs(i - j) <= 2)
+    assert d["edges"]["conv"] == band and len(band) == 7 * 5 - 2 * (1 + 2)
+    assert d["reached"]["conv"] == [1, 2, 3] and d["reached"]["dense"] == list(range(1, 8))
+    assert "29 non-zeros, 5 shared weights" in d["matrix"]["conv"]["caption"]
+    assert "49 weights" in d["matrix"]["dense"]["caption"]
+    with pytest.raises(ValueError, match="highlight"):
+        cn.sparse_connectivity_figure(n=5, kernel_size=3, highlight=6)
+
+
+def test_figure4_overlapping_windows():
+    fig = cn.weight_sharing_figure(in_size=4, kernel_size=2, stride=1)
+    d = build("cnn-figure4", params=fig).drawn
+    positions = 3 * 3                             # (4 − 2)/1 + 1 = 3 per side
+    assert d["counts"] == {"locally_connected": positions * 4, "shared": 4, "positions": positions,
+                           "per_position": 4}
+    assert d["count_text"]["locally_connected"] == "9 × 4 = 36 weights"
+    assert "overlapping 2x2 windows, 3x3 output" in d["note"]
+    assert d["kernels"][8] == [["i11", "i12"], ["i21", "i22"]]
+    assert d["outputs"]["local"][2] == ["F7", "F8", "F9"]
+
+
+def test_opaque_tint_is_the_theme_tint_rounded():
+    from scenes.connectivity import opaque_tint
+    from scenes.kit.theme import LIGHT
+
+    # 22 % of #DC2626 on white, by hand: 255 − 0.22·(255 − c) per channel, rounded half to even
+    want = "#" + "".join(f"{round(255 - 0.22 * (255 - v)):02X}" for v in (0xDC, 0x26, 0x26))
+    assert opaque_tint(LIGHT.highlight, 0.22, LIGHT.background) == want == "#F7CFCF"
 
 
 # ------------------------------------------------------------------------------------------------ renders

@@ -10,6 +10,8 @@ from PIL import Image
 from scene_utils import build, render_file
 
 import convviz
+from convviz.catalogue import get_entry
+from convviz.figures.formulas import FormulaFigure, formula_figure
 
 NAMES = [f"cnn-formula{i}" for i in range(1, 6)]
 
@@ -61,6 +63,14 @@ def test_labels_follow_the_language(scenes):
     zh = build("cnn-formula5", lang="zh").drawn["text"]
     assert "互相关" in zh[0] and all(not any("a" <= ch <= "z" for ch in line.replace("PyTorch conv2d", ""))
                                      for line in zh)
+
+
+def test_builder_numbers_the_formulas():
+    assert [get_entry(name).resolve() for name in NAMES] == [FormulaFigure(i) for i in range(1, 6)]
+    assert build("cnn-formula1", params=formula_figure(which=4)).drawn["signs"] == ["-", "-"]
+    for bad in (0, 6, 2.5):
+        with pytest.raises(ValueError, match="which"):
+            formula_figure(which=bad)
 
 
 # -- what the formulas say, checked against convviz ---------------------------------------------------------

@@ -81,7 +81,11 @@ def letters(shape, start: str = "a") -> np.ndarray:
 
 # -- user parameters --------------------------------------------------------------------------------------
 def random_ints(shape, seed: int = 0, low: int = 0, high: int = 3) -> np.ndarray:
-    """Reproducible small integers in [low, high] (readable in a grid)."""
+    """Reproducible small integers in [low, high] (readable in a grid).
+
+    >>> random_ints((2, 3), seed=12).tolist() == np.random.default_rng(12).integers(0, 4, size=(2, 3)).tolist()
+    True
+    """
     return np.random.default_rng(seed).integers(low, high + 1, size=shape, dtype=np.int64)
 
 
@@ -100,7 +104,7 @@ def random_example(in_channels: int, in_size, out_channels: int, kernel_size, gr
     return {"x": x, "weight": w, "bias": b}
 
 
-# -- figure2: the feature-extractor picture (owned by the figure2 scene; numpy + PIL drawing only) ----------
+# -- figure2: the feature-extractor picture (drawn for convviz.figures.features; numpy + PIL only) ----------
 FEATURE_BORDER = "edge"     # how feature_responses fills the 1-pixel border: the edge pixels repeated
 
 
