@@ -29,22 +29,25 @@ Run it with stock Manim too: ``manim -ql scenes/multichannel.py MultiChannelScen
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
 
-from convviz.describe import pytorch_conv, size_formula
-from convviz.trace import fmt, trace_conv
+from convviz.trace import fmt
 
 from scenes.kit.base import ConvVizScene
-from scenes.kit.widgets import DATA, EMPTY, PADDING, FitText, KernelWindow, NumberGrid
+from scenes.kit.layout import extra_lines, usable_height, usable_width
+from scenes.kit.theme import FONT_MONO
+from scenes.kit.widgets import (KernelWindow, Legend, NumberGrid, block_bounds, char_width, longest_number,
+                                number_font_size, output_grid, padding_kinds)
 
 MAX_CHANNELS = 6          # input or output channels this layout can draw
 MIN_CELL = 0.1            # scene units: below this the grids are only lines
 MAX_CELL = 0.6
 MIN_NUMBER_FONT = 9.0     # below this the grid numbers are dropped (the sum row keeps them)
-FRAME_W, FRAME_H = 13.6, 7.5   # usable part of the 14.2 x 8 frame
+NUMBER_HEIGHT = 0.5       # of a cell's height the digits may fill (the other scenes: 0.36)
+MARGIN_X, MARGIN_Y = 0.3, 0.25   # the content fits the frame less these each side (13.6 x 7.5 at 16:9)
+COMPACT_GAIN = 1.1        # a more compact layout is chosen only for cells this much larger
 
 TITLE, SUB, SUM = 20, 16, 18    # font sizes: titles, slice labels, the sum row
-MONO = "DejaVu Sans Mono"
 GAP_COL = 0.45            # between channel columns (holds a "+")
 GAP_RIGHT = 0.55          # before the bias and the output column (holds "+" / "=")
 GAP_LEFT = 0.3            # after the filter titles
@@ -58,16 +61,31 @@ class MultiChannelScene(ConvVizScene):
 
     # ------------------------------------------------------------------------------------------ storyboard
     def construct(self):
-        p = self.params
-        x, w = np.asarray(p.x), np.asarray(p.weight)
+        self.trace = self._checked_trace()
+        self._read_sizes()
+        steps = list(self.trace)
+        self.step_texts = [self._step_strings(st) for st in steps]
+        self._build_texts()
+        self.cell = self._choose_layout()
+        self._build_grids(self.cell)
+        self._place(self.cell)
+        self._record_static()
+        self._play_steps(steps)
+
+    def _checked_trace(self):
+        x, w = np.asarray(self.params.x), np.asarray(self.params.weight)
         if x.ndim != 3 or w.ndim != 4:
             raise ValueError("multichannel draws a (C_in, H, W) input and a (C_out, C_in/groups, kh, kw) weight, "
                              f"got input {x.shape} and weight {w.shape}")
         if x.shape[0] > MAX_CHANNELS or w.shape[0] > MAX_CHANNELS:
             raise ValueError(f"multichannel draws at most {MAX_CHANNELS} input and {MAX_CHANNELS} output channels "
                              f"(got {x.shape[0]} input and {w.shape[0]} output channels)")
-        tr = trace_conv(x, w, p.bias, p.stride, p.padding, p.dilation, p.groups)
-        self.trace = tr
+        return self.params.trace()
+
+    def _read_sizes(self) -> None:
+        """The trace's sizes, and the frame's (less the margins)."""
+        tr = self.trace
+        self.frame_w, self.frame_h = usable_width(MARGIN_X), usable_height(MARGIN_Y)
         self.cin, self.cout = tr.in_channels, tr.out_channels
         self.ph, self.pw = tr.padded_size
         self.kh, self.kw = tr.kernel_size
@@ -75,30 +93,29 @@ class MultiChannelScene(ConvVizScene):
         self.cg = tr.weight.shape[1]                       # input channels per filter (C_in / groups)
         self.og = self.cout // tr.groups                   # filters per group
         self.has_bias = tr.bias is not None
-        steps = list(tr)
-        self.step_texts = [self._step_strings(st) for st in steps]
-        self._build_texts()
-        # fullest labels first; a more compact form only when it buys clearly larger cells
+
+    def _choose_layout(self) -> float:
+        """The fullest labels that fit; a more compact form only when it buys clearly larger cells. Returns the
+        cell size."""
         layouts = [(False, 0), (True, 0), (True, 1)]        # (no per-slice labels, one-line filter titles)
         cells = []
         for compact, short in layouts:
             self.compact, self.filter_titles = compact, self.title_forms[short]
             cells.append(self._solve_cell())
         best = max(cells)
-        choice = next(i for i, c in enumerate(cells) if c >= best / 1.1)
+        choice = next(i for i, c in enumerate(cells) if c >= best / COMPACT_GAIN)
         self.compact, self.filter_titles = layouts[choice][0], self.title_forms[layouts[choice][1]]
         cell = cells[choice]
         if cell < MIN_CELL:
             raise ValueError(
                 f"multichannel cannot draw this legibly: {self.cin} input slice(s) of {self.ph}x{self.pw} (padded), "
                 f"{self.cout} filter row(s) and a {self.oh}x{self.ow} output need cells under the {MIN_CELL}-unit "
-                f"minimum (about {int(FRAME_W / MIN_CELL)} cells across and {int(FRAME_H / MIN_CELL)} down); use a "
-                "smaller input, fewer channels or a larger stride")
-        self.cell = cell
-        self._build_grids(cell)
-        self._place(cell)
-        self._record_static()
+                f"minimum (about {int(self.frame_w / MIN_CELL)} cells across and {int(self.frame_h / MIN_CELL)} "
+                "down); use a smaller input, fewer channels or a larger stride")
+        return cell
 
+    def _play_steps(self, steps) -> None:
+        """One held state per output cell: the windows and filter outlines, the cell written, the sum row."""
         self.drawn["steps"] = []
         cursor = None
         sum_row = None
@@ -138,8 +155,17 @@ class MultiChannelScene(ConvVizScene):
 
     # ------------------------------------------------------------------------------------------ texts
     def _build_texts(self) -> None:
-        t, tr = self.theme, self.trace
-        (pt, pb), (pl, pr) = tr.padding
+        """Every label (both forms of the filter titles), the legend, the sum row's widths, the extra lines."""
+        self._volume_titles()
+        self.legend = Legend.for_conv(self.trace, self.trace.unvisited(), self.theme, self.text, self.T, size=SUB,
+                                      buff=0.35)
+        self._slice_labels()
+        self._sum_widths()
+        self.extra = extra_lines(self, self.trace, self.frame_w, padding=self.params.padding)
+
+    def _volume_titles(self) -> None:
+        """``Input Volume (+pad 1) (7x7x3)`` and ``Output Volume (3x3x2)``."""
+        (pt, pb), (pl, pr) = self.trace.padding
         pads = {pt, pb, pl, pr}
         if pads == {0}:
             pad_en = pad_zh = ""
@@ -155,9 +181,12 @@ class MultiChannelScene(ConvVizScene):
         vol_out = f"{self.oh}x{self.ow}x{self.cout}"
         self.output_title = self.text(self.say(f"Output Volume ({vol_out})", f"输出数据体（{vol_out}）"),
                                       size=TITLE)
-        self.legend = self._legend()
-        self.slice_labels = [self.text(f"x[:,:,{c}]", size=SUB, color=self._group_color(c // self.cg), font=MONO)
-                             for c in range(self.cin)]
+
+    def _slice_labels(self) -> None:
+        """Labels of the input slices, the filter rows (a full and a one-line form), weights, biases, outputs."""
+        t, tr = self.theme, self.trace
+        self.slice_labels = [self.text(f"x[:,:,{c}]", size=SUB, color=self._group_color(c // self.cg),
+                                       font=FONT_MONO) for c in range(self.cin)]
         fsize = f"{self.kh}x{self.kw}x{self.cg}"
         full, short = [], []
         for co in range(self.cout):
@@ -171,14 +200,17 @@ class MultiChannelScene(ConvVizScene):
             short.append(VGroup(self.text(one, size=SUB, color=self._group_color(g) if tr.groups > 1 else None)))
         self.title_forms = (full, short)
         self.filter_titles = full
-        self.w_labels = [[self.text(f"w{co}[:,:,{cl}]", size=SUB, color=t.muted, font=MONO) for cl in range(self.cg)]
-                         for co in range(self.cout)]
+        self.w_labels = [[self.text(f"w{co}[:,:,{cl}]", size=SUB, color=t.muted, font=FONT_MONO)
+                          for cl in range(self.cg)] for co in range(self.cout)]
         self.b_labels = [self.text(self.say(f"Bias b{co}", f"偏置 b{co}"), size=SUB, color=t.muted)
                          for co in range(self.cout)] if self.has_bias else []
-        self.b_short = [self.text(f"b{co}", size=SUB, color=t.muted, font=MONO)
+        self.b_short = [self.text(f"b{co}", size=SUB, color=t.muted, font=FONT_MONO)
                         for co in range(self.cout)] if self.has_bias else []
-        self.o_labels = [self.text(f"o[:,:,{co}]", size=SUB, color=t.muted, font=MONO) for co in range(self.cout)]
-        # the widest term each column of the sum row will hold
+        self.o_labels = [self.text(f"o[:,:,{co}]", size=SUB, color=t.muted, font=FONT_MONO)
+                         for co in range(self.cout)]
+
+    def _sum_widths(self) -> None:
+        """The widest term each column of the sum row will hold over all steps, the bias's, the total's."""
         self.col_term_w = [0.0] * self.cin
         bias_w, total_w = 0.0, 0.0
         longest: dict = {}
@@ -200,43 +232,14 @@ class MultiChannelScene(ConvVizScene):
         self.sum_bias_w, self.sum_total_w = bias_w, total_w
         self.plus_w = self._sum_text("+").width
         self.sum_h = self._sum_text("ch0: 0").height
-        self.extra = self._extra_lines()
 
     def _sum_text(self, s: str, color: str | None = None, bold: bool = False):
-        return self.text(s, size=SUM, color=color or self.theme.text, font=MONO, bold=bold)
+        return self.text(s, size=SUM, color=color or self.theme.text, font=FONT_MONO, bold=bold)
 
     def _group_color(self, g: int) -> str:
         if self.trace.groups == 1:
             return self.theme.muted
         return self.theme.groups[g % len(self.theme.groups)]
-
-    def _legend(self):
-        t, tr = self.theme, self.trace
-        items = VGroup()
-        if any(a or b for a, b in tr.padding):
-            items.add(self._swatch(t.padding_fill, t.padding_text, self.T("padding"), dashed=True))
-        if tr.unvisited():
-            items.add(self._swatch(t.unvisited, t.grid, self.T("unvisited")))
-        return items.arrange(RIGHT, buff=0.35) if len(items) else None
-
-    def _swatch(self, fill, stroke, text, dashed=False):
-        sq = Square(0.26, fill_color=fill, fill_opacity=1, stroke_color=stroke, stroke_width=2)
-        if dashed:
-            sq = VGroup(Square(0.26, fill_color=fill, fill_opacity=1, stroke_width=0),
-                        DashedVMobject(Square(0.26, stroke_color=stroke, stroke_width=2), num_dashes=6))
-        return VGroup(sq, self.text(text, size=SUB, color=self.theme.muted)).arrange(RIGHT, buff=0.12)
-
-    def _extra_lines(self):
-        tr, p = self.trace, self.params
-        lines = []
-        if self.opts.show_formula:
-            for s in size_formula(tr.in_size, tr.kernel_size, tr.stride, p.padding, tr.dilation):
-                lines.append(FitText(s, self.text, max_width=FRAME_W, size=20, color=self.theme.muted))
-        if self.opts.show_pytorch:
-            call = pytorch_conv(self.cin, self.cout, tr.kernel_size, tr.stride, p.padding, tr.dilation,
-                                groups=tr.groups, bias=self.has_bias)
-            lines.append(FitText(call, self.text, max_width=FRAME_W, size=20, color=self.theme.muted))
-        return lines
 
     # ------------------------------------------------------------------------------------------ geometry
     def _columns(self, c: float) -> dict:
@@ -284,11 +287,11 @@ class MultiChannelScene(ConvVizScene):
     def _solve_cell(self) -> float:
         """The largest cell (up to MAX_CELL) with which everything fits the frame."""
         lo, hi = 0.0, MAX_CELL
-        if self._columns(hi)["width"] <= FRAME_W and self._height(hi) <= FRAME_H:
+        if self._columns(hi)["width"] <= self.frame_w and self._height(hi) <= self.frame_h:
             return hi
         for _ in range(40):
             mid = (lo + hi) / 2
-            if self._columns(mid)["width"] <= FRAME_W and self._height(mid) <= FRAME_H:
+            if self._columns(mid)["width"] <= self.frame_w and self._height(mid) <= self.frame_h:
                 lo = mid
             else:
                 hi = mid
@@ -296,22 +299,14 @@ class MultiChannelScene(ConvVizScene):
 
     # ------------------------------------------------------------------------------------------ widgets
     def _build_grids(self, c: float) -> None:
+        """The padded input slices, the filters' slices, the biases and the empty outputs; numbers in one size
+        for the inputs and weights, one for the outputs (often a digit longer), none if either is too small."""
         t, tr = self.theme, self.trace
-        (pt, pb), (pl, pr) = tr.padding
-        kinds = np.full((self.ph, self.pw), DATA, dtype=object)
-        kinds[:pt, :] = PADDING
-        kinds[self.ph - pb:, :] = PADDING
-        kinds[:, :pl] = PADDING
-        kinds[:, self.pw - pr:] = PADDING
-        def font(values) -> float:
-            """Numbers may use half the cell's height (digits are 0.73 em tall) and 80% of its width; one size
-            for the inputs and weights, one for the outputs (often a digit longer)."""
-            longest = max([len(fmt(v)) for v in np.asarray(values).reshape(-1)] + [1])
-            return min(0.8 * c / (0.64 * longest) * 72, 0.5 * c * 72 / 0.73)
-
+        (pt, _), (pl, _) = tr.padding
+        kinds = padding_kinds(tr.padded_size, tr.padding)
         operands = [np.unique(tr.padded), np.unique(tr.weight)] + ([np.unique(tr.bias)] if self.has_bias else [])
-        f_in = min(font(v) for v in operands)
-        f_out = font(tr.output)
+        f_in = min(number_font_size(c, longest_number(v), height=NUMBER_HEIGHT) for v in operands)
+        f_out = number_font_size(c, longest_number(tr.output), height=NUMBER_HEIGHT)
         show = min(f_in, f_out) >= MIN_NUMBER_FONT
         self.numbers_shown = show
         self.fonts = (f_in, f_out)
@@ -329,9 +324,7 @@ class MultiChannelScene(ConvVizScene):
         self.bias_grids = [NumberGrid(np.array([[tr.bias[co]]], dtype=object), t, self.text, cell=c,
                                       fill=t.bias_fill, stroke=t.bias_stroke, show_numbers=show, font_size=f_in)
                            for co in range(self.cout)] if self.has_bias else []
-        self.output_grids = [NumberGrid(np.full((self.oh, self.ow), None), t, self.text, cell=c, fill=t.output_fill,
-                                        stroke=t.output_stroke, kinds=np.full((self.oh, self.ow), EMPTY, dtype=object),
-                                        show_numbers=show, font_size=f_out)
+        self.output_grids = [output_grid(tr.out_size, t, self.text, c, show_numbers=show, font_size=f_out)
                              for _ in range(self.cout)]
         if not show:                      # numbers dropped: the output cells still fill in, without text
             for g in self.output_grids:
@@ -344,40 +337,65 @@ class MultiChannelScene(ConvVizScene):
         return set_text
 
     def _place(self, c: float) -> None:
-        geo = self._columns(c)
-        self.geo = geo
-        left = 0.0
+        """Titles and input slices, one row per filter, room for the sum row, the extra lines; then all of it
+        centred in the frame."""
+        self.geo = self._columns(c)
+        self.group_cols = self._group_columns()   # the input columns each group's filters use
+        top, y = self._place_inputs(c)
+        y = self._place_filter_rows(c, y)
+        y -= 0.3
+        self.sum_top = y                       # the sum row's tokens hang from here
+        y -= self.sum_h
+        for m in self.extra:
+            y -= 0.2
+            m.move_to([self.geo["width"] / 2, y, 0], aligned_edge=UP)
+            y -= m.height
+        w_labels = [] if self.compact else [m for row in self.w_labels for m in row]
+        static = VGroup(top, *self.slice_labels, *self.input_grids, *self.filter_titles,
+                        *w_labels, *[g for row in self.filter_grids for g in row],
+                        *(self.b_short if self.compact else self.b_labels), *self.bias_grids, *self.o_labels,
+                        *self.output_grids, *self.extra)
+        self._centre(static, y)
+        self.add(static)
+
+    def _place_inputs(self, c: float) -> tuple[VGroup, float]:
+        """The two titles (and the legend) on top, the input slices under them, one per column; returns the
+        titles and the y under the slices (the content's top is y = 0, its left x = 0)."""
+        geo = self.geo
         y = 0.0
         top = VGroup()
-        self.input_title.move_to([left, y, 0], aligned_edge=UP + LEFT)
-        self.output_title.move_to([left + geo["width"], y, 0], aligned_edge=UP + RIGHT)
+        self.input_title.move_to([0.0, y, 0], aligned_edge=UP + LEFT)
+        self.output_title.move_to([geo["width"], y, 0], aligned_edge=UP + RIGHT)
         top.add(self.input_title, self.output_title)
         if self.legend is not None:
             self.legend.next_to(self.input_title, RIGHT, buff=0.5)
             top.add(self.legend)
         y -= self.input_title.height + 0.14
-        col_cx = [geo["xs"][i] + geo["cols"][i] / 2 for i in range(self.cin)]
+        self.col_cx = [geo["xs"][i] + geo["cols"][i] / 2 for i in range(self.cin)]
         for i in range(self.cin):
-            self.slice_labels[i].move_to([col_cx[i], y, 0], aligned_edge=UP)
+            self.slice_labels[i].move_to([self.col_cx[i], y, 0], aligned_edge=UP)
         y -= self.slice_labels[0].height + LABEL_GAP
         for i in range(self.cin):
-            self.input_grids[i].move_to([col_cx[i], y, 0], aligned_edge=UP)
-        y -= self.ph * c
-        self.col_cx = col_cx
+            self.input_grids[i].move_to([self.col_cx[i], y, 0], aligned_edge=UP)
+        return top, y - self.ph * c
+
+    def _place_filter_rows(self, c: float, y: float) -> float:
+        """Per filter: its title, its slices under their input channels' columns, its bias and its output;
+        returns the y under the last row."""
+        geo = self.geo
         self.bias_cx = geo["bias_x"] + geo["bias_w"] / 2 if self.has_bias else None
         # the output grid's centre: its column's centre, or (compact, label on the right) its own
         self.out_cx = geo["out_x"] + (self.ow * c / 2 if self.compact else geo["out_w"] / 2)
         self.row_tops = []
-        group_cols = self._group_columns()
         for co, rh in enumerate(self._row_heights(c)):
             y -= GAP_ROW
-            row_top = y
-            self.filter_titles[co].move_to([left, y, 0], aligned_edge=UP + LEFT)
+            self.row_tops.append(y)
+            self.filter_titles[co].move_to([0.0, y, 0], aligned_edge=UP + LEFT)
             ly = y
             gy = y if self.compact else y - self.w_labels[0][0].height - LABEL_GAP
-            for cl, ci in enumerate(group_cols[co // self.og]):
-                self.w_labels[co][cl].move_to([col_cx[ci], ly, 0], aligned_edge=UP)
-                self.filter_grids[co][cl].move_to([col_cx[ci], gy, 0], aligned_edge=UP)
+            for cl, ci in enumerate(self.group_cols[co // self.og]):
+                self.w_labels[co][cl].move_to([self.col_cx[ci], ly, 0], aligned_edge=UP)
+                self.filter_grids[co][cl].move_to([self.col_cx[ci], gy, 0], aligned_edge=UP)
             if self.has_bias:
                 self.bias_grids[co].move_to([self.bias_cx, gy, 0], aligned_edge=UP)
                 if self.compact:
@@ -389,22 +407,13 @@ class MultiChannelScene(ConvVizScene):
                 self.o_labels[co].next_to(self.output_grids[co], RIGHT, buff=0.15)
             else:
                 self.o_labels[co].move_to([self.out_cx, ly, 0], aligned_edge=UP)
-            self.row_tops.append(row_top)
             y -= rh
-        y -= 0.3
-        self.sum_top = y                       # the sum row's tokens hang from here
-        y -= self.sum_h
-        for m in self.extra:
-            y -= 0.2
-            m.move_to([left + geo["width"] / 2, y, 0], aligned_edge=UP)
-            y -= m.height
-        w_labels = [] if self.compact else [m for row in self.w_labels for m in row]
-        static = VGroup(top, *self.slice_labels, *self.input_grids, *self.filter_titles,
-                        *w_labels, *[g for row in self.filter_grids for g in row],
-                        *(self.b_short if self.compact else self.b_labels), *self.bias_grids, *self.o_labels,
-                        *self.output_grids, *self.extra)
-        # centre the content in the frame (fixed positions: the sum row follows the same shift)
-        shift = np.array([-geo["width"] / 2, -y / 2, 0.0])
+        return y
+
+    def _centre(self, static: VGroup, bottom: float) -> None:
+        """Centre the content (``bottom``: its lowest y) in the frame; the places the sum row uses follow."""
+        geo = self.geo
+        shift = np.array([-geo["width"] / 2, -bottom / 2, 0.0])
         static.shift(shift)
         self.shift = shift
         self.col_cx = [v + shift[0] for v in self.col_cx]
@@ -413,9 +422,6 @@ class MultiChannelScene(ConvVizScene):
         self.out_x = geo["out_x"] + shift[0]
         self.sum_top += shift[1]
         self.geo_xs = [v + shift[0] for v in geo["xs"]]
-        self.add(static)
-        # the columns each filter row uses (for groups: only its group's input channels)
-        self.group_cols = group_cols
 
     def _group_columns(self) -> list[list[int]]:
         """Input channels of each group (contiguous blocks, as ``ops.conv`` splits them)."""
@@ -467,14 +473,13 @@ class MultiChannelScene(ConvVizScene):
         of a GIF frame), one square per tap when dilation spreads the taps."""
         t = self.theme
         cells = [tp.padded_position for tp in taps]
-        rows, cols = sorted({r for r, _ in cells}), sorted({c for _, c in cells})
-        contiguous = (len(rows) * len(cols) == len(cells) and rows == list(range(rows[0], rows[-1] + 1))
-                      and cols == list(range(cols[0], cols[-1] + 1)))
-        if not contiguous or self.WINDOW_STYLE != "brackets":
+        block = block_bounds(cells)
+        if block is None or self.WINDOW_STYLE != "brackets":
             win = KernelWindow(grid, cells, None, t, self.text, pad_cells=[tp.is_padding for tp in taps],
                                show_weights=False)
             win.squares.set_stroke(width=WINDOW_STROKE)
             return win
+        rows, cols = block
         tl = grid.cell(rows[0], cols[0]).get_corner(UP + LEFT)
         br = grid.cell(rows[-1], cols[-1]).get_corner(DOWN + RIGHT)
         arm = min(0.45 * grid.cell_size, 0.3 * (br[0] - tl[0]))
@@ -520,8 +525,8 @@ class MultiChannelScene(ConvVizScene):
 
     def _token(self, s: str, x: float, color: str | None = None, bold: bool = False, centre: bool = False):
         """One token of the sum row: its visible text starts at ``x`` (or is centred on it)."""
-        m = self.text(s, size=SUM, color=color or self.theme.text, font=MONO, bold=bold, strut=True)
-        cw = 0.602 * SUM / 72                          # DejaVu Sans Mono advance (the strut is one character)
+        m = self.text(s, size=SUM, color=color or self.theme.text, font=FONT_MONO, bold=bold, strut=True)
+        cw = char_width(SUM)                           # the strut is one character
         if centre:
             x -= len(s) * cw / 2
         m.place_strut([x - cw, self.sum_top, 0])

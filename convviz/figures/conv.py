@@ -22,6 +22,7 @@ import numpy as np
 
 from .. import ops
 from ..shapes import ntuple
+from ..trace import trace_conv, trace_conv_transpose
 from . import examples as ex
 
 # the notes' datasets a conv entry can name: example → (x, weight, bias)
@@ -47,6 +48,15 @@ class ConvFigure:
     groups: int = 1
     weights_in_window: bool = True      # small ×w subscripts inside the sliding window
 
+    def trace(self):
+        """The step-by-step ``ConvTrace`` of this convolution (what the scene animates).
+
+        >>> t = conv_figure(example="gif3").trace()
+        >>> len(t), t.output.tolist()
+        (9, [[[4, 3, 4], [2, 4, 3], [2, 3, 4]]])
+        """
+        return trace_conv(self.x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
 
 @dataclass(frozen=True)
 class TransposedFigure(ConvFigure):
@@ -55,12 +65,33 @@ class TransposedFigure(ConvFigure):
     output_padding: Any = 0
     view: str = "gather"
 
+    def trace(self, view: str = "gather"):
+        """The ``GatherTrace`` (``view='gather'``) or ``ScatterTrace`` (``'scatter'``) of this transposed conv.
+
+        >>> fig = conv_transpose_figure(x=[[1, 2], [3, 4]], weight=[[1, 1], [1, 1]])
+        >>> fig.trace("scatter").output.tolist(), len(fig.trace("gather"))
+        ([[[1, 3, 2], [4, 10, 6], [3, 7, 4]]], 9)
+        """
+        return trace_conv_transpose(self.x, self.weight, self.bias, self.stride, self.padding, self.output_padding,
+                                    self.groups, self.dilation, view=view)
+
 
 def conv_figure(*, x=None, weight=None, bias=None, in_size=None, kernel_size=None, stride=1, padding=0,
                 dilation=1, groups=None, in_channels=None, out_channels=None, seed=None, example=None,
                 weights_in_window=True) -> ConvFigure:
     """The data and arguments of one ``conv2d``: the named notes ``example`` unless a shape parameter is given,
-    else ``x``/``weight`` as given, else seeded random integers; checked by ``convviz.ops.conv``."""
+    else ``x``/``weight`` as given, else seeded random integers; checked by ``convviz.ops.conv``.
+
+    >>> fig = conv_figure(example="gif2", stride=2, padding=1)             # the notes' data: (C, H, W), 2 filters
+    >>> fig.x.shape, fig.weight.shape, fig.bias.tolist()
+    ((3, 5, 5), (2, 3, 3, 3), [1, 0])
+    >>> conv_figure(example="gif2", in_channels=2, out_channels=3, in_size=4, seed=3).weight.shape   # random
+    (3, 2, 3, 3)
+    >>> conv_figure(x=[[1, 2], [3, 4]], weight=[[1]], padding="full")
+    Traceback (most recent call last):
+    ...
+    ValueError: padding must be an int, 'same' or 'valid', got 'full'
+    """
     if isinstance(padding, str) and padding not in ("same", "valid"):
         raise ValueError(f"padding must be an int, 'same' or 'valid', got {padding!r}")
     x, weight, bias, groups = _data(False, x, weight, bias, in_size, kernel_size, groups, in_channels,
@@ -72,7 +103,17 @@ def conv_figure(*, x=None, weight=None, bias=None, in_size=None, kernel_size=Non
 def conv_transpose_figure(*, x=None, weight=None, bias=None, in_size=None, kernel_size=None, stride=1, padding=0,
                           output_padding=0, dilation=1, groups=None, in_channels=None, out_channels=None,
                           seed=None, view="gather", weights_in_window=True) -> TransposedFigure:
-    """The data and arguments of one ``conv_transpose2d``, checked by ``convviz.ops.conv_transpose``."""
+    """The data and arguments of one ``conv_transpose2d``, checked by ``convviz.ops.conv_transpose``; weight
+    (C_in, C_out/groups, kh, kw).
+
+    >>> fig = conv_transpose_figure(in_size=3, kernel_size=3, stride=2, padding=1, view="both")
+    >>> fig.x.shape, fig.weight.shape, fig.view, fig.output_padding
+    ((1, 3, 3), (1, 1, 3, 3), 'both', 0)
+    >>> conv_transpose_figure(in_size=3, stride=2, output_padding=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: output_padding must be smaller than stride or dilation, got output_padding=2, stride=2, dilation=1
+    """
     if view not in ("scatter", "gather", "both"):
         raise ValueError(f"view must be scatter, gather or both, got {view!r}")
     x, weight, bias, groups = _data(True, x, weight, bias, in_size, kernel_size, groups, in_channels,

@@ -1,4 +1,8 @@
-"""Reusable visuals: number grids, kernel windows, equation lines. Each widget records what it drew."""
+"""Reusable visuals: number grids, kernel windows, legends, equation lines. Each widget records what it drew.
+
+Also the sizing rules they share: ``number_font_size`` (numbers that fit a cell), ``char_width`` (the monospaced
+advance), ``longest_number`` and ``padding_kinds`` (which cells of a padded grid are padding).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from manim import DOWN, DR, LEFT, RIGHT, UP, DashedVMobject, Rectangle, Square, Text, VGroup, VMobject
+from manim import DOWN, DR, LEFT, RIGHT, UP, DashedVMobject, Line, Rectangle, Square, Text, VGroup, VMobject
 
 from convviz.trace import fmt, product_term
+
+from scenes.kit.theme import FONT_MONO
 
 class Shared:
     """Holds a reference (e.g. the scene's text function) that copies of a widget share instead of copying:
@@ -24,16 +30,91 @@ class Shared:
         return self
 
 
-# cell kinds
+# cell kinds (the legend's UNVISITED marks input cells the floor of the size rule leaves out)
 DATA, PADDING, INSERTED, EMPTY, OUTPUT_PADDING = "data", "padding", "inserted", "empty", "output_padding"
+UNVISITED = "unvisited"
+
+# 1 em = font_size/72 scene units; DejaVu digits are ≈0.64 em wide and ≈0.73 em tall, a DejaVu Sans Mono
+# advance is 0.602 em
+POINTS_PER_UNIT = 72
+DIGIT_WIDTH_EM, DIGIT_HEIGHT_EM, MONO_ADVANCE_EM = 0.64, 0.73, 0.602
+NUMBER_WIDTH = 0.8        # of a cell's width that its number may fill
+NUMBER_HEIGHT = 0.36      # of a cell's height the digits fill by default
 
 
-def number_font_size(cell: float, longest: int) -> float:
-    """Font size (Manim points) so that ``longest`` characters fit a cell of side ``cell`` scene units."""
-    # 1 em = font_size/72 scene units; DejaVu digits are ≈0.64 em wide and ≈0.73 em tall
-    by_width = 0.8 * cell / (0.64 * max(longest, 1)) * 72
-    by_height = 0.36 * cell * 72 / 0.73
+def number_font_size(cell: float, longest: int, height: float = NUMBER_HEIGHT) -> float:
+    """Font size (Manim points) so that ``longest`` characters fit 80 % of a cell of side ``cell`` scene units
+    and the digits fill ``height`` of its height.
+
+    >>> round(number_font_size(0.6, 1), 2), round(number_font_size(0.6, 3), 2)   # set by height, by width
+    (21.3, 18.0)
+    >>> round(number_font_size(0.6, 1, height=0.5), 2)
+    29.59
+    """
+    by_width = NUMBER_WIDTH * cell / (DIGIT_WIDTH_EM * max(longest, 1)) * POINTS_PER_UNIT
+    by_height = height * cell * POINTS_PER_UNIT / DIGIT_HEIGHT_EM
     return min(by_width, by_height)
+
+
+def longest_number(values) -> int:
+    """Characters of the longest number in ``values`` as ``fmt`` prints it (at least 1).
+
+    >>> longest_number([[1, -12], [3, 4]]), longest_number([])
+    (3, 1)
+    """
+    return max([len(fmt(v)) for v in np.asarray(values).reshape(-1)] + [1])
+
+
+def char_width(size: float) -> float:
+    """Advance of one DejaVu Sans Mono character at ``size`` in scene units (0.602 em; 1 em = size/72).
+
+    >>> round(char_width(18), 4)
+    0.1505
+    """
+    return MONO_ADVANCE_EM * size / POINTS_PER_UNIT
+
+
+def padding_kinds(size: tuple[int, int], padding) -> np.ndarray:
+    """Cell kinds of a padded grid of ``size`` (rows, cols): ``PADDING`` in the ``((top, bottom), (left,
+    right))`` border, ``DATA`` inside.
+
+    >>> padding_kinds((3, 4), ((1, 0), (0, 1)))[:, -2:].tolist()    # top row and right column
+    [['padding', 'padding'], ['data', 'padding'], ['data', 'padding']]
+    """
+    (pt, pb), (pl, pr) = padding
+    rows, cols = size
+    kinds = np.full((rows, cols), DATA, dtype=object)
+    kinds[:pt, :] = PADDING
+    kinds[rows - pb:, :] = PADDING
+    kinds[:, :pl] = PADDING
+    kinds[:, cols - pr:] = PADDING
+    return kinds
+
+
+def block_bounds(cells: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]] | None:
+    """(rows, cols) when ``cells`` fill one contiguous rectangle (a window without dilation gaps), else None.
+
+    >>> block_bounds([(0, 0), (0, 1), (1, 0), (1, 1)]), block_bounds([(0, 0), (0, 2)])
+    (([0, 1], [0, 1]), None)
+    """
+    rows = sorted({r for r, _ in cells})
+    cols = sorted({c for _, c in cells})
+    contiguous = (len(rows) * len(cols) == len(cells) and rows == list(range(rows[0], rows[-1] + 1))
+                  and cols == list(range(cols[0], cols[-1] + 1)))
+    return (rows, cols) if contiguous else None
+
+
+def hatch(center, size: float, color: str) -> VGroup:
+    """Diagonal hatching that marks an output-padding cell of side ``size`` (kept clear of the number in the
+    middle)."""
+    h = size / 2
+    g = VGroup()
+    for k in (-1.5 * h, -1.0 * h, 1.0 * h, 1.5 * h):
+        # the part of the line y − x = k inside the square [−h, h]²
+        a = np.array([max(-h, -h - k), max(-h, -h + k), 0.0])
+        b = np.array([min(h, h - k), min(h, h + k), 0.0])
+        g.add(Line(center + a, center + b, stroke_width=1.6, color=color))
+    return g
 
 
 class NumberGrid(VGroup):
@@ -161,11 +242,10 @@ class KernelWindow(VGroup):
         self.squares = VGroup()
         self.subscripts = VGroup()
         sub_size = max(grid.font_size * 0.62, 10)
-        rows = sorted({r for r, _ in cells})
-        cols = sorted({c for _, c in cells})
-        contiguous = (len(rows) * len(cols) == len(cells) and rows == list(range(rows[0], rows[-1] + 1))
-                      and cols == list(range(cols[0], cols[-1] + 1)))
+        block = block_bounds(cells)
+        contiguous = block is not None
         if contiguous:               # one outline around the block: fewer changed pixels per step
+            rows, cols = block
             first, last = grid.cell(rows[0], cols[0]), grid.cell(rows[-1], cols[-1])
             box = Rectangle(width=last.get_right()[0] - first.get_left()[0],
                             height=first.get_top()[1] - last.get_bottom()[1], stroke_color=color, stroke_width=5,
@@ -205,6 +285,54 @@ class FitText(VGroup):
         self.drawn = s
 
 
+def output_grid(shape: tuple[int, int], theme, text_factory, cell: float, **kwargs) -> NumberGrid:
+    """An output grid with every cell empty (filled in one step at a time); ``kwargs`` as for ``NumberGrid``."""
+    return NumberGrid(np.full(shape, None), theme, text_factory, cell=cell, fill=theme.output_fill,
+                      stroke=theme.output_stroke, kinds=np.full(shape, EMPTY, dtype=object), **kwargs)
+
+
+SWATCH_SIDE = 0.26        # scene units
+SWATCH_LABEL_GAP = 0.12
+
+
+class Legend(VGroup):
+    """A row of swatches, each a small cell drawn like a grid cell of its kind (``PADDING``, ``OUTPUT_PADDING``,
+    ``INSERTED``, ``DATA`` or ``UNVISITED``) beside its label. ``entries``: (kind, label) pairs; ``keys``: the
+    kinds shown, in order."""
+
+    def __init__(self, entries: Sequence[tuple[str, str]], theme, text_factory, size: float = 18,
+                 side: float = SWATCH_SIDE, buff: float = 0.4):
+        super().__init__()
+        self.keys = [kind for kind, _ in entries]
+        for kind, label in entries:
+            text = text_factory(label, size=size, color=theme.muted)
+            self.add(VGroup(self.swatch(kind, theme, side), text).arrange(RIGHT, buff=SWATCH_LABEL_GAP))
+        if entries:
+            self.arrange(RIGHT, buff=buff)
+
+    @classmethod
+    def for_conv(cls, trace, unvisited, theme, text_factory, label, **kwargs) -> "Legend | None":
+        """Zero padding and unvisited cells, those of them a conv ``trace`` has (None if neither); ``label``
+        maps a kind to its text (the scene's ``T``)."""
+        kinds = ([PADDING] if any(a or b for a, b in trace.padding) else []) + ([UNVISITED] if unvisited else [])
+        return cls([(k, label(k)) for k in kinds], theme, text_factory, **kwargs) if kinds else None
+
+    @staticmethod
+    def swatch(kind: str, theme, side: float) -> VMobject:
+        t = theme
+        if kind in (PADDING, OUTPUT_PADDING):
+            sq = VGroup(Square(side, fill_color=t.padding_fill, fill_opacity=1, stroke_width=0),
+                        DashedVMobject(Square(side, stroke_color=t.padding_text, stroke_width=2), num_dashes=6))
+            if kind == OUTPUT_PADDING:
+                sq.add(hatch(sq.get_center(), side, t.padding_text))
+            return sq
+        if kind == INSERTED:
+            return Square(side, fill_color=t.inserted_fill, fill_opacity=1, stroke_color=t.padding_text,
+                          stroke_width=1.5)
+        fill = t.unvisited if kind == UNVISITED else t.input_fill
+        return Square(side, fill_color=fill, fill_opacity=1, stroke_color=t.grid, stroke_width=2)
+
+
 class EquationLines(VGroup):
     """A step's sum in a monospaced font with every term in a fixed column: ``1×1 + 1×0 + … = 4``.
 
@@ -215,10 +343,10 @@ class EquationLines(VGroup):
 
     def __init__(self, terms: Sequence[str], total: str, text_factory, left: float, top: float,
                  term_width: int, per_line: int = 12, size: float = 18, color: str | None = None,
-                 font: str = "DejaVu Sans Mono", line_gap: float = 0.12):
+                 font: str = FONT_MONO, line_gap: float = 0.12):
         super().__init__()
         cw = char_width(size)
-        lh = size / 72 * 1.25 + line_gap
+        lh = size / POINTS_PER_UNIT * 1.25 + line_gap
         chunks = [list(terms[i:i + per_line]) for i in range(0, len(terms), per_line)] or [[]]
         for n, chunk in enumerate(chunks):
             y = top - n * lh
@@ -253,7 +381,7 @@ class SumLayout:
     size: float
 
     @classmethod
-    def for_trace(cls, trace, centre_x: float, size: float = 22, max_width: float = 13.0) -> "SumLayout":
+    def for_trace(cls, trace, centre_x: float, max_width: float, size: float = 22) -> "SumLayout":
         values = [fmt(v) for v in np.unique(trace.padded)]
         weights = [product_term(0, v)[2:] for v in np.unique(trace.weight)]
         term_width = max(len(v) for v in values) + 1 + max(len(w) for w in weights)
@@ -273,10 +401,6 @@ class SumLayout:
                              term_width=self.term_width, per_line=self.per_line, size=self.size, color=color)
 
 
-def char_width(size: float) -> float:
-    """Advance of one DejaVu Sans Mono character at ``size`` in scene units (0.602 em; 1 em = size/72)."""
-    return 0.602 * size / 72
-
-
-__all__ = ["NumberGrid", "KernelWindow", "FitText", "EquationLines", "SumLayout", "Shared", "number_font_size",
-           "char_width", "DATA", "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING"]
+__all__ = ["NumberGrid", "KernelWindow", "FitText", "Legend", "EquationLines", "SumLayout", "Shared", "output_grid",
+           "number_font_size", "longest_number", "char_width", "padding_kinds", "block_bounds", "hatch", "DATA",
+           "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING", "UNVISITED"]
