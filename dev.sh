@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config texlive-latex-base texlive-latex-extra
-          texlive-fonts-recommended dvisvgm fonts-noto-cjk gifsicle python3-venv python3-dev)
+          texlive-fonts-recommended dvisvgm fonts-noto-cjk gifsicle python3-venv python3-dev
+          chromium)   # chromium: the browser the deck tests drive (Playwright, executable_path)
 
 ensure_system() {
   local missing=()

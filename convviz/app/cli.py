@@ -1,4 +1,4 @@
-"""``convviz list | render | notes``. Manim is imported only when something is rendered.
+"""``convviz list | render | notes | slides``. Manim is imported only when something is rendered.
 
 Bad input (parameters, files, names, formats) is one line on stderr and exit status 2, with nothing written.
 """
@@ -40,10 +40,28 @@ def _padding(text: str):
     return _int_or_pair(text, "padding")
 
 
+def add_layer_arguments(parser) -> None:
+    """The layer parameters of parametric scenes (``render`` and ``slides``)."""
+    g = parser.add_argument_group("layer parameters (parametric scenes)")
+    g.add_argument("--in-size", help="input size: N or H,W")
+    g.add_argument("--kernel-size", help="kernel size: K or KH,KW")
+    g.add_argument("--stride", help="stride: S or SH,SW")
+    g.add_argument("--padding", help="padding: P, PH,PW, 'same' or 'valid'")
+    g.add_argument("--dilation", help="dilation: D or DH,DW")
+    g.add_argument("--output-padding", help="output padding of a transposed conv (bottom/right)")
+    g.add_argument("--groups", type=int, help="channel groups")
+    g.add_argument("--in-channels", type=int, help="input channels")
+    g.add_argument("--out-channels", type=int, help="output channels")
+    g.add_argument("--seed", type=int, help="seed of the random data (default: the entry's)")
+    g.add_argument("--input", type=Path, help="input data: .npy, .json (nested lists) or .csv (one 2-D slice)")
+    g.add_argument("--weight", type=Path, help="weight data: .npy, .json or .csv (a 2-D kernel)")
+    g.add_argument("--bias", help="bias values, comma-separated (one per output channel)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="convviz", description="Convolution explained in pictures: render the course's figures "
                 "and animations from computed values.")
-    sub = p.add_subparsers(dest="command", metavar="{list,render,notes}", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", metavar="{list,render,notes,slides}", parser_class=_Parser)
 
     ls = sub.add_parser("list", help="every scene and figure, one line each",
                         description="List every catalogue entry: the notes' files and the parametric scenes.")
@@ -68,20 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="GIF/MP4 of the final state only (cnn-gif1's default); --no-single-frame animates")
     r.add_argument("--show-formula", action="store_true", help="show the output-size formula with numbers")
     r.add_argument("--show-pytorch", action="store_true", help="show the matching PyTorch call")
-    g = r.add_argument_group("layer parameters (parametric scenes)")
-    g.add_argument("--in-size", help="input size: N or H,W")
-    g.add_argument("--kernel-size", help="kernel size: K or KH,KW")
-    g.add_argument("--stride", help="stride: S or SH,SW")
-    g.add_argument("--padding", help="padding: P, PH,PW, 'same' or 'valid'")
-    g.add_argument("--dilation", help="dilation: D or DH,DW")
-    g.add_argument("--output-padding", help="output padding of a transposed conv (bottom/right)")
-    g.add_argument("--groups", type=int, help="channel groups")
-    g.add_argument("--in-channels", type=int, help="input channels")
-    g.add_argument("--out-channels", type=int, help="output channels")
-    g.add_argument("--seed", type=int, help="seed of the random data (default: the entry's)")
-    g.add_argument("--input", type=Path, help="input data: .npy, .json (nested lists) or .csv (one 2-D slice)")
-    g.add_argument("--weight", type=Path, help="weight data: .npy, .json or .csv (a 2-D kernel)")
-    g.add_argument("--bias", help="bias values, comma-separated (one per output channel)")
+    add_layer_arguments(r)
 
     n = sub.add_parser("notes", help="regenerate the notes' whole images/ folder",
                        description="Write every file of the notes' images/ folder under its original name: "
@@ -94,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--force", action="store_true", help="render even when the cache says nothing changed")
     n.add_argument("--gallery", type=Path, default=Path("output/gallery.html"),
                    help="HTML page showing every file with its caption (default: output/gallery.html)")
+    from .slides import add_slides_parser      # light: the deck's writers load when it is made
+    add_slides_parser(sub, add_layer_arguments)
     return p
 
 
@@ -169,6 +176,9 @@ def main(argv=None) -> int:
         if args.command == "notes":
             from .notes import cmd_notes      # loads the process pool only when needed
             return cmd_notes(args)
+        if args.command == "slides":
+            from .slides import cmd_slides
+            return cmd_slides(args, render_overrides)
     except UsageError as e:
         print(f"convviz: error: {e}", file=sys.stderr)
         return EXIT_USAGE
