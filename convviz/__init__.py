@@ -15,3 +15,13 @@ __all__ = [
     "conv_transpose_output_size", "receptive_field", "trace_conv", "trace_conv_transpose",
     "trace_deform_conv2d",
 ]
+
+
+def __getattr__(name: str):
+    """``convviz.render`` and ``convviz.show`` (the application layer) load on first use, so ``import convviz``
+    stays numpy-only; importlib keeps the compute layer free of an import of the application layer."""
+    if name in ("render", "show"):
+        import importlib
+
+        return getattr(importlib.import_module("convviz.app.api"), name)
+    raise AttributeError(f"module 'convviz' has no attribute {name!r}")
