@@ -18,6 +18,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import limits
 from .options import RenderOptions
 from .shapes import conv_output_size, conv_transpose_output_size
 
@@ -77,7 +78,45 @@ class Entry:
             raise ValueError(f"{self.name} does not take {what}"
                              + (f" (it takes: {', '.join('--' + k.replace('_', '-') for k in self.accepted)})"
                                 if self.accepted else " (it has no parameters)"))
-        return load_builder(self.builder)(**{**self.params, **overrides})
+        if not self.parametric:
+            return load_builder(self.builder)(**{**self.params, **overrides})
+        _check_conflicts(self.kind, overrides)
+        params = {**self.params, **overrides}
+        limits.check_request(self.kind, params)           # before the builder allocates anything
+        fig = load_builder(self.builder)(**params)
+        limits.check_figure(self.kind, fig)               # every grid, step and label it will draw
+        return fig
+
+
+def _check_conflicts(kind: str, given: dict) -> None:
+    """A size given twice, by a data file and by a parameter, must agree (else the file would win silently)."""
+    import numpy as np
+
+    x, w = given.get("x"), given.get("weight")
+    pairs = []
+    if x is not None:
+        xs = np.shape(x)
+        pairs.append(("in_size", "--input", xs[-2:] if len(xs) >= 2 else xs))
+        pairs.append(("in_channels", "--input", xs[0] if len(xs) == 3 else 1))
+    if w is not None:
+        ws = np.shape(w)
+        pairs.append(("kernel_size", "--weight", ws[-2:] if len(ws) >= 2 else ws))
+        if len(ws) == 4 and kind == "transposed":
+            pairs.append(("out_channels", "--weight", ws[1] * int(given.get("groups") or 1)))
+        elif len(ws) == 4:
+            pairs.append(("out_channels", "--weight", ws[0]))
+        elif len(ws) == 2:
+            pairs.append(("out_channels", "--weight", 1))
+    for name, source, actual in pairs:
+        v = given.get(name)
+        if v is None:
+            continue
+        want = tuple(v) if isinstance(v, (tuple, list)) else ((v, v) if name in ("in_size", "kernel_size") else v)
+        have = tuple(int(a) for a in actual) if isinstance(actual, tuple) else int(actual)
+        if want != have:
+            shown = "x".join(map(str, have)) if isinstance(have, tuple) else str(have)
+            raise ValueError(f"--{name.replace('_', '-')} {'x'.join(map(str, want)) if isinstance(want, tuple) else want}"
+                             f" conflicts with {source}, whose data gives {shown}; drop one of them")
 
 
 # ----------------------------------------------------------------------------------------------- entries

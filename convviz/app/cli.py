@@ -6,13 +6,15 @@ Bad input (parameters, files, names, formats) is one line on stderr and exit sta
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from pathlib import Path
 
 from .. import catalogue
 from ..options import FORMATS, LANGS, QUALITIES, THEME_NAMES
-from .errors import EXIT_USAGE, UsageError
-from .run import render_entry
+from .errors import EXIT_USAGE, UsageError, install_signal_handlers, report, restore_signal_handlers
+from .run import check_render, render_entry
 
 
 class _Parser(argparse.ArgumentParser):
@@ -20,23 +22,22 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+_INT = r"\s*([+-]?[0-9]+)\s*"
+_INT_OR_PAIR = re.compile(rf"^{_INT}(?:[,x]{_INT})?$")
+
+
 def _int_or_pair(text: str, name: str):
-    """``3`` → 3, ``3,2`` or ``3x2`` → (3, 2)."""
-    parts = [p for p in text.replace("x", ",").split(",") if p.strip()]
-    try:
-        vals = [int(p) for p in parts]
-    except ValueError:
-        raise UsageError(f"--{name}: expected an int or two ints like 3,2, got {text!r}") from None
-    if len(vals) == 1:
-        return vals[0]
-    if len(vals) == 2:
-        return tuple(vals)
-    raise UsageError(f"--{name}: expected an int or two ints like 3,2, got {text!r}")
+    """``3`` → 3, ``3,2`` or ``3x2`` → (3, 2); anything else (empty, ``4x``, ``3,2,1``, ``3.5``) is refused."""
+    m = _INT_OR_PAIR.match(text)
+    if not m:
+        raise UsageError(f"--{name}: expected an int or two ints like 3,2, got {text!r}")
+    a, b = m.groups()
+    return int(a) if b is None else (int(a), int(b))
 
 
 def _padding(text: str):
-    if text in ("same", "valid"):
-        return text
+    if text.strip() in ("same", "valid"):
+        return text.strip()
     return _int_or_pair(text, "padding")
 
 
@@ -118,13 +119,16 @@ def render_overrides(args) -> dict:
     """The layer parameters given on the command line, with data files loaded and checked."""
     from .datafiles import load_array, parse_values
 
+    def given(text, name, parse=_int_or_pair):           # "" is a value given (and refused), not "not given"
+        return None if text is None else parse(text, name) if parse is _int_or_pair else parse(text)
+
     ov = {
-        "in_size": _int_or_pair(args.in_size, "in-size") if args.in_size else None,
-        "kernel_size": _int_or_pair(args.kernel_size, "kernel-size") if args.kernel_size else None,
-        "stride": _int_or_pair(args.stride, "stride") if args.stride else None,
-        "padding": _padding(args.padding) if args.padding else None,
-        "dilation": _int_or_pair(args.dilation, "dilation") if args.dilation else None,
-        "output_padding": _int_or_pair(args.output_padding, "output-padding") if args.output_padding else None,
+        "in_size": given(args.in_size, "in-size"),
+        "kernel_size": given(args.kernel_size, "kernel-size"),
+        "stride": given(args.stride, "stride"),
+        "padding": given(args.padding, "padding", _padding),
+        "dilation": given(args.dilation, "dilation"),
+        "output_padding": given(args.output_padding, "output-padding"),
         "groups": args.groups, "in_channels": args.in_channels, "out_channels": args.out_channels,
         "seed": args.seed,
     }
@@ -137,7 +141,39 @@ def render_overrides(args) -> dict:
     return {k: v for k, v in ov.items() if v is not None}
 
 
+def _check_render_options(args, entry, fmt: str) -> None:
+    """Options that mean nothing for this output are refused, with the word why."""
+    from ..options import STILL_FORMATS
+
+    if args.fps is not None and not 1 <= args.fps <= 120:
+        raise UsageError(f"--fps must be between 1 and 120, got {args.fps}")
+    motion = [("--smooth", args.smooth), ("--fps", args.fps is not None),
+              ("--step-seconds", args.step_seconds is not None), ("--final-hold", args.final_hold is not None),
+              ("--single-frame", args.single_frame is not None)]
+    if fmt in STILL_FORMATS:
+        for opt, used in motion:
+            if used:
+                raise UsageError(f"{opt} does nothing for a still ({fmt}: the final state, one image); drop it "
+                                 "or use --format gif, mp4 or webm")
+        return
+    single = args.single_frame if args.single_frame is not None else entry.option_defaults.get("single_frame", False)
+    if single:
+        for opt, used in motion[:3]:
+            if used:
+                raise UsageError(f"{opt} does nothing for a single-frame {fmt} (the final state only"
+                                 + ("; add --no-single-frame to animate)" if args.single_frame is None else ")"))
+    if fmt == "gif" and args.fps is not None and not args.smooth:
+        raise UsageError("--fps does nothing for a GIF without --smooth (each step is one frame shown "
+                         "--step-seconds long); add --smooth or drop --fps")
+    if not entry.parametric:
+        for opt, used in (("--show-formula", args.show_formula), ("--show-pytorch", args.show_pytorch)):
+            if used:
+                raise UsageError(f"{opt} does nothing for {entry.name} (only the parametric scenes show it)")
+
+
 def cmd_render(args) -> int:
+    from ..files import check_output
+
     try:
         entry = catalogue.get_entry(args.name)
         params = entry.resolve(**render_overrides(args))
@@ -145,13 +181,12 @@ def cmd_render(args) -> int:
         out = args.output or Path("output") / f"{entry.name}.{fmt}"
         if out.suffix.lower().lstrip(".") not in (fmt, "jpeg" if fmt == "jpg" else fmt):
             raise UsageError(f"--output {out} does not end in .{fmt} (the format)")
-        if out.exists() and out.is_dir():
-            raise UsageError(f"--output {out} is a folder")
-        if args.fps is not None and not 1 <= args.fps <= 120:
-            raise UsageError(f"--fps must be between 1 and 120, got {args.fps}")
+        _check_render_options(args, entry, fmt)
         options = entry.options(theme=args.theme, lang=args.lang, step_seconds=args.step_seconds,
                                 final_hold=args.final_hold, smooth=args.smooth or None, single_frame=args.single_frame,
                                 show_formula=args.show_formula or None, show_pytorch=args.show_pytorch or None)
+        check_render(entry, params, options, fmt, args.quality, fps=args.fps)
+        check_output(out, "--output")                   # before rendering: a bad path costs nothing
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None
     try:
@@ -163,28 +198,41 @@ def cmd_render(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
+    """The one top-level handler: expected errors are one line and exit 2, signals exit 128 + signal after
+    the clean-up, anything else one line naming the file with the full trace, exit 1."""
+    previous = install_signal_handlers()
     try:
-        args = parser.parse_args(argv)
-        if args.command is None:
-            parser.print_help()
-            return EXIT_USAGE
-        if args.command == "list":
-            return cmd_list(args)
-        if args.command == "render":
-            return cmd_render(args)
-        if args.command == "notes":
-            from .notes import cmd_notes      # loads the process pool only when needed
-            return cmd_notes(args)
-        if args.command == "slides":
-            from .slides import cmd_slides
-            return cmd_slides(args, render_overrides)
-    except UsageError as e:
-        print(f"convviz: error: {e}", file=sys.stderr)
+        return _dispatch(argv)
+    except BrokenPipeError:                           # `convviz list | head`: the reader left; say nothing
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        return 141
+    except BaseException as e:                        # noqa: BLE001 - every error ends as one line
+        if isinstance(e, SystemExit):
+            raise
+        return report(e)
+    finally:
+        restore_signal_handlers(previous)             # callers (tests) get their handlers back
+
+
+def _dispatch(argv) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("convviz: interrupted", file=sys.stderr)
-        return 130
+    if args.command == "list":
+        return cmd_list(args)
+    if args.command == "render":
+        return cmd_render(args)
+    if args.command == "notes":
+        from .notes import cmd_notes      # loads the process pool only when needed
+        return cmd_notes(args)
+    if args.command == "slides":
+        from .slides import cmd_slides
+        return cmd_slides(args, render_overrides)
     return 0
 
 

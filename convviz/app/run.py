@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import limits
+
+
+def check_render(entry, params, options, fmt: str, quality: str, fps=None, density: float | None = None) -> None:
+    """Before Manim is loaded: the frames this render would hold fit ``limits.MAX_FRAME_BYTES`` (the figure's
+    grids, steps and labels were checked when it was resolved)."""
+    if not entry.parametric:
+        return
+    x, w = params.x, params.weight
+    if getattr(x, "dtype", None) is not None and x.dtype.kind in "US":
+        return
+    c_out = w.shape[1] * int(params.groups) if entry.kind == "transposed" else w.shape[0]
+    geo = limits.check_geometry(entry.kind, x.shape[-2:], w.shape[-2:], params.stride, params.padding,
+                                params.dilation, getattr(params, "output_padding", 0),
+                                getattr(params, "view", "gather"), c_out)
+    limits.check_render(geo["steps"], options, fmt, quality, fps, density)
+
 
 def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0,
                  density: float | None = None, progress: bool = False) -> Path:
     """Draw ``entry``'s scene with its resolved ``params`` into ``out`` (imports Manim, through the render
     layer); the file appears only when complete."""
+    check_render(entry, params, options, fmt, quality, fps, density)
     from scenes.render.capture import render
 
     return render(entry.scene, params, options, Path(out), fmt, quality, fps=fps, min_width=min_width,
