@@ -21,7 +21,8 @@ HERE = Path(__file__).resolve().parent
 
 LABELS = {
     "en": {"step": "Step", "slide": "Slide", "play": "Play", "pause": "Pause", "prev": "Previous step (←)",
-           "next": "Next step (→)", "help": "→ / Space / click: next · ←: back · Home / End · F: full screen"},
+           "next": "Next step (→)",
+           "help": "→ / Space / click: next · ←: back · Home / End · F: full screen"},
     "zh": {"step": "步骤", "slide": "幻灯片", "play": "播放", "pause": "暂停", "prev": "上一步（←）",
            "next": "下一步（→）", "help": "→ / 空格 / 单击：下一步 · ←：上一步 · Home / End · F：全屏"},
 }

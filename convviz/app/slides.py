@@ -44,6 +44,7 @@ def add_slides_parser(sub, add_layer_arguments) -> None:
     s.add_argument("--step-seconds", type=float, help="seconds per step when the HTML player plays (default 1)")
     s.add_argument("--show-formula", action="store_true", help="show the output-size formula with numbers")
     s.add_argument("--show-pytorch", action="store_true", help="show the matching PyTorch call")
+    s.add_argument("--jobs", type=int, help="entries drawn in parallel (default: the number of cores)")
     add_layer_arguments(s)
 
 
@@ -56,8 +57,7 @@ def cmd_slides(args, render_overrides) -> int:
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None
     try:
-        slides = [make_slide(*item, quality=args.quality, lang=args.lang, progress=sys.stderr.isatty())
-                  for item in plan]
+        slides = draw_slides(plan, args.quality, args.lang, args.jobs, progress=sys.stderr.isatty())
     except ValueError as e:                          # a scene's own limits
         raise UsageError(str(e)) from None
     write_deck(slides, args.output, args.lang)
@@ -95,6 +95,23 @@ def plan_deck(names, out: Path, overrides: dict, options: dict) -> list[tuple]:
         fig = entry.resolve(**overrides)
         plan.append((entry, fig, entry.options(**options, smooth=False), bool(overrides)))
     return plan
+
+
+def draw_slides(plan, quality: str, lang: str, jobs: int | None = None, progress: bool = False) -> list[Slide]:
+    """Every planned entry drawn, in parallel processes when there are several (each with its own Manim cache,
+    like ``notes``), in the plan's order."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
+    if jobs == 1:
+        return [make_slide(*item, quality=quality, lang=lang, progress=progress) for item in plan]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .notes import _init_worker
+
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(multiprocessing.Value("i", 0),)) as pool:
+        futures = [pool.submit(make_slide, *item, quality=quality, lang=lang, progress=progress) for item in plan]
+        return [f.result() for f in futures]
 
 
 def make_slide(entry, fig, options, overridden: bool = False, quality: str = "medium", lang: str = "en",
@@ -235,7 +252,8 @@ TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#
                "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 TEX_UNICODE = {"×": r"$\times$", "·": r"$\cdot$", "Σ": r"$\Sigma$", "ᵀ": r"$^{T}$", "ₐ": r"$_{a}$",
                "ₘ": r"$_{m}$", "ₙ": r"$_{n}$", "→": r"$\to$", "−": r"$-$", "∗": r"$\ast$", "∫": r"$\int$",
-               "⋆": r"$\star$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$", "…": r"\ldots{}", "–": "--", "—": "---",
+               "⋆": r"$\star$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$", "…": r"\ldots{}", "–": "--",
+               "—": "---",
                "‘": "`", "’": "'", "“": "``", "”": "''", "≤": r"$\leq$", "≥": r"$\geq$", "≠": r"$\neq$"}
 
 
