@@ -13,6 +13,7 @@ from math import gcd, prod
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from .limits import check_allocation
 from .shapes import conv_output_length, conv_transpose_output_size, ntuple, resolve_padding
 
 __all__ = [
@@ -62,15 +63,67 @@ def as_numeric(a, name: str, allow_none: bool = False) -> np.ndarray | None:
             return None
         raise TypeError(f"{name} is required, got None")
     arr = np.asarray(a)
+    if arr.dtype == object:
+        arr = _object_numbers(arr, name)
     if arr.dtype == bool:
         arr = arr.astype(np.int64)
+    if arr.dtype.kind == "u" and arr.size and int(arr.max()) > INT64_MAX:
+        raise ValueError(f"{name} holds {int(arr.max())} at {_index_of(arr, arr.argmax())}, which does not fit int64 "
+                         "(integers are computed exactly in int64); use smaller values or floats")
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
     if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite: it contains nan or inf")
     if arr.dtype.kind in "iu" and arr.dtype != np.int64:
+        check_allocation(arr.shape, 8, f"{name} as int64", "use a smaller array")
         arr = arr.astype(np.int64)          # exact sums: small integer types would wrap around
     return arr
+
+
+INT64_MAX = 2 ** 63 - 1
+
+
+def _index_of(arr: np.ndarray, flat: int) -> list[int]:
+    return [int(i) for i in np.unravel_index(int(flat), arr.shape)] if arr.ndim else []
+
+
+def _object_numbers(arr: np.ndarray, name: str) -> np.ndarray:
+    """An object array of Python numbers (what ``np.asarray`` makes of ints beyond int64) as int64 or float64;
+    an int that does not fit int64 is a ``ValueError`` naming it (never wrapped round or rounded)."""
+    items = arr.reshape(-1).tolist()
+    if not all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+               for v in items):
+        return arr                                   # strings, objects: the caller's TypeError
+    for i, v in enumerate(items):
+        if isinstance(v, (int, np.integer)) and not -INT64_MAX - 1 <= int(v) <= INT64_MAX:
+            raise ValueError(f"{name} holds {int(v)} at {_index_of(arr, i)}, which does not fit int64 (integers are "
+                             "computed exactly in int64); use smaller values or floats")
+    kind = np.float64 if any(isinstance(v, (float, np.floating)) for v in items) else np.int64
+    return np.array(items, dtype=kind).reshape(arr.shape)
+
+
+def _abs_max(a: np.ndarray | None) -> int:
+    """max |a| as a Python int (exact; ``np.abs`` of int64's minimum would wrap)."""
+    if a is None or a.size == 0:
+        return 0
+    return max(abs(int(a.max())), abs(int(a.min())))
+
+
+def _exact_int_sums(out: np.ndarray, where: str) -> np.ndarray:
+    """Python-int results (object array) as int64, or a ``ValueError`` naming the first that does not fit."""
+    flat = out.reshape(-1)
+    for i, v in enumerate(flat.tolist()):
+        if not -INT64_MAX - 1 <= v <= INT64_MAX:
+            raise ValueError(f"{where}: the sum at output index {_index_of(out, i)} is {v}, which does not fit int64; "
+                             "use smaller values (or floats, which round)")
+    return out.astype(np.int64)
+
+
+def _check_finite_result(out: np.ndarray, where: str) -> None:
+    if out.dtype.kind == "f" and out.size and not np.isfinite(out).all():
+        idx = _index_of(out, int(np.argmin(np.isfinite(out))))
+        raise ValueError(f"{where}: the result at output index {idx} overflows {out.dtype} (it would be inf or nan); "
+                         "use smaller values")
 
 
 @dataclass(frozen=True)
@@ -207,6 +260,8 @@ def pad_input(x: np.ndarray, pads) -> np.ndarray:
     """
     x = np.asarray(x)
     lead = [(0, 0)] * (x.ndim - len(pads))
+    padded = x.shape[:x.ndim - len(pads)] + tuple(n + int(a) + int(b) for n, (a, b) in zip(x.shape[x.ndim - len(pads):], pads))
+    check_allocation(padded, x.dtype.itemsize, "the padded input", "use less padding or a smaller input")
     return np.pad(x, lead + [tuple(p) for p in pads])
 
 
@@ -305,9 +360,17 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_c
     perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
     cols = win.transpose(perm)                                                  # (N, C, *k, *out)
     dtype = _result_dtype(s.x, w, s.bias)
-    out = _grouped_contract(cols.astype(dtype, copy=False), w.astype(dtype, copy=False), s.groups, out_size)
-    if s.bias is not None:
-        out = out + s.bias.reshape((1, -1) + (1,) * nd).astype(dtype)
+    check_allocation(cols.shape, 8, "conv: the unfolded input (one value per channel, tap and output position)")
+    exact = dtype.kind == "i" and _abs_max(s.x) * _abs_max(w) * prod(w.shape[1:]) + _abs_max(s.bias) > INT64_MAX
+    if exact:                       # int64 sums could overflow: Python ints, then int64 if every sum fits
+        dtype = np.dtype(object)
+    with np.errstate(over="ignore", invalid="ignore"):          # float overflow: refused just below
+        out = _grouped_contract(cols.astype(dtype, copy=False), w.astype(dtype, copy=False), s.groups, out_size)
+        if s.bias is not None:
+            out = out + s.bias.reshape((1, -1) + (1,) * nd).astype(dtype)
+    if exact:
+        out = _exact_int_sums(out, "conv")
+    _check_finite_result(out, "conv")
     return out if s.batched else out[0]
 
 
@@ -570,6 +633,9 @@ def expand_for_transpose(x: np.ndarray, geom: TransposeGeometry) -> np.ndarray:
     x = np.asarray(x)
     nd = len(geom.in_size)
     lead = x.shape[:-nd]
+    check_allocation(lead + tuple(max(a, b) for a, b in zip(geom.inserted_size, geom.expanded_size)),
+                     x.dtype.itemsize, "conv_transpose: the zero-inserted input",
+                     "use a smaller stride, kernel, dilation or input")
     ins = np.zeros(lead + geom.inserted_size, dtype=x.dtype)
     ins[(Ellipsis,) + tuple(slice(None, None, s) for s in geom.stride)] = x
     pads = [(max(b, 0), max(a, 0)) for b, a in geom.border]
@@ -710,6 +776,10 @@ def conv_matrix(input_shape, weight, stride=1, padding=0, dilation=1, groups=1) 
     c_in = input_shape[0]
     c_out, cg = weight.shape[:2]
     og = c_out // s.groups
+    check_allocation((c_out * prod(out_size), c_in * prod(spatial)), weight.dtype.itemsize, "conv_matrix: the matrix",
+                     "use a smaller input_shape")
+    check_allocation((2 + 2 * nd, c_out, cg) + s.kernel_size + out_size, 8, "conv_matrix: the index grids",
+                     "use a smaller input_shape or kernel")
     # index grids over (c_out, c_local, *k, *out)
     grid = np.indices((c_out, cg) + s.kernel_size + out_size, sparse=False)
     co, cl = grid[0], grid[1]
@@ -861,6 +931,8 @@ def bilinear_corners(py: np.ndarray, px: np.ndarray, h: int, w: int):
         1 1 0.375 True
         1 2 0.125 False
     """
+    py = np.clip(py, -2.0, h + 1.0)         # farther out every neighbour is outside (zero): same result, and
+    px = np.clip(px, -2.0, w + 1.0)         # offsets like 1e300 do not overflow int64
     y0 = np.floor(py).astype(np.int64)
     x0 = np.floor(px).astype(np.int64)
     ly, lx = py - y0, px - x0
@@ -951,16 +1023,20 @@ def deform_conv2d(x, offset, weight, bias=None, stride=1, padding=0, dilation=1,
     xg = s.x.reshape(n, og, cpg, h, w).astype(np.float64)
     ni = np.arange(n)[:, None, None, None, None, None]
     gi = np.arange(og)[None, :, None, None, None, None]
+    check_allocation((n, og, kh, kw, ho, wo, cpg), 8, "deform_conv2d: the sampled values",
+                     "use a smaller input, kernel or batch")
     sampled = np.zeros((n, og, kh, kw, ho, wo, cpg))
-    for r, c, wgt, inside in bilinear_corners(py, px, h, w):
-        vals = xg[ni, gi, :, np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)]   # (N, og, kh, kw, Ho, Wo, cpg)
-        sampled += (wgt * inside)[..., None] * vals
-    if s.mask is not None:
-        sampled *= s.mask.reshape(n, og, kh, kw, ho, wo)[..., None]
-    cols = sampled.transpose(0, 1, 6, 2, 3, 4, 5).reshape(n, c_in, kh, kw, ho, wo)
-    out = _grouped_contract(cols, s.weight.astype(np.float64), s.groups, (ho, wo))
-    if s.bias is not None:
-        out = out + s.bias.reshape(1, -1, 1, 1)
+    with np.errstate(over="ignore", invalid="ignore"):          # float overflow: refused just below
+        for r, c, wgt, inside in bilinear_corners(py, px, h, w):
+            vals = xg[ni, gi, :, np.clip(r, 0, h - 1), np.clip(c, 0, w - 1)]   # (N, og, kh, kw, Ho, Wo, cpg)
+            sampled += (wgt * inside)[..., None] * vals
+        if s.mask is not None:
+            sampled *= s.mask.reshape(n, og, kh, kw, ho, wo)[..., None]
+        cols = sampled.transpose(0, 1, 6, 2, 3, 4, 5).reshape(n, c_in, kh, kw, ho, wo)
+        out = _grouped_contract(cols, s.weight.astype(np.float64), s.groups, (ho, wo))
+        if s.bias is not None:
+            out = out + s.bias.reshape(1, -1, 1, 1)
+    _check_finite_result(out, "deform_conv2d")
     return out if s.batched else out[0]
 
 

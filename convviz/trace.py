@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import ops
+from .limits import check_allocation
 from .shapes import conv_output_length, resolve_padding
 
 __all__ = ["Tap", "ConvStep", "ConvTrace", "trace_conv", "Stamp", "ScatterStep", "ScatterTrace", "GatherTrace",
@@ -324,6 +325,8 @@ class ConvTrace:
         self.out_channels = w.shape[0]
         self.in_channels = s_x.shape[1]
         pad_val = "0" if self.symbolic else 0
+        check_allocation(s_x.shape[:2] + tuple(n + a + b for n, (a, b) in zip(spatial, self.padding)),
+                         max(8, s_x.dtype.itemsize), "trace_conv: the padded input", "use less padding or a smaller input")
         self.padded = np.pad(s_x, [(0, 0), (0, 0)] + [tuple(p) for p in self.padding],
                              constant_values=pad_val)
         self._output = None
@@ -604,6 +607,9 @@ class ScatterTrace:
     def __iter__(self) -> Iterator[ScatterStep]:
         g = self.geometry
         dtype = np.result_type(self.x, self.weight)
+        if dtype.kind == "i" and ops._abs_max(self.x) * ops._abs_max(self.weight) * prod(self.in_size) * \
+                self.in_channels > ops.INT64_MAX:
+            dtype = np.dtype(object)        # running sums in Python ints: int64 could overflow on the way
         og = self.out_channels // self.groups
         cg = self.in_channels // self.groups
         running = None
