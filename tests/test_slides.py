@@ -144,6 +144,13 @@ def test_html_deck_steps_through_the_gif_frames_in_a_browser(html_deck, gif_fram
         assert page.state()["step"] == 3
         page.page.keyboard.press("End")
         assert (page.state()["slide"], page.state()["step"]) == (2, 1)
+        page.page.keyboard.press("f")                                        # full screen, and back
+        page.page.wait_for_function("!!document.fullscreenElement")
+        page.page.keyboard.press("f")
+        page.page.wait_for_function("!document.fullscreenElement")
+        page.page.goto(html_deck.as_uri() + "#1.3")                          # a reload keeps the place
+        page.page.reload()
+        assert (page.state()["slide"], page.state()["step"]) == (1, 3)
         assert page.blocked == [] and page.errors == []
     finally:
         page.close()
