@@ -14,8 +14,8 @@ from convviz.trace import fmt
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import extra_lines, usable_width
-from scenes.kit.widgets import (FitText, KernelWindow, Legend, NumberGrid, SumLayout, longest_number,
-                                number_font_size, output_grid, padding_kinds)
+from scenes.kit.widgets import (KernelWindow, Legend, NumberGrid, SumLayout, longest_number, number_font_size,
+                                output_grid, padding_kinds)
 
 SIDE_MARGIN = 0.4         # the grids' row spans the frame less this each side (13.4 at 16:9)
 LINE_MARGIN = 0.6         # the sum and formula lines: the frame less this each side (13.0)
@@ -95,6 +95,7 @@ class ConvScene(ConvVizScene):
             body.add(bias)
             self.drawn["bias"] = bias.text
         legend = Legend.for_conv(trace, self.unvisited, t, self.text, self.T)
+        self.drawn["legend"] = [] if legend is None else list(legend.keys)
         if legend is not None:
             legend.next_to(self.input_grid, DOWN, buff=LABEL_BUFF)
             body.add(legend)

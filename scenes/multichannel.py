@@ -441,6 +441,7 @@ class MultiChannelScene(ConvVizScene):
             "bias": [m.text for m in (self.b_short if self.compact else self.b_labels)],
         }
         self.drawn["extra_lines"] = [m.drawn for m in self.extra]
+        self.drawn["legend"] = [] if self.legend is None else list(self.legend.keys)
 
     # ------------------------------------------------------------------------------------------ per step
     def _cursor(self, st) -> VGroup:

@@ -6,7 +6,7 @@ from PIL import Image
 
 from convviz.figures import examples as ex
 from convviz.catalogue import get_entry
-from reference import ref_conv
+from reference import padding_pairs, ref_conv
 from scene_utils import build, render_file
 
 
@@ -45,9 +45,9 @@ def test_parametric_entries_draw_reference_values(name):
     entry = get_entry(name)
     p = entry.resolve()
     scene = build(name)
-    ref = ref_conv(p["x"], p["weight"], None, p["stride"], p["padding"], p["dilation"])[0]
+    ref = ref_conv(p.x, p.weight, None, p.stride, p.padding, p.dilation)[0]
     assert drawn_ints(scene.drawn["output"]).tolist() == ref.tolist()
-    _check_equations(scene, p["x"], p["weight"], p["stride"], p["padding"], p["dilation"])
+    _check_equations(scene, p.x, p.weight, p.stride, p.padding, p.dilation)
 
 
 def test_padding_cells_drawn_as_zero_and_marked():
@@ -64,7 +64,7 @@ def test_padding_cells_drawn_as_zero_and_marked():
 def test_stride_marks_unvisited_cells():
     scene = build("stride")      # 6x6, k=3, s=2: the last row and column are never visited
     p = get_entry("stride").resolve()
-    n = p["x"].shape[1]
+    n = p.x.shape[1]
     visited = set()
     for taps in scene.drawn["windows"]:
         visited |= {pos for pos, pad in taps if not pad}
@@ -84,7 +84,7 @@ def test_random_user_parameters(tmp_path):
         params = entry.resolve(in_size=int(rng.integers(5, 9)), kernel_size=k, stride=s, padding=p, dilation=d,
                                seed=seed)
         scene = build("conv2d", params=params)
-        ref = ref_conv(params["x"], params["weight"], None, s, p, d)[0]
+        ref = ref_conv(params.x, params.weight, None, s, p, d)[0]
         assert drawn_ints(scene.drawn["output"]).tolist() == ref.tolist()
 
 
@@ -114,3 +114,45 @@ def test_chinese_labels_render(tmp_path):
     assert scene.T("input") == "输入"
     png = render_file("cnn-gif3", tmp_path / "zh.png", "png", lang="zh")
     assert png.stat().st_size > 0
+
+
+def _padded_reference(x, pads):
+    """The input with zeros around it, and the kinds (padding / data) of its cells, from index arithmetic."""
+    (pt, pb), (pl, pr) = pads
+    h, w = x.shape
+    rows, cols = h + pt + pb, w + pl + pr
+    values = [[int(x[r - pt, c - pl]) if pt <= r < pt + h and pl <= c < pl + w else 0 for c in range(cols)]
+              for r in range(rows)]
+    kinds = [["data" if pt <= r < pt + h and pl <= c < pl + w else "padding" for c in range(cols)]
+             for r in range(rows)]
+    return values, kinds
+
+
+@pytest.mark.parametrize("over", [dict(in_size=7, kernel_size=4, padding="same", seed=2),   # 1 before, 2 after
+                                  dict(in_size=5, kernel_size=3, padding=2, stride=2, seed=4),
+                                  dict(in_size=6, kernel_size=2, padding=0, seed=1)])
+def test_builder_result_is_what_the_scene_drew(over):
+    """The scene draws the builder's ConvFigure: its data padded (padding cells marked as padding), its kernel,
+    and the reference conv of its data as the output."""
+    fig = get_entry("conv2d").resolve(**over)
+    scene = build("conv2d", params=fig, show_formula=True, show_pytorch=True)
+    assert scene.params is fig
+    k = fig.weight.shape[-1]
+    pads = padding_pairs(fig.padding, (k, k), (1, 1), 2)
+    values, kinds = _padded_reference(fig.x[0], pads)
+    assert drawn_ints(scene.drawn["input"]).tolist() == values
+    assert scene.input_grid.kinds.tolist() == kinds
+    assert drawn_ints(scene.drawn["kernel"]).tolist() == fig.weight[0, 0].tolist()
+    ref = ref_conv(fig.x, fig.weight, fig.bias, fig.stride, fig.padding, fig.dilation)[0]
+    assert drawn_ints(scene.drawn["output"]).tolist() == ref.tolist()
+    i, (pb, pa) = fig.x.shape[-1], pads[0]
+    o = (i + pb + pa - (k - 1) - 1) // fig.stride + 1
+    assert scene.drawn["extra_lines"][0].endswith(f"= {o}") and len(ref) == o
+    assert scene.drawn["extra_lines"][-1].startswith("nn.Conv2d(1, 1, ")
+    assert f"padding={fig.padding!r}" in scene.drawn["extra_lines"][-1] or fig.padding == 0
+
+
+def test_legend_lists_padding_and_unvisited_cells():
+    assert build("cnn-gif3").drawn["legend"] == []                  # no padding, every cell visited
+    assert build("cnn-gif4").drawn["legend"] == ["padding"]
+    assert build("stride").drawn["legend"] == ["unvisited"]          # 6x6, k=3, s=2: the last row/column

@@ -9,6 +9,7 @@ from PIL import Image
 from scene_utils import build, render_file
 
 from convviz.figures import examples as ex
+from convviz.figures.conv import ConvFigure
 from convviz import ops
 from scenes.render import media
 from convviz.catalogue import get_entry
@@ -110,6 +111,7 @@ def test_notes_static_content(notes):
     assert labels["output"] == "Output Volume (3x3x2)"
     assert labels["filters"] == ["Filter W0 (3x3x3)", "Filter W1 (3x3x3)"]
     assert labels["bias"] == ["Bias b0", "Bias b1"]
+    assert d["legend"] == ["padding"]                      # 5 + 2 − 3 = 4 = 2·(3 − 1): every cell visited
     assert d["numbers_shown"] and d["cell"] >= 0.3        # readable at 854x480 (≥ 18 px cells)
     o = (5 + 2 * 1 - 3) // 2 + 1
     assert d["extra_lines"][0].endswith(f"= {o}")
@@ -120,9 +122,9 @@ def test_random_parameters_from_the_cli_case():
     params = get_entry("multichannel").resolve(in_channels=2, out_channels=3, in_size=4, kernel_size=3, padding=1,
                                                stride=1, seed=3)
     scene = build("multichannel", params=params, lang="zh")
-    out, sums = direct(params["x"], params["weight"], None, 1, 1)
+    out, sums = direct(params.x, params.weight, None, 1, 1)
     assert [drawn_ints(a) for a in scene.drawn["output"]] == out
-    assert np.array_equal(ops.conv(params["x"], params["weight"], None, 1, 1), np.array(out))
+    assert np.array_equal(ops.conv(params.x, params.weight, None, 1, 1), np.array(out))
     steps = scene.drawn["steps"]
     assert len(steps) == 3 * 4 * 4
     for s in steps:
@@ -137,8 +139,8 @@ def test_groups_use_only_their_own_input_channels():
     params = get_entry("multichannel").resolve(in_channels=4, out_channels=2, groups=2, in_size=4, bias=[1, -1],
                                                seed=5)
     scene = build("multichannel", params=params)
-    assert (params["stride"], params["padding"]) == (2, 1)          # the entry's defaults
-    out, sums = direct(params["x"], params["weight"], [1, -1], 2, 1, groups=2)
+    assert (params.stride, params.padding) == (2, 1)          # the entry's defaults
+    out, sums = direct(params.x, params.weight, [1, -1], 2, 1, groups=2)
     assert [drawn_ints(a) for a in scene.drawn["output"]] == out
     assert scene.drawn["filter_columns"] == [[0, 1], [2, 3]]
     for s in scene.drawn["steps"]:
@@ -150,9 +152,11 @@ def test_groups_use_only_their_own_input_channels():
 
 
 def test_too_many_channels_is_a_clear_error():
-    params = get_entry("multichannel").resolve(in_channels=7, out_channels=2)
+    with pytest.raises(ValueError, match="at most 6 input"):         # the entry's limits, or else the scene's
+        build("multichannel", params=get_entry("multichannel").resolve(in_channels=7, out_channels=2))
+    fig = ConvFigure(x=np.zeros((7, 4, 4), dtype=int), weight=np.ones((2, 7, 3, 3), dtype=int))   # no builder
     with pytest.raises(ValueError, match="at most 6 input"):
-        build("multichannel", params=params)
+        build("multichannel", params=fig)
 
 
 def test_renders_gif_that_loops_and_png(rendered, tmp_path):
@@ -163,3 +167,19 @@ def test_renders_gif_that_loops_and_png(rendered, tmp_path):
     png = render_file("cnn-gif2", tmp_path / "g.png", "png")
     with Image.open(png) as im:
         assert im.size[0] >= 640 and 300 <= im.size[1] < im.size[0]
+
+
+def test_builder_result_is_what_the_scene_drew():
+    """The entry's builder gives the notes' data and the layer's arguments; the scene draws exactly that figure
+    (its slices padded with zeros, its filters and biases) and the definition's output of it."""
+    fig = get_entry("multichannel").resolve(in_channels=2, out_channels=2, in_size=3, kernel_size=2, stride=1,
+                                            padding=0, bias=[2, -1], seed=6)
+    assert (fig.stride, fig.padding, fig.groups) == (1, 0, 1) and fig.bias.tolist() == [2, -1]
+    scene = build("multichannel", params=fig)
+    assert scene.params is fig
+    assert [drawn_ints(a) for a in scene.drawn["input"]] == fig.x.tolist()
+    assert [[drawn_ints(a) for a in row] for row in scene.drawn["filters"]] == fig.weight.tolist()
+    assert scene.drawn["bias"] == ["2", "-1"]
+    out, _ = direct(fig.x, fig.weight, fig.bias, 1, 0)
+    assert [drawn_ints(a) for a in scene.drawn["output"]] == out
+    assert scene.drawn["legend"] == []                     # no padding; stride 1 visits every cell

@@ -97,7 +97,7 @@ def as_strings(a):
 
 def params_of(name, **over):
     p = get_entry(name).resolve(**over)
-    x, w = p["x"][0], p["weight"][0, 0]
+    x, w = p.x[0], p.weight[0, 0]
     return p, x, w
 
 
@@ -130,7 +130,7 @@ def both():
 # ----------------------------------------------------------------------------------------------- gather
 def test_gif6_is_the_notes_transposed_conv(gif6):
     p, x, w = params_of("cnn-gif6")
-    assert p["view"] == "gather" and x.shape == (3, 3) and w.shape == (3, 3)
+    assert p.view == "gather" and x.shape == (3, 3) and w.shape == (3, 3)
     g = gif6.drawn["gather"]
     assert g["kinds"].shape == (7, 7)                 # 3x3, zeros between, 1-cell border
     assert gif6.drawn["output"].shape == (5, 5)
@@ -142,7 +142,7 @@ def test_gather_output_equals_scatter_loop(name, request):
     scene = request.getfixturevalue(name)
     entry = {"gif6": "cnn-gif6", "odd": "padding_strides_odd_transposed"}[name]
     p, x, w = params_of(entry)
-    ref, _ = scatter_loop(x, w, p["bias"], p["stride"], p["padding"], p["output_padding"], p["dilation"])
+    ref, _ = scatter_loop(x, w, p.bias, p.stride, p.padding, p.output_padding, p.dilation)
     assert (scene.drawn["gather"]["output"] == as_strings(ref)).all()
 
 
@@ -151,7 +151,7 @@ def test_expanded_grid_kinds_and_numbers(name, request):
     scene = request.getfixturevalue(name)
     entry = {"gif6": "cnn-gif6", "odd": "padding_strides_odd_transposed"}[name]
     p, x, w = params_of(entry)
-    kinds, nums = expanded_reference(x, w.shape, p["stride"], p["padding"], p["output_padding"], p["dilation"])
+    kinds, nums = expanded_reference(x, w.shape, p.stride, p.padding, p.output_padding, p.dilation)
     g = scene.drawn["gather"]
     assert g["kinds"].shape == kinds.shape
     assert (g["kinds"] == kinds).all()
@@ -160,7 +160,7 @@ def test_expanded_grid_kinds_and_numbers(name, request):
 
 def test_output_padding_is_the_bottom_row_and_right_column(odd):
     p, x, w = params_of("padding_strides_odd_transposed")
-    assert p["output_padding"] == 1
+    assert p.output_padding == 1
     kinds = odd.drawn["gather"]["kinds"]
     op = kinds == "output_padding"
     assert op[-1, :].all() and op[:, -1].all()
@@ -174,8 +174,8 @@ def test_flipped_kernel_windows_and_sums(gif6):
     g = gif6.drawn["gather"]
     assert (g["kernel"] == as_strings(w)).all()
     assert (g["flipped"] == as_strings(w[::-1, ::-1])).all()
-    _, nums = expanded_reference(x, w.shape, p["stride"], p["padding"], p["output_padding"], p["dilation"])
-    ref, _ = scatter_loop(x, w, None, p["stride"], p["padding"], 0, p["dilation"])
+    _, nums = expanded_reference(x, w.shape, p.stride, p.padding, p.output_padding, p.dilation)
+    ref, _ = scatter_loop(x, w, None, p.stride, p.padding, 0, p.dilation)
     k = w.shape[0]
     for n, (cells, expr) in enumerate(zip(g["windows"], g["equations"])):
         r, c = divmod(n, 5)
@@ -192,8 +192,8 @@ def test_random_parameters_gather_and_scatter():
     p = get_entry("conv_transpose2d").resolve(in_size=2, kernel_size=2, stride=s_, padding=p_, output_padding=op_,
                                               dilation=d_, seed=7, bias=[2])
     scene = build("conv_transpose2d", p)
-    x, w = p["x"][0], p["weight"][0, 0]
-    ref, _ = scatter_loop(x, w, p["bias"], s_, p_, op_, d_)
+    x, w = p.x[0], p.weight[0, 0]
+    ref, _ = scatter_loop(x, w, p.bias, s_, p_, op_, d_)
     oh, ow = len(ref), len(ref[0])
     assert (scene.drawn["gather"]["output"] == as_strings(ref)).all()
     assert (scene.drawn["scatter"]["output"] == as_strings(ref)).all()
@@ -245,8 +245,8 @@ def test_scatter_running_sums(both):
 # ------------------------------------------------------------------------------------------------ strip
 def test_strip_four_steps_along_the_first_row(strip):
     p, x, w = params_of("cnn-figure14")
-    ref, _ = scatter_loop(x, w, p["bias"], p["stride"], p["padding"], p["output_padding"], p["dilation"])
-    kinds, nums = expanded_reference(x, w.shape, p["stride"], p["padding"], p["output_padding"], p["dilation"])
+    ref, _ = scatter_loop(x, w, p.bias, p.stride, p.padding, p.output_padding, p.dilation)
+    kinds, nums = expanded_reference(x, w.shape, p.stride, p.padding, p.output_padding, p.dilation)
     panels = strip.drawn["panels"]
     assert len(panels) == 4
     for i, panel in enumerate(panels):
@@ -274,3 +274,32 @@ def test_png_renders(name, tmp_path):
     out = render_file(name, tmp_path / f"{name}.png", "png")
     im = Image.open(out)
     assert im.size[0] >= 640 and 200 <= im.size[1] <= im.size[0]
+
+
+# ------------------------------------------------------------------------------------- builder and extras
+def test_builder_result_is_what_the_scene_drew(both):
+    """The scene draws the builder's TransposedFigure: its input and kernel in the scatter view, the kernel and
+    its flip in the gather view, and only the kinds of cell its expanded grid has in the legend."""
+    fig = both.params
+    assert fig.view == "both" and (fig.stride, fig.padding, fig.output_padding, fig.dilation) == (1, 0, 0, 1)
+    x, w = SMALL["x"][0], SMALL["weight"][0, 0]
+    assert (fig.x[0] == x).all() and (fig.weight[0, 0] == w).all()
+    assert (both.drawn["scatter"]["input"] == as_strings(x)).all()
+    assert (both.drawn["scatter"]["kernel"] == as_strings(w)).all()
+    assert (both.drawn["gather"]["kernel"] == as_strings(w)).all()
+    assert (both.drawn["gather"]["flipped"] == as_strings(w[::-1, ::-1])).all()
+    # stride 1 inserts nothing; a border of d(k−1) − p = 1 zero; no output padding
+    assert both.drawn["gather"]["legend"] == ["data", "padding"]
+
+
+@pytest.mark.parametrize("name", ["padding_strides_odd_transposed", "cnn-figure14"])
+def test_formula_and_pytorch_lines(name):
+    p, x, w = params_of(name)
+    scene = build(name, show_formula=True, show_pytorch=True)
+    lines = scene.drawn["extra_lines"] if name == "cnn-figure14" else scene.drawn["gather"]["extra_lines"]
+    i, k = x.shape[0], w.shape[0]
+    o = (i - 1) * p.stride - 2 * p.padding + p.dilation * (k - 1) + p.output_padding + 1
+    assert lines[0].endswith(f"= {o}")
+    call = f"nn.ConvTranspose2d(1, 1, kernel_size={k}, stride={p.stride}, padding={p.padding}"
+    call += f", output_padding={p.output_padding}" if p.output_padding else ""
+    assert lines[1] == call + (", bias=False)" if p.bias is None else ")")
