@@ -225,6 +225,14 @@ def scratch_dir(kind: str) -> Path:
     return d
 
 
+def remove_scratch(pids, kinds=("manim",)) -> None:
+    """Remove the scratch folders of processes ``pids`` of this host (workers that were stopped)."""
+    host = socket.gethostname().replace(os.sep, "_")[:40] or "host"
+    for kind in kinds:
+        for pid in pids:
+            shutil.rmtree(cache_dir() / kind / f"{host}-{pid}", ignore_errors=True)
+
+
 def _register_removal(d: Path, pid: int) -> None:
     def remove():
         if os.getpid() == pid:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import shutil
 import subprocess
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -140,15 +141,61 @@ def manifest_path(out: Path) -> Path:
     return cache_dir() / "notes" / f"{tag}.json"
 
 
+def _valid_record(rec) -> bool:
+    return (isinstance(rec, dict) and isinstance(rec.get("key"), str) and isinstance(rec.get("sha256"), str)
+            and len(rec["sha256"]) == 64 and all(c in "0123456789abcdef" for c in rec["sha256"]))
+
+
 def load_manifest(out: Path) -> dict:
+    """The manifest of ``out``: file name → {"key", "sha256"}. Whatever is not that (a damaged file, ``[]``, a
+    record of the wrong shape) is a miss: the file is removed, the bad records dropped, and the figures they
+    named are rendered again."""
+    p = manifest_path(out)
     try:
-        return json.loads(manifest_path(out).read_text())
-    except (OSError, ValueError):
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
+    except (OSError, ValueError):
+        data = None
+    if not isinstance(data, dict):
+        p.unlink(missing_ok=True)
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and _valid_record(v)}
+
+
+@contextmanager
+def _locked(p: Path):
+    """An exclusive lock beside ``p`` (concurrent ``notes`` runs into one folder update its manifest in turn)."""
+    import fcntl
+
+    p.parent.mkdir(parents=True, exist_ok=True)
+    with open(p.with_suffix(".lock"), "a+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def update_manifest(out: Path, changes: dict) -> dict:
+    """Apply ``changes`` (file name → record, or None to forget it) to the manifest as it is on disk now, under
+    a lock, and write it atomically; returns the new manifest. Records of other runs are kept."""
+    p = manifest_path(out)
+    with _locked(p):
+        manifest = load_manifest(out)
+        for name, rec in changes.items():
+            if rec is None:
+                manifest.pop(name, None)
+            elif _valid_record(rec):
+                manifest[name] = rec
+        with atomic_path(p) as tmp:
+            tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
+    return manifest
 
 
 def save_manifest(out: Path, manifest: dict) -> None:
+    """Write the whole ``manifest`` (atomically, under the lock)."""
     p = manifest_path(out)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(p) as tmp:
-        tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    with _locked(p):
+        with atomic_path(p) as tmp:
+            tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import traceback
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import catalogue
-from .cache import figure_key, file_hash, load_manifest, save_manifest
-from .errors import UsageError
+from ..files import check_folder, check_output, remove_scratch, remove_temporaries
+from .cache import figure_key, file_hash, load_manifest, update_manifest
+from .errors import HANDLED_SIGNALS, Interrupted, UsageError
 from .gallery import write_gallery
 
 # The notes' GIFs: pixels per scene unit at the default (medium) quality; never narrower than the original.
@@ -34,23 +36,55 @@ class Result:
 
 
 # ------------------------------------------------------------------------------------------------ worker
-def _init_worker(counter) -> None:
-    """Each worker process gets a slot of its own: Manim's text and LaTeX caches are not safe to share between
-    processes writing at the same time, so each slot has its own cache folder (reused by later runs)."""
+_RENDERING = False          # in a worker: a render is under way (a signal then cleans up before exiting)
+
+
+def _init_worker(counter, group=None) -> None:
+    """Each worker process: a slot number, its own Manim folders (``files.scratch_dir``: Manim's text and TeX
+    caches are not safe to share between processes writing at the same time) and its signals. Given ``group``
+    (a shared int), the workers join one process group, which ``run_notes`` stops as a whole (their gifsicle
+    children too); the first worker founds it."""
     with counter.get_lock():
         slot = counter.value
         counter.value += 1
     os.environ["CONVVIZ_WORKER"] = f"worker{slot}"
+    if group is not None:
+        with group.get_lock():
+            try:
+                os.setpgid(0, group.value or 0)
+            except OSError:                                  # the founder is gone: found a new group
+                os.setpgid(0, 0)
+            group.value = os.getpgrp()
+    for s in HANDLED_SIGNALS:
+        signal.signal(s, _worker_signal)
+
+
+def _worker_signal(signum, frame):
+    """Mid-render: raise, so the temporary file is removed on the way out (``_render_one`` then exits); idle:
+    exit at once."""
+    for s in HANDLED_SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    if _RENDERING:
+        raise Interrupted(signum)
+    os._exit(128 + signum)
 
 
 def _render_one(name: str, out_file: str, quality: str, lang: str) -> tuple[float, int]:
     """Runs in a worker process: render one notes figure to its file (atomically)."""
+    global _RENDERING
     from .run import render_entry
 
     entry = catalogue.get_entry(name)
     t0 = time.perf_counter()
-    render_entry(entry, entry.resolve(), entry.options(lang=lang), Path(out_file), entry.format, quality,
-                 min_width=entry.min_width, density=NOTES_GIF_DENSITY[quality] if entry.format == "gif" else None)
+    _RENDERING = True
+    try:
+        render_entry(entry, entry.resolve(), entry.options(lang=lang), Path(out_file), entry.format, quality,
+                     min_width=entry.min_width,
+                     density=NOTES_GIF_DENSITY[quality] if entry.format == "gif" else None)
+    except Interrupted as e:                 # the temporary file is gone (atomic_path); this worker ends here
+        os._exit(e.exit_code)
+    finally:
+        _RENDERING = False
     return time.perf_counter() - t0, Path(out_file).stat().st_size
 
 
@@ -61,25 +95,59 @@ def _failure_text(exc: BaseException) -> str:
 
 # ------------------------------------------------------------------------------------------------ command
 def select(only: str | None) -> list:
+    """The entries ``--only`` names (all without it): stems, or file names with the file's own extension."""
     entries = catalogue.notes_entries()
-    if not only:
+    if only is None:
         return entries
     by_stem = {e.name: e for e in entries}
     chosen = []
     for raw in [s.strip() for s in only.split(",") if s.strip()]:
-        stem = raw.rsplit(".", 1)[0] if raw.rsplit(".", 1)[-1] in ("gif", "jpg", "png") else raw
+        stem, dot, ext = raw.rpartition(".")
+        if dot and stem in by_stem:
+            if raw != by_stem[stem].file_name:
+                raise ValueError(f"--only: {raw!r}: the notes' file is {by_stem[stem].file_name} (give its stem "
+                                 f"{stem} or that name)")
+        else:
+            stem = raw
         if stem not in by_stem:
             raise ValueError(f"--only: {raw!r} is not a file of the notes (e.g. cnn-gif3, cnn-figure1; "
                              f"`convviz list --notes` shows all {len(entries)})")
         if by_stem[stem] not in chosen:
             chosen.append(by_stem[stem])
     if not chosen:
-        raise ValueError("--only: no names given")
+        raise ValueError(f"--only: no names given ({only!r}); leave --only out to render every file")
     return chosen
+
+
+def _stop_workers(procs, group) -> list[int]:
+    """Stop every worker process of ``procs`` (SIGTERM to their process group, then SIGKILL to what is left);
+    their pids."""
+    pids = [p.pid for p in procs if p.pid]
+    pgid = group.value if group is not None else 0
+    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 2.0)):
+        if pgid and pgid != os.getpgrp():
+            try:
+                os.killpg(pgid, sig)
+            except OSError:
+                pass
+        for p in procs:
+            if p.is_alive():
+                try:
+                    os.kill(p.pid, sig)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + wait
+        for p in procs:
+            p.join(max(0.0, deadline - time.monotonic()))
+        if not any(p.is_alive() for p in procs):
+            break
+    return pids
 
 
 def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", jobs: int | None = None,
               force: bool = False, progress: bool = True, gallery: Path | None = None) -> list[Result]:
+    """Render what changed in parallel. The manifest is updated as each file is finished, so a run stopped by
+    a signal (workers stopped, their temporary files removed) keeps what it finished for the next run."""
     from tqdm import tqdm
 
     out.mkdir(parents=True, exist_ok=True)
@@ -100,23 +168,32 @@ def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", job
     if todo:
         # heavier figures first, so the pool does not wait on one long render at the end
         todo.sort(key=lambda t: (t[0].format != "gif", t[0].name))
-        counter = multiprocessing.Value("i", 0)
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(counter,)) as pool:
+        counter, group = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
+        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(counter, group))
+        try:
             futures = {pool.submit(_render_one, e.name, str(f), quality, lang): (e, f, key) for e, f, key in todo}
             for fut in as_completed(futures):
                 e, f, key = futures[fut]
                 try:
                     seconds, size = fut.result()
                     results[e.name] = Result(e.name, e.file_name, "rendered", seconds, size)
-                    manifest[e.file_name] = {"key": key, "sha256": file_hash(f)}
+                    update_manifest(out, {e.file_name: {"key": key, "sha256": file_hash(f)}})
                 except Exception as exc:      # one failure does not stop the others
                     results[e.name] = Result(e.name, e.file_name, "failed", 0.0, 0, _failure_text(exc))
-                    manifest.pop(e.file_name, None)
+                    update_manifest(out, {e.file_name: None})
                     if os.environ.get("CONVVIZ_DEBUG"):
                         traceback.print_exception(exc)
                 bar.set_postfix_str(e.name)
                 bar.update(1)
-        save_manifest(out, manifest)
+        except BaseException:                  # a signal (Interrupted), Ctrl-C: stop the workers, clean up
+            procs = list((pool._processes or {}).values())       # before shutdown() forgets them
+            pool.shutdown(wait=False, cancel_futures=True)
+            pids = _stop_workers(procs, group)
+            remove_temporaries(out, pids)
+            remove_scratch(pids)
+            bar.close()
+            raise
+        pool.shutdown(wait=True)
     bar.close()
     ordered = [results[e.name] for e in entries]
     if gallery is not None:
@@ -143,8 +220,9 @@ def cmd_notes(args) -> int:
         entries = select(args.only)
         if args.jobs is not None and args.jobs < 1:
             raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
-        if args.out.exists() and not args.out.is_dir():
-            raise ValueError(f"--out {args.out} exists and is not a folder")
+        check_folder(args.out, "--out")
+        if args.gallery is not None:
+            _check_gallery(args.gallery, args.out)
     except ValueError as e:
         raise UsageError(str(e)) from None
     t0 = time.perf_counter()
@@ -153,3 +231,13 @@ def cmd_notes(args) -> int:
     print_table(results)
     print(f"written to {args.out} in {time.perf_counter() - t0:.1f} s; gallery: {args.gallery}")
     return 1 if any(r.status == "failed" for r in results) else 0
+
+
+def _check_gallery(gallery: Path, out: Path) -> None:
+    """An .html file that can be written and is no file of the set."""
+    if gallery.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"--gallery {gallery}: the gallery is an HTML page: give a name ending in .html")
+    set_files = {os.path.abspath(out / e.file_name) for e in catalogue.notes_entries()}
+    if os.path.abspath(gallery) in set_files or os.path.abspath(gallery) == os.path.abspath(out):
+        raise ValueError(f"--gallery {gallery} would overwrite a file of the notes' set")
+    check_output(gallery, "--gallery")

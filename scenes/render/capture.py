@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from scenes.render import media
-from convviz.files import cache_dir
+from convviz.files import scratch_dir   # per process: concurrent runs never share Manim's text/TeX caches
 from convviz.options import (STILL_DENSITY, STILL_FORMATS, STILL_MIN_WIDTH, VIDEO_DENSITY, VIDEO_PRESETS,
                              RenderOptions)
 
@@ -39,7 +38,7 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
     return {
         "pixel_width": int(w), "pixel_height": int(h), "frame_rate": fps or default_fps,
         "frame_width": 8.0 * w / h, "frame_height": 8.0, "background_color": background, "format": "none",
-        "disable_caching": True, "media_dir": str(cache_dir() / "manim" / os.environ.get("CONVVIZ_WORKER", "main")), "verbosity": "ERROR",
+        "disable_caching": True, "media_dir": str(scratch_dir("manim")), "verbosity": "ERROR",
         "progress_bar": "none",
     }
 

@@ -52,8 +52,11 @@ def write_gif(frames: list[Frame], path: Path, colors: int = 40, optimize: bool 
                     optimize=False, disposal=1)
         gifsicle = shutil.which("gifsicle")
         if optimize and gifsicle:
-            subprocess.run([gifsicle, "-O3", "--no-comments", "--no-names", "-b", str(tmp)], check=True,
-                           capture_output=True)
+            # to stdout, not in place (-b): a gifsicle stopped by a signal leaves no file of its own behind, and
+            # subprocess.run kills it when the signal's exception reaches here
+            done = subprocess.run([gifsicle, "-O3", "--no-comments", "--no-names", str(tmp)], check=True,
+                                  capture_output=True)
+            tmp.write_bytes(done.stdout)
     return Path(path)
 
 
@@ -100,14 +103,15 @@ def write_video(frames: list[Frame], path: Path, fps: int) -> Path:
     import av
 
     path = Path(path)
-    codec = {"mp4": "libx264", "webm": "libvpx-vp9"}[path.suffix.lstrip(".")]
+    container_format = path.suffix.lstrip(".").lower()          # x.MP4 is an mp4
+    codec = {"mp4": "libx264", "webm": "libvpx-vp9"}[container_format]
     frames = merge_identical(frames)
     h, w = frames[0].pixels.shape[:2]
     if w % 2 or h % 2:
         frames = [Frame(np.ascontiguousarray(f.pixels[: h - h % 2, : w - w % 2]), f.seconds) for f in frames]
         h, w = h - h % 2, w - w % 2
     with atomic_path(path) as tmp:
-        with av.open(str(tmp), mode="w", format=path.suffix.lstrip(".")) as container:
+        with av.open(str(tmp), mode="w", format=container_format) as container:
             stream = container.add_stream(codec, rate=fps)
             stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
             if codec == "libx264":
