@@ -63,6 +63,8 @@ def test_render_writes_what_the_cli_writes(tmp_path, monkeypatch):
     (dict(name="conv2d", path="x.gif", format="png"), ["render", "conv2d", "--format", "png", "-o", "x.gif"]),
     (dict(name="conv2d", fps=500), ["render", "conv2d", "--fps", "500"]),
     (dict(name="conv2d", input="missing.npy"), ["render", "conv2d", "--input", "missing.npy"]),
+    (dict(name="cnn-figure1", step_seconds=2), ["render", "cnn-figure1", "--step-seconds", "2"]),
+    (dict(name="conv2d", fps=30), ["render", "conv2d", "--fps", "30"]),
 ])
 def test_bad_input_raises_value_error_with_the_cli_message(call, argv, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

@@ -30,9 +30,10 @@ def _split(params: dict) -> tuple[dict, dict]:
 
 
 def _prepare(name: str, params: dict):
+    """(entry, figure, render options as given) of a call, checked like the command line's."""
     entry = catalogue.get_entry(name)
     layer, options = _split(dict(params))
-    return entry, entry.resolve(**layer), entry.options(**options)
+    return entry, entry.resolve(**layer), options
 
 
 def render(name: str, path: str | Path | None = None, *, format: str | None = None, quality: str = "medium",
@@ -42,12 +43,18 @@ def render(name: str, path: str | Path | None = None, *, format: str | None = No
     ``format`` defaults to ``path``'s extension, else the entry's own; ``path`` to ``output/NAME.FORMAT``.
     ``params``: layer parameters (``in_size=7, kernel_size=3, stride=2, padding=1, x=array, weight=array or a
     file, bias=[…]``) and render options (``theme='dark', lang='zh', step_seconds=0.5, show_formula=True`` …).
-    Bad input raises ``ValueError``; nothing is written then.
+    Bad input raises ``ValueError`` with the command line's message; nothing is written then.
     """
+    from argparse import Namespace
+
+    from ..files import check_output
+    from .cli import _check_render_options
+    from .run import render_entry
+
     try:
         if quality not in QUALITIES:
             raise ValueError(f"quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
-        entry, fig, options = _prepare(name, params)
+        entry, fig, given = _prepare(name, params)
         out = Path(path) if path is not None else None
         fmt = format or (out.suffix.lower().lstrip(".").replace("jpeg", "jpg") if out and out.suffix else None) \
             or entry.format
@@ -56,12 +63,12 @@ def render(name: str, path: str | Path | None = None, *, format: str | None = No
         out = out or Path("output") / f"{entry.name}.{fmt}"
         if out.suffix.lower().lstrip(".") not in (fmt, "jpeg" if fmt == "jpg" else fmt):
             raise UsageError(f"--output {out} does not end in .{fmt} (the format)")
-        if out.exists() and out.is_dir():
-            raise UsageError(f"--output {out} is a folder")
-        if fps is not None and not 1 <= fps <= 120:
-            raise UsageError(f"--fps must be between 1 and 120, got {fps}")
-        from .run import render_entry
-
+        args = Namespace(fps=fps, smooth=bool(given.get("smooth")), step_seconds=given.get("step_seconds"),
+                         final_hold=given.get("final_hold"), single_frame=given.get("single_frame"),
+                         show_formula=bool(given.get("show_formula")), show_pytorch=bool(given.get("show_pytorch")))
+        _check_render_options(args, entry, fmt)                 # the command line's checks, its words
+        options = entry.options(**given)
+        check_output(out, "--output")
         return render_entry(entry, fig, options, out, fmt, quality, fps=fps)
     except (UsageError, TypeError) as e:
         raise ValueError(str(e)) from None
@@ -100,8 +107,8 @@ def show(name: str, *, quality: str = "medium", **params) -> Player:
     try:
         if quality not in QUALITIES:
             raise ValueError(f"quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
-        entry, fig, options = _prepare(name, params)
-        options = options.with_(smooth=False)
+        entry, fig, given = _prepare(name, params)
+        options = entry.options(**given).with_(smooth=False)
         slide = make_slide(entry, fig, options, overridden=any(k not in OPTION_KEYS for k in params),
                            quality=quality, lang=options.lang)
     except (UsageError, TypeError) as e:

@@ -53,7 +53,7 @@ def cmd_slides(args, render_overrides) -> int:
         overrides = render_overrides(args)
         options = dict(theme=args.theme, lang=args.lang, step_seconds=args.step_seconds,
                        show_formula=args.show_formula or None, show_pytorch=args.show_pytorch or None)
-        plan = plan_deck(args.names, args.output, overrides, options)
+        plan = plan_deck(args.names, args.output, overrides, options, args.quality)
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None
     try:
@@ -71,12 +71,13 @@ FRAME_FILE = re.compile(r"^\d{2}-[A-Za-z0-9-]*-(\d{3}|caption)\.(png|jpg)$")
 
 def deck_format(out: Path) -> str:
     """html, pptx or tex from the extension; a Beamer deck's frame folder may only hold frames of a deck."""
+    from ..files import check_output
+
     out = Path(out)
     fmt = DECK_FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise ValueError(f"--output {out}: a deck ends in .html, .pptx or .tex")
-    if out.is_dir():
-        raise ValueError(f"--output {out} is a folder")
+    check_output(out, "--output")
     frames = out.parent / f"{out.stem}-frames"
     if fmt == "tex" and (frames.is_file() or frames.is_dir() and not all(
             p.is_file() and FRAME_FILE.match(p.name) for p in frames.iterdir())):
@@ -84,8 +85,11 @@ def deck_format(out: Path) -> str:
     return fmt
 
 
-def plan_deck(names, out: Path, overrides: dict, options: dict) -> list[tuple]:
-    """Check everything before anything is drawn: [(entry, figure, options, overridden)]."""
+def plan_deck(names, out: Path, overrides: dict, options: dict, quality: str = "medium") -> list[tuple]:
+    """Check everything before anything is drawn (the figures, the frames' memory, the output path):
+    [(entry, figure, options, overridden)]."""
+    from .run import check_render
+
     deck_format(out)
     if overrides and len(names) > 1:
         raise ValueError(f"layer parameters apply to one entry; got {len(names)} names ({', '.join(names)})")
@@ -93,7 +97,9 @@ def plan_deck(names, out: Path, overrides: dict, options: dict) -> list[tuple]:
     for name in names:
         entry = catalogue.get_entry(name)
         fig = entry.resolve(**overrides)
-        plan.append((entry, fig, entry.options(**options, smooth=False), bool(overrides)))
+        opts = entry.options(**options, smooth=False)
+        check_render(entry, fig, opts, entry.format, quality)
+        plan.append((entry, fig, opts, bool(overrides)))
     return plan
 
 
