@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import catalogue
 from ..options import FORMATS, LANGS, QUALITIES, THEME_NAMES
-from .errors import EXIT_USAGE, UsageError, install_signal_handlers, report, restore_signal_handlers
+from .errors import ENVIRONMENT_ERRNOS, EXIT_USAGE, UsageError, install_signal_handlers, report, restore_signal_handlers
 from .run import check_render, render_entry
 
 
@@ -193,6 +193,10 @@ def cmd_render(args) -> int:
         render_entry(entry, params, options, out, fmt, args.quality, fps=args.fps, progress=sys.stderr.isatty())
     except ValueError as e:                         # a scene's own limits (e.g. channels it can draw)
         raise UsageError(str(e)) from None
+    except OSError as e:                            # a full disk, say: name the file being written
+        if e.errno in ENVIRONMENT_ERRNOS and not e.filename:
+            raise UsageError(f"{e.strerror or e} while writing {out}; nothing was written") from None
+        raise
     print(out)
     return 0
 
