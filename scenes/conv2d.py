@@ -26,6 +26,8 @@ LINE_STEP = 0.45          # between the formula / PyTorch lines
 GRID_GAP = 1.1            # between input, kernel and output
 MAX_CELL = 0.62
 LABEL_BUFF = 0.2
+SUM_BUFF, LINES_BUFF = 0.3, 0.2   # the figure to its sum line, the sum lines to the extra lines
+SUM_LINE_H = 0.5          # per sum line
 OUTPUT_FONT_SCALE = 1.15  # output numbers at most this much larger than the input's
 MAX_NUMBERED = 16         # padded inputs larger than this on a side: no numbers, no weight subscripts
 MAX_SUM_TERMS = 26        # beyond a 5x5 kernel (and bias) the sum line would be unreadable
@@ -104,11 +106,11 @@ class ConvScene(ConvVizScene):
     def place_sum_and_lines(self, body) -> None:
         """Room for the step's sum under the figure, then the optional formula and PyTorch lines."""
         trace = self.trace
-        self.eq_y = body.get_bottom()[1] - 0.3
+        self.eq_y = body.get_bottom()[1] - SUM_BUFF
         kh, kw = trace.kernel_size
         self.show_sum = kh * kw + (trace.bias is not None) <= MAX_SUM_TERMS
         self.sums = SumLayout.for_trace(trace, body.get_center()[0], max_width=usable_width(LINE_MARGIN))
-        y = self.eq_y - (0.5 * self.sums.lines if self.show_sum else 0) - 0.2
+        y = self.eq_y - (SUM_LINE_H * self.sums.lines if self.show_sum else 0) - LINES_BUFF
         extra = extra_lines(self, trace, usable_width(LINE_MARGIN), padding=self.params.padding)
         for m in extra:
             m.move_to([0, y, 0])

@@ -39,6 +39,8 @@ LABEL_SIZE = 22         # kernel labels
 KERNEL_BUFF = 0.15      # a kernel label to its grid
 LABEL_BUFF = 0.2        # Input / Output labels to their grids
 HEADING_BUFF = 0.3
+SUM_BUFF, LINES_BUFF = 0.3, 0.2   # the figure to its sum line, the sum lines to the extra lines
+OUTPUT_FONT_SCALE = 1.15  # output numbers at most this much larger than the expanded input's
 # heights kept when choosing the cell size: heading, labels, legend, each sum line, the scatter's step line and
 # each extra line; the kernel column is two kernels and their labels (2·k cells + 1.6)
 HEADING_H, LABELS_H, LEGEND_H, SUM_LINE_H, STEP_LINE_H, EXTRA_LINE_H = 0.45, 0.5, 0.45, 0.5, 0.5, 0.45
@@ -229,7 +231,7 @@ class TransposedScene(_TransposedBase):
         kern = self._kernel_grid(np.asarray(trace.transposed_weight)[0, 0], cell)
         flip = self._kernel_grid(trace.weight[0, 0], cell)
         out = output_grid(trace.out_size, self.theme, self.text, cell,
-                          font_size=min(number_font(cell, longest_number(trace.output)), grid.font_size * 1.15))
+                          font_size=min(number_font(cell, longest_number(trace.output)), grid.font_size * OUTPUT_FONT_SCALE))
         kcol = self._kernel_column(kernel_label, kern, flipped_label, flip)
         row = self._row(grid, kcol, out, gap, kernel_label)
         body = VGroup(row, self._io_labels(grid, out))
@@ -241,8 +243,9 @@ class TransposedScene(_TransposedBase):
         body.to_edge(UP, buff=TOP_BUFF)
         self.add(body)
         self.sums = SumLayout.for_trace(trace, body.get_center()[0], max_width=self.frame_w)
-        eq_top = body.get_bottom()[1] - 0.3
-        extra = self._place_extra_lines(trace, body.get_center()[0], eq_top - SUM_LINE_H * self.sums.lines - 0.2)
+        eq_top = body.get_bottom()[1] - SUM_BUFF
+        extra = self._place_extra_lines(trace, body.get_center()[0],
+                                        eq_top - SUM_LINE_H * self.sums.lines - LINES_BUFF)
         rec = dict(kinds=grid.kinds.copy(), expanded=grid.drawn_array(), kernel=kern.drawn_array(),
                    flipped=flip.drawn_array(), legend=list(legend.keys), heading=heading.drawn,
                    extra_lines=[m.drawn for m in extra], cell=cell, font=grid.font_size,
