@@ -147,6 +147,10 @@ def _check_render_options(args, entry, fmt: str) -> None:
 
     if args.fps is not None and not 1 <= args.fps <= 120:
         raise UsageError(f"--fps must be between 1 and 120, got {args.fps}")
+    if not entry.parametric:
+        for opt, used in (("--show-formula", args.show_formula), ("--show-pytorch", args.show_pytorch)):
+            if used:
+                raise UsageError(f"{opt} does nothing for {entry.name} (only the parametric scenes show it)")
     motion = [("--smooth", args.smooth), ("--fps", args.fps is not None),
               ("--step-seconds", args.step_seconds is not None), ("--final-hold", args.final_hold is not None),
               ("--single-frame", args.single_frame is not None)]
@@ -165,10 +169,6 @@ def _check_render_options(args, entry, fmt: str) -> None:
     if fmt == "gif" and args.fps is not None and not args.smooth:
         raise UsageError("--fps does nothing for a GIF without --smooth (each step is one frame shown "
                          "--step-seconds long); add --smooth or drop --fps")
-    if not entry.parametric:
-        for opt, used in (("--show-formula", args.show_formula), ("--show-pytorch", args.show_pytorch)):
-            if used:
-                raise UsageError(f"{opt} does nothing for {entry.name} (only the parametric scenes show it)")
 
 
 def cmd_render(args) -> int:
