@@ -18,7 +18,9 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import limits
+import numpy as np
+
+from . import limits, ops
 from .options import RenderOptions
 from .shapes import conv_output_size, conv_transpose_output_size
 
@@ -84,7 +86,7 @@ class Entry:
         params = {**self.params, **overrides}
         limits.check_request(self.kind, params)           # before the builder allocates anything
         fig = load_builder(self.builder)(**params)
-        limits.check_figure(self.kind, fig)               # every grid, step and label it will draw
+        check_figure(self.kind, fig)                      # every grid, step and label it will draw
         return fig
 
 
@@ -117,6 +119,53 @@ def _check_conflicts(kind: str, given: dict) -> None:
             shown = "x".join(map(str, have)) if isinstance(have, tuple) else str(have)
             raise ValueError(f"--{name.replace('_', '-')} {'x'.join(map(str, want)) if isinstance(want, tuple) else want}"
                              f" conflicts with {source}, whose data gives {shown}; drop one of them")
+
+
+def check_figure(kind: str, fig) -> dict:
+    """After the builder, before drawing (the limits are ``convviz.limits``'s): the figure's grids, channels and steps are drawable, and every number
+    it shows (data, weights, bias, each output and each partial sum) is finite and a short exact label."""
+    x, w = np.asarray(fig.x), np.asarray(fig.weight)
+    if x.dtype.kind in "US" or w.dtype.kind in "US":
+        return {}
+    max_c = limits.MAX_CHANNELS[kind]
+    c_out = w.shape[1] * int(fig.groups) if kind == "transposed" else w.shape[0]
+    if x.shape[0] > max_c or c_out > max_c:
+        raise ValueError(limits._channels_message(kind, "channels", max(x.shape[0], c_out),
+                                           f" (input {x.shape[0]}, output {c_out})"))
+    geo = limits.check_geometry(kind, x.shape[-2:], w.shape[-2:], fig.stride, fig.padding, fig.dilation,
+                         getattr(fig, "output_padding", 0), getattr(fig, "view", "gather"), c_out,
+                         "the input", "the kernel")
+    limits.check_label(x, "the input (--input)")
+    limits.check_label(w, "the weight (--weight)")
+    if fig.bias is not None:
+        limits.check_label(fig.bias, "the bias (--bias)")
+    if kind == "transposed":
+        out = ops.conv_transpose(x, w, fig.bias, fig.stride, fig.padding, fig.output_padding, fig.groups,
+                                 fig.dilation)
+        # scatter partial sums never exceed the sums of absolute products
+        partial = ops.conv_transpose(np.abs(x), np.abs(w), None, fig.stride, fig.padding, fig.output_padding,
+                                     fig.groups, fig.dilation)
+        limits.check_label(partial, "a running sum of the scatter view")
+    else:
+        out = ops.conv(x, w, fig.bias, fig.stride, fig.padding, fig.dilation, fig.groups)
+        if kind == "multichannel":
+            limits.check_label(_channel_sums(x, w, fig), "a per-channel sum")
+    limits.check_label(out, "the output")
+    return geo
+
+
+def _channel_sums(x, w, fig) -> np.ndarray:
+    """Every per-input-channel sum the multichannel figure shows (each filter's slice over its input slice)."""
+    groups = int(fig.groups)
+    cg = w.shape[1]
+    og = w.shape[0] // groups
+    sums = []
+    for co in range(w.shape[0]):
+        for cl in range(cg):
+            c = (co // og) * cg + cl
+            sums.append(ops.conv(x[c:c + 1], w[co:co + 1, cl:cl + 1], None, fig.stride, fig.padding,
+                                 fig.dilation).reshape(-1))
+    return np.concatenate(sums)
 
 
 # ----------------------------------------------------------------------------------------------- entries

@@ -39,7 +39,8 @@ def temp_prefix(path: Path, pid: int | None = None) -> str:
     """Temporary files beside ``path`` are ``.STEM.PID.XXXXXXXX.SUFFIX.part`` (the stem shortened so the name
     stays within the file system's limit): the writing process is in the name, so an interrupted run can
     remove its own and never another run's."""
-    return f".{Path(path).stem[:60]}.{os.getpid() if pid is None else pid}."
+    stem = os.fsencode(Path(path).stem)[:60].decode(errors="ignore")       # 60 bytes, whole characters
+    return f".{stem}.{os.getpid() if pid is None else pid}."
 
 
 @contextmanager

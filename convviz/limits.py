@@ -174,6 +174,15 @@ def check_request(kind: str, params: dict) -> None:
         c_out = ws[1] * (groups or 1) if kind == "transposed" else ws[0]
         if c_out > max_c:
             raise ValueError(_channels_message(kind, "--weight", c_out, f" output channels (shape {ws})"))
+    if groups is not None and groups > 1:
+        c_in = xs[0] if xs is not None and len(xs) == 3 else params.get("in_channels") or 1
+        c_out = params.get("out_channels")
+        if ws is not None and len(ws) == 4:
+            c_out = ws[1] * groups if kind == "transposed" else ws[0]
+        for name, c in (("in-channels", c_in), ("out-channels", c_out or 1)):
+            if c % groups:
+                raise ValueError(f"--groups {groups} must divide the {name.replace('-', ' ')} ({c}): each group "
+                                 f"takes an equal share; pass --{name} as a multiple of {groups}")
     for name in ("in_size", "kernel_size"):
         v = _pair(params, name, 1, 1)
         if not isinstance(v, str):
@@ -243,57 +252,6 @@ def check_geometry(kind: str, in_hw, k_hw, stride, padding, dilation, output_pad
                          + f") are more than the {MAX_STEPS} one figure may take to render in reasonable time; "
                            "use a smaller input, a larger --stride or fewer channels")
     return {"padded": padded, "out": out, "steps": steps}
-
-
-def check_figure(kind: str, fig) -> dict:
-    """After the builder, before drawing: the figure's grids, channels and steps are drawable, and every number
-    it shows (data, weights, bias, each output and each partial sum) is finite and a short exact label."""
-    from . import ops
-
-    x, w = np.asarray(fig.x), np.asarray(fig.weight)
-    if x.dtype.kind in "US" or w.dtype.kind in "US":
-        return {}
-    max_c = MAX_CHANNELS[kind]
-    c_out = w.shape[1] * int(fig.groups) if kind == "transposed" else w.shape[0]
-    if x.shape[0] > max_c or c_out > max_c:
-        raise ValueError(_channels_message(kind, "channels", max(x.shape[0], c_out),
-                                           f" (input {x.shape[0]}, output {c_out})"))
-    geo = check_geometry(kind, x.shape[-2:], w.shape[-2:], fig.stride, fig.padding, fig.dilation,
-                         getattr(fig, "output_padding", 0), getattr(fig, "view", "gather"), c_out,
-                         "the input", "the kernel")
-    check_label(x, "the input (--input)")
-    check_label(w, "the weight (--weight)")
-    if fig.bias is not None:
-        check_label(fig.bias, "the bias (--bias)")
-    if kind == "transposed":
-        out = ops.conv_transpose(x, w, fig.bias, fig.stride, fig.padding, fig.output_padding, fig.groups,
-                                 fig.dilation)
-        # scatter partial sums never exceed the sums of absolute products
-        partial = ops.conv_transpose(np.abs(x), np.abs(w), None, fig.stride, fig.padding, fig.output_padding,
-                                     fig.groups, fig.dilation)
-        check_label(partial, "a running sum of the scatter view")
-    else:
-        out = ops.conv(x, w, fig.bias, fig.stride, fig.padding, fig.dilation, fig.groups)
-        if kind == "multichannel":
-            check_label(_channel_sums(x, w, fig), "a per-channel sum")
-    check_label(out, "the output")
-    return geo
-
-
-def _channel_sums(x, w, fig) -> np.ndarray:
-    """Every per-input-channel sum the multichannel figure shows (each filter's slice over its input slice)."""
-    from . import ops
-
-    groups = int(fig.groups)
-    cg = w.shape[1]
-    og = w.shape[0] // groups
-    sums = []
-    for co in range(w.shape[0]):
-        for cl in range(cg):
-            c = (co // og) * cg + cl
-            sums.append(ops.conv(x[c:c + 1], w[co:co + 1, cl:cl + 1], None, fig.stride, fig.padding,
-                                 fig.dilation).reshape(-1))
-    return np.concatenate(sums)
 
 
 def frame_bytes(quality: str, density: float | None = None) -> tuple[int, int, int]:

@@ -359,19 +359,26 @@ def conv(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, true_c
     nd = s.nd
     perm = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
     cols = win.transpose(perm)                                                  # (N, C, *k, *out)
-    dtype = _result_dtype(s.x, w, s.bias)
+    out = _sums(cols, w, s.x, s.bias, s.groups, out_size)
+    return out if s.batched else out[0]
+
+
+def _sums(cols, w, x, bias, groups: int, out_size) -> np.ndarray:
+    """cols · w (+ bias), exact: int64 sums that could overflow are taken in Python ints and returned as int64
+    when every one fits (else ``ValueError`` naming it); a float result that overflows is a ``ValueError``."""
+    dtype = _result_dtype(x, w, bias)
     check_allocation(cols.shape, 8, "conv: the unfolded input (one value per channel, tap and output position)")
-    exact = dtype.kind == "i" and _abs_max(s.x) * _abs_max(w) * prod(w.shape[1:]) + _abs_max(s.bias) > INT64_MAX
-    if exact:                       # int64 sums could overflow: Python ints, then int64 if every sum fits
+    exact = dtype.kind == "i" and _abs_max(x) * _abs_max(w) * prod(w.shape[1:]) + _abs_max(bias) > INT64_MAX
+    if exact:
         dtype = np.dtype(object)
     with np.errstate(over="ignore", invalid="ignore"):          # float overflow: refused just below
-        out = _grouped_contract(cols.astype(dtype, copy=False), w.astype(dtype, copy=False), s.groups, out_size)
-        if s.bias is not None:
-            out = out + s.bias.reshape((1, -1) + (1,) * nd).astype(dtype)
+        out = _grouped_contract(cols.astype(dtype, copy=False), w.astype(dtype, copy=False), groups, out_size)
+        if bias is not None:
+            out = out + bias.reshape((1, -1) + (1,) * len(out_size)).astype(dtype)
     if exact:
         out = _exact_int_sums(out, "conv")
     _check_finite_result(out, "conv")
-    return out if s.batched else out[0]
+    return out
 
 
 def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):

@@ -41,6 +41,13 @@ def _padding(text: str):
     return _int_or_pair(text, "padding")
 
 
+def _path(text: str) -> Path:
+    """A path argument: an empty one is refused (``Path("")`` would silently mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(text)
+
+
 def add_layer_arguments(parser) -> None:
     """The layer parameters of parametric scenes (``render`` and ``slides``)."""
     g = parser.add_argument_group("layer parameters (parametric scenes)")
@@ -54,8 +61,8 @@ def add_layer_arguments(parser) -> None:
     g.add_argument("--in-channels", type=int, help="input channels")
     g.add_argument("--out-channels", type=int, help="output channels")
     g.add_argument("--seed", type=int, help="seed of the random data (default: the entry's)")
-    g.add_argument("--input", type=Path, help="input data: .npy, .json (nested lists) or .csv (one 2-D slice)")
-    g.add_argument("--weight", type=Path, help="weight data: .npy, .json or .csv (a 2-D kernel)")
+    g.add_argument("--input", type=_path, help="input data: .npy, .json (nested lists) or .csv (one 2-D slice)")
+    g.add_argument("--weight", type=_path, help="weight data: .npy, .json or .csv (a 2-D kernel)")
     g.add_argument("--bias", help="bias values, comma-separated (one per output channel)")
 
 
@@ -73,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "(conv2d, conv_transpose2d, dilation, multichannel, padding, stride and the conv-arithmetic "
                        "names) take the layer parameters and your own data.")
     r.add_argument("name", help="catalogue name (see `convviz list`)")
-    r.add_argument("-o", "--output", type=Path, help="output file (default: output/NAME.FORMAT)")
+    r.add_argument("-o", "--output", type=_path, help="output file (default: output/NAME.FORMAT)")
     r.add_argument("--format", choices=FORMATS, help="output format (default: the entry's own)")
     r.add_argument("--quality", choices=QUALITIES, default="medium", help="low 854px, medium 1280px, high "
                    "1920px-class renders (default: medium)")
@@ -92,13 +99,13 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser("notes", help="regenerate the notes' whole images/ folder",
                        description="Write every file of the notes' images/ folder under its original name: "
                        "in parallel, cached, reproducible.")
-    n.add_argument("--out", type=Path, default=Path("output/images"), help="folder (default: output/images)")
+    n.add_argument("--out", type=_path, default=Path("output/images"), help="folder (default: output/images)")
     n.add_argument("--only", help="comma-separated file stems, e.g. cnn-gif3,cnn-figure1")
     n.add_argument("--quality", choices=QUALITIES, default="medium", help="default: medium")
     n.add_argument("--lang", choices=LANGS, default="en", help="label language (default: en)")
     n.add_argument("--jobs", type=int, help="parallel render processes (default: the number of cores)")
     n.add_argument("--force", action="store_true", help="render even when the cache says nothing changed")
-    n.add_argument("--gallery", type=Path, default=Path("output/gallery.html"),
+    n.add_argument("--gallery", type=_path, default=Path("output/gallery.html"),
                    help="HTML page showing every file with its caption (default: output/gallery.html)")
     from .slides import add_slides_parser      # light: the deck's writers load when it is made
     add_slides_parser(sub, add_layer_arguments)
@@ -175,6 +182,8 @@ def cmd_render(args) -> int:
     from ..files import check_output
 
     try:
+        if not args.name.strip():
+            raise UsageError("no scene name given: `convviz list` shows every name")
         entry = catalogue.get_entry(args.name)
         params = entry.resolve(**render_overrides(args))
         fmt = args.format or entry.format
