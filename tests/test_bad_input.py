@@ -173,6 +173,14 @@ CASES = {
     # kernels that cannot be separated
     "separate rank-2 kernel": (lambda: convviz.separate_kernel(np.array([[1, 0], [0, 1]])), ["rank", "separable"]),
     "separate 1-D kernel": (lambda: convviz.separate_kernel(np.ones(3)), ["kernel"]),
+    # issue 13: values beyond int64, sums that overflow, arrays beyond memory
+    "uint64 beyond int64": (lambda: convviz.conv(np.full((2, 6, 6), 2 ** 64 - 1, np.uint64), W.astype(int)), ["x"]),
+    "python int beyond int64 weight": (lambda: convviz.conv(X, [[[[2 ** 70]]]]), ["weight"]),
+    "int64 sum overflows": (lambda: convviz.conv(np.full((2, 6, 6), 2 ** 62), W.astype(int)), ["sum", "int64"]),
+    "float sum overflows": (lambda: convviz.conv(np.full((2, 6, 6), 1e300), np.full((4, 2, 3, 3), 1e300)),
+                            ["result", "overflows"]),
+    "padding beyond memory": (lambda: convviz.conv(X, W, padding=10 ** 7), ["padded", "padding"]),
+    "transposed stride beyond memory": (lambda: convviz.conv_transpose(X, WT, stride=10 ** 7), ["stride"]),
 }
 
 

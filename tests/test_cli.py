@@ -75,6 +75,16 @@ BAD = [
     (["render", "cnn-gif3", "-o", "{d}/out.png"], "does not end in .gif"),
     (["notes", "--only", "cnn-gif99"], "not a file of the notes"),
     (["notes", "--jobs", "0"], "jobs"),
+    # issue 13: bounded work, nonsense, messages
+    (["render", "conv2d", "--groups", "0"], "--groups"),
+    (["render", "conv2d", "--in-size", "2000"], "64x64"),
+    (["render", "conv2d", "--in-size", ""], "--in-size"),
+    (["render", "conv2d", "--in-size", "4x"], "--in-size"),
+    (["render", "conv2d", "--seed", "-1"], "--seed"),
+    (["render", "conv2d", "--input", "{d}/x.json", "--in-size", "9"], "conflicts with --input"),
+    (["render", "cnn-gif3", "--format", "png", "--smooth", "-o", "{d}/o.png"], "still"),
+    (["notes", "--only", ""], "no names"),
+    (["notes", "--only", "cnn-gif3.jpg"], "cnn-gif3.gif"),
 ]
 
 
