@@ -168,6 +168,14 @@ def check_folder(folder: Path, option: str) -> None:
         raise ValueError(f"{option} {folder}: cannot write there ({e.strerror or e})") from None
 
 
+def check_cache() -> None:
+    """The cache folder can be written (``ValueError`` saying how to choose another otherwise)."""
+    try:
+        check_folder(cache_dir(), "the cache folder")
+    except ValueError as e:
+        raise ValueError(f"{e}; set $CONVVIZ_CACHE to a folder convviz can write") from None
+
+
 def check_output(path: Path, option: str = "--output") -> None:
     """Before any rendering: ``path`` can be written (``ValueError`` naming ``option`` otherwise): not a folder,
     a name the file system accepts, in a folder that is or can be made and accepts files."""

@@ -179,7 +179,7 @@ def _check_render_options(args, entry, fmt: str) -> None:
 
 
 def cmd_render(args) -> int:
-    from ..files import check_output
+    from ..files import check_cache, check_output
 
     try:
         if not args.name.strip():
@@ -196,6 +196,7 @@ def cmd_render(args) -> int:
                                 show_formula=args.show_formula or None, show_pytorch=args.show_pytorch or None)
         check_render(entry, params, options, fmt, args.quality, fps=args.fps)
         check_output(out, "--output")                   # before rendering: a bad path costs nothing
+        check_cache()
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None
     try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import catalogue
-from ..files import check_folder, check_output, remove_scratch, remove_temporaries
+from ..files import check_cache, check_folder, check_output, remove_scratch, remove_temporaries
 from .cache import figure_key, file_hash, load_manifest, update_manifest
 from .errors import HANDLED_SIGNALS, Interrupted, UsageError
 from .gallery import write_gallery
@@ -221,6 +221,7 @@ def cmd_notes(args) -> int:
         if args.jobs is not None and args.jobs < 1:
             raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
         check_folder(args.out, "--out")
+        check_cache()
         if args.gallery is not None:
             _check_gallery(args.gallery, args.out)
     except ValueError as e:
