@@ -167,3 +167,19 @@ def test_help_and_version_of_the_parser_still_exit_0(capsys):
     with pytest.raises(SystemExit) as e:
         main(["render", "--help"])
     assert e.value.code == 0
+
+
+def test_a_long_name_within_the_limit_is_written(capsys, tmp_path):
+    """254 bytes of name: the temporary name beside it stays short, so the render succeeds."""
+    out = tmp_path / ("é" * 125 + ".png")
+    assert len(out.name.encode()) == 254
+    assert main(SMALL + ["--format", "png", "-o", str(out)]) == 0, capsys.readouterr().err
+    assert out.is_file() and sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_an_unwritable_cache_folder_is_one_line(capsys, tmp_path, monkeypatch, no_render):
+    (tmp_path / "file").write_text("x")
+    monkeypatch.setenv("CONVVIZ_CACHE", str(tmp_path / "file" / "cache"))
+    assert main(SMALL + ["-o", str(tmp_path / "a.gif")]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert "cache folder" in line and "CONVVIZ_CACHE" in line

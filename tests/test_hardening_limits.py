@@ -93,8 +93,8 @@ def test_channel_limits_match_what_the_scenes_draw():
     lambda: convviz.conv_matrix((1, 2000, 2000), np.ones((1, 1, 3, 3))),
     lambda: convviz.trace_conv(np.ones((1, 3, 3)), np.ones((1, 1, 3, 3)), padding=10 ** 6),
     lambda: convviz.trace_conv_transpose(np.ones((1, 3, 3)), np.ones((1, 1, 3, 3)), stride=10 ** 6, view="gather"),
-    lambda: convviz.deform_conv2d(np.ones((1, 1, 3000, 3000)), np.zeros((1, 2 * 49, 2994, 2994)),
-                                  np.ones((1, 1, 7, 7))),
+    lambda: convviz.deform_conv2d(np.ones((1, 128, 100, 100)), np.zeros((1, 2 * 49, 94, 94)),
+                                  np.ones((1, 128, 7, 7))),                    # 443 MB of samples
 ], ids=["padding", "transposed stride", "one-sided padding", "conv_matrix", "trace padding", "gather stride",
         "deform samples"])
 def test_compute_layer_refuses_with_value_error_not_memory_error(call, monkeypatch):
