@@ -1073,6 +1073,7 @@ def grid_offsets(kernel_size, out_size, fn) -> np.ndarray:
     """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     ho, wo = ntuple(out_size, 2, "out_size", minimum=1)
+    check_allocation((kh * kw * 2, ho, wo), 8, "the offsets", "use a smaller kernel or output size")
     off = np.zeros((kh, kw, 2))
     for i in range(kh):
         for j in range(kw):
@@ -1146,6 +1147,7 @@ def random_offsets(kernel_size, out_size, seed: int = 0, scale: float = 0.8, off
     """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
     ho, wo = ntuple(out_size, 2, "out_size", minimum=1)
+    check_allocation((2 * offset_groups * kh * kw, ho, wo), 8, "the offsets", "use a smaller kernel or output size")
     rng = np.random.default_rng(seed)
     return np.round(rng.uniform(-scale, scale, (2 * offset_groups * kh * kw, ho, wo)), 2)
 
