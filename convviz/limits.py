@@ -168,6 +168,10 @@ def check_request(kind: str, params: dict) -> None:
             raise ValueError(_channels_message(kind, _opt(name), v))
     x, w = params.get("x"), params.get("weight")
     xs, ws = _shape(x), _shape(w)
+    if xs is not None and len(xs) not in (2, 3):
+        raise ValueError(f"--input must be one 2-D slice (H, W) or a stack (C, H, W), got shape {xs}")
+    if ws is not None and len(ws) not in (2, 3, 4):
+        raise ValueError(f"--weight must be a 2-D kernel, a (C, kh, kw) filter or a 4-D weight, got shape {ws}")
     if xs is not None and len(xs) == 3 and xs[0] > max_c:
         raise ValueError(_channels_message(kind, "--input", xs[0], f" (shape {xs})"))
     if ws is not None and len(ws) == 4:
