@@ -172,6 +172,7 @@ def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", job
         pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(counter, group))
         try:
             futures = {pool.submit(_render_one, e.name, str(f), quality, lang): (e, f, key) for e, f, key in todo}
+            worker_pids = [p.pid for p in (pool._processes or {}).values()]
             for fut in as_completed(futures):
                 e, f, key = futures[fut]
                 try:
@@ -194,6 +195,8 @@ def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", job
             bar.close()
             raise
         pool.shutdown(wait=True)
+        remove_temporaries(out, worker_pids)     # a worker that crashed (killed for memory, say) left its own
+        remove_scratch(worker_pids)
     bar.close()
     ordered = [results[e.name] for e in entries]
     if gallery is not None:
