@@ -9,17 +9,13 @@ with both weight counts computed. ``manim -ql scenes/connectivity.py SparseConne
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedLine, SurroundingRectangle, VGroup)
 
-from scenes.graph import elbow_arrow
 from scenes.kit.base import ConvVizScene
-from scenes.kit.theme import tint
-from scenes.kit.widgets import EMPTY, NumberGrid
+from scenes.kit.theme import opaque_tint
+from scenes.kit.widgets import EMPTY, MathSymbols, NumberGrid, elbow_arrow
 
-MATH_FONT = "Latin Modern Roman"     # TeX's look for symbols (fonts-lmodern, pulled in by texlive)
 
 # -- figure3 layout (scene units, font sizes in points) --
 NODE_GAP = 1.12               # between neighbouring x (and s) nodes
@@ -63,68 +59,6 @@ HEADING_BUFF = 0.35
 COUNT_BUFF = 0.6
 ROLE_GAP = 0.15               # row bottom to its role labels
 STRIDE_NOTE_BUFF = 0.3
-
-
-class MathSymbols:
-    """Italic symbols with subscripts (``x3``, ``x11``, ``F1``, ``w2``) built from Text, without LaTeX."""
-
-    def __init__(self, scene: ConvVizScene):
-        self.scene = scene
-
-    REF = 40.0      # glyphs are built at one size and scaled: one cached template per string, whatever the size
-    SUB_SCALE = 0.68            # subscript size, relative to the symbol's
-    DIGIT_ADVANCE = 0.5         # Latin Modern digits are tabular, half an em wide
-    SUB_KERN = 0.02             # gap between symbol and subscript at 28 pt (scene units)
-    SUB_DROP = 0.12             # how far the subscript's foot sits below the symbol's, at 28 pt
-    PROBE_SIZE = 20.0           # fit_size measures the symbols at this size
-
-    def __call__(self, s: str, size: float = 28, color: str | None = None) -> VGroup:
-        m = re.fullmatch(r"([A-Za-z]+)(\d*)", s)
-        base, sub = (m.group(1), m.group(2)) if m else (s, "")
-        ref = self.REF
-        g = VGroup(self.scene.text(base, size=ref, color=color, font=MATH_FONT, italic=True))
-        if sub:
-            # one glyph per digit (Latin Modern digits are tabular, half an em wide): ten cached templates
-            # serve every subscript
-            sub_size = ref * self.SUB_SCALE
-            adv = self.DIGIT_ADVANCE * sub_size / 72
-            x0 = g[0].get_right()[0] + self.SUB_KERN * ref / 28
-            y0 = g[0].get_bottom()[1] - self.SUB_DROP * ref / 28
-            for i, ch in enumerate(sub):
-                d = self.scene.text(ch, size=sub_size, color=color, font=MATH_FONT)
-                d.move_to([x0 + (i + 0.5) * adv, y0 + d.height / 2, 0])
-                g.add(d)
-        g.scale(size / ref)
-        g.symbol = s
-        return g
-
-    def grid_factory(self, scale: float = 1.0):
-        """A ``text_factory`` for NumberGrid: cell strings drawn as symbols."""
-        return lambda s, size, color=None: self(s, size * scale, color)
-
-    def fit_size(self, strings, cell: float, width: float = 0.64, height: float = 0.55) -> float:
-        """One font size for a grid: the widest symbol fills ``width`` of a cell (at most ``height`` tall)."""
-        probe = self.PROBE_SIZE
-        probes = [self(str(v), probe) for v in np.asarray(strings, dtype=object).ravel() if v is not None]
-        if not probes:
-            return probe
-        w = max(m.width for m in probes)
-        h = max(m.height for m in probes)
-        return probe * min(width * cell / w, height * cell / h)
-
-    def grid(self, values, theme, cell: float, **kw) -> NumberGrid:
-        """A NumberGrid of symbols sized to its cells."""
-        return NumberGrid(values, theme, self.grid_factory(), cell=cell,
-                          font_size=self.fit_size(values, cell), **kw)
-
-
-def opaque_tint(color, share: float, background) -> str:
-    """``share`` (0..1) of ``color`` on ``background`` (``theme.tint``), as an opaque 8-bit ``#RRGGBB``: the
-    tints keep the theme's text readable on them. Channels are rounded half to even once ``tint``'s float noise
-    is snapped off, exactly as these figures were always coloured (Cairo, given the unrounded colour, would
-    round a channel of x.5 up and change the notes' files)."""
-    rgb = np.round(np.round(tint(color, 1 - share, background).to_rgb() * 255, 6))
-    return "#" + "".join(f"{int(v):02X}" for v in rgb)
 
 
 # ------------------------------------------------------------------------------------------------ figure3

@@ -42,7 +42,7 @@ class Conv3DScene(ConvVizScene):
         state = None
         for i, step in enumerate(fig.steps):
             state = self.show_step(fig, step, state)
-            self.hold(None if i < len(fig.steps) - 1 else self.opts.final_hold)
+            self.hold_step(i, len(fig.steps))
 
     # ------------------------------------------------------------------------------------------------------
     def blocks(self, fig: Conv3DFigure) -> VGroup:

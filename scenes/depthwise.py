@@ -89,9 +89,6 @@ class _SeparableBase(ConvVizScene):
                                   vout.get_left() * [1, 0, 0] + ring.get_center() * [0, 1, 0]))
         return VGroup(row, arrows), ring
 
-    def hold_step(self, i: int, n: int) -> None:
-        self.hold(None if i < n - 1 else self.opts.final_hold)
-
 
 class DepthwiseStep(_SeparableBase):
     default_entry = "cnn-figure8"

@@ -8,13 +8,12 @@ join the first input patch and the kernel to the first output, as in the notes.
 
 from __future__ import annotations
 
-import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Arrow, Line, Rectangle, SurroundingRectangle, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, SurroundingRectangle, VGroup
 
 from scenes.kit.base import ConvVizScene
-from scenes.kit.widgets import NumberGrid
+from scenes.kit.theme import FONT_MATH
+from scenes.kit.widgets import NumberGrid, elbow_arrow
 
-MATH_FONT = "Latin Modern Roman"     # TeX's look for italic symbols (fonts-lmodern, pulled in by texlive)
 
 # layout (scene units, font sizes in points)
 CELL = 0.78                   # input and kernel cells
@@ -37,15 +36,6 @@ TERM_BUFF = (0.16, 0.18)      # between the terms of an expression (columns, row
 PLUS_SCALE = 0.9
 
 
-def elbow_arrow(points, color, stroke_width: float = 4, tip_length: float = 0.22) -> VGroup:
-    """A polyline through ``points`` with an arrow head on its last segment."""
-    pts = [np.asarray(p, dtype=float) for p in points]
-    parts = VGroup(*[Line(a, b, color=color, stroke_width=stroke_width) for a, b in zip(pts[:-2], pts[1:-1])])
-    parts.add(Arrow(pts[-2], pts[-1], buff=0, color=color, stroke_width=stroke_width, tip_length=tip_length,
-                    max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=20))
-    return parts
-
-
 class ComputationGraph(ConvVizScene):
     """Draws a ``convviz.figures.graph.ComputationGraphFigure``: input and kernel, one box per output holding
     its expression, arrows from the first patch and the kernel to the first output."""
@@ -54,7 +44,7 @@ class ComputationGraph(ConvVizScene):
 
     def math(self, s: str, size: float, color: str | None = None):
         """Italic symbols in a TeX-like serif."""
-        return self.text(s, size=size, color=color, font=MATH_FONT, italic=True)
+        return self.text(s, size=size, color=color, font=FONT_MATH, italic=True)
 
     def construct(self):
         fig = self.params
@@ -152,7 +142,7 @@ class ComputationGraph(ConvVizScene):
             for j, term in enumerate(row):
                 parts.append(self.math(term, size, t.text))
                 if j < len(row) - 1 or i < n_rows - 1:
-                    parts.append(self.text("+", size=size * PLUS_SCALE, color=t.text, font=MATH_FONT))
+                    parts.append(self.text("+", size=size * PLUS_SCALE, color=t.text, font=FONT_MATH))
             grid.add(*parts)
         cols = max(2 * len(r) for r in rows)
         grid.arrange_in_grid(rows=n_rows, cols=cols, buff=TERM_BUFF, col_alignments="l" * cols,

@@ -45,7 +45,7 @@ class PointwiseConv(ConvVizScene):
         state = None
         for i, step in enumerate(fig.steps):
             state = self.show_step(fig, step, state)
-            self.hold(None if i < len(fig.steps) - 1 else self.opts.final_hold)
+            self.hold_step(i, len(fig.steps))
         self.drawn["output_values"] = self.vout.values()
         self.drawn["marked"] = fig.marked
 

@@ -252,7 +252,7 @@ def test_figure4_overlapping_windows():
 
 
 def test_opaque_tint_is_the_theme_tint_rounded():
-    from scenes.connectivity import opaque_tint
+    from scenes.kit.theme import opaque_tint
     from scenes.kit.theme import LIGHT
 
     # 22 % of #DC2626 on white, by hand: 255 − 0.22·(255 − c) per channel, rounded half to even

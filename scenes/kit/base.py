@@ -245,6 +245,10 @@ class ConvVizScene(Scene):
             self.renderer.update_frame(self)
             self.sink.capture(self.renderer.get_frame(), seconds)
 
+    def hold_step(self, i: int, n: int) -> None:
+        """Hold step ``i`` of ``n``: one step, the last one ``final_hold``."""
+        self.hold(None if i < n - 1 else self.opts.final_hold)
+
     def hold_last(self) -> None:
         """Hold the final state (``final_hold`` seconds)."""
         self.hold(self.opts.final_hold)

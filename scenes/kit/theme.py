@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 FONT_EN = "DejaVu Sans"
 FONT_ZH = "Noto Sans CJK SC"
 FONT_MONO = "DejaVu Sans Mono"
+FONT_MATH = "Latin Modern Roman"     # TeX's look for italic symbols (fonts-lmodern, pulled in by texlive)
 
 
 @dataclass(frozen=True)
@@ -98,3 +101,12 @@ def tint(color, amount: float, toward="#FFFFFF"):
     from manim import ManimColor, interpolate_color
 
     return interpolate_color(ManimColor(color), ManimColor(toward), amount)
+
+
+def opaque_tint(color, share: float, background) -> str:
+    """``share`` (0..1) of ``color`` on ``background`` (``theme.tint``), as an opaque 8-bit ``#RRGGBB``: the
+    tints keep the theme's text readable on them. Channels are rounded half to even once ``tint``'s float noise
+    is snapped off, exactly as these figures were always coloured (Cairo, given the unrounded colour, would
+    round a channel of x.5 up and change the notes' files)."""
+    rgb = np.round(np.round(tint(color, 1 - share, background).to_rgb() * 255, 6))
+    return "#" + "".join(f"{int(v):02X}" for v in rgb)

@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
-from manim import DOWN, DR, LEFT, RIGHT, UP, DashedVMobject, Line, Rectangle, Square, Text, VGroup, VMobject
+import re
+
+from manim import (DOWN, DR, LEFT, RIGHT, UP, Arrow, DashedVMobject, Line, Rectangle, Square, Text, VGroup,
+                   VMobject)
 
 from convviz.trace import fmt, product_term
 
-from scenes.kit.theme import FONT_MONO
+from scenes.kit.theme import FONT_MATH, FONT_MONO
 
 class Shared:
     """Holds a reference (e.g. the scene's text function) that copies of a widget share instead of copying:
@@ -403,4 +406,66 @@ class SumLayout:
 
 __all__ = ["NumberGrid", "KernelWindow", "FitText", "Legend", "EquationLines", "SumLayout", "Shared", "output_grid",
            "number_font_size", "longest_number", "char_width", "padding_kinds", "block_bounds", "hatch", "DATA",
-           "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING", "UNVISITED"]
+           "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING", "UNVISITED", "MathSymbols", "elbow_arrow"]
+
+
+def elbow_arrow(points, color, stroke_width: float = 4, tip_length: float = 0.22) -> VGroup:
+    """A polyline through ``points`` with an arrow head on its last segment."""
+    pts = [np.asarray(p, dtype=float) for p in points]
+    parts = VGroup(*[Line(a, b, color=color, stroke_width=stroke_width) for a, b in zip(pts[:-2], pts[1:-1])])
+    parts.add(Arrow(pts[-2], pts[-1], buff=0, color=color, stroke_width=stroke_width, tip_length=tip_length,
+                    max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=20))
+    return parts
+
+
+class MathSymbols:
+    """Italic symbols with subscripts (``x3``, ``x11``, ``F1``, ``w2``) built from Text, without LaTeX."""
+
+    def __init__(self, scene):                 # a ConvVizScene: its cached text()
+        self.scene = scene
+
+    REF = 40.0      # glyphs are built at one size and scaled: one cached template per string, whatever the size
+    SUB_SCALE = 0.68            # subscript size, relative to the symbol's
+    DIGIT_ADVANCE = 0.5         # Latin Modern digits are tabular, half an em wide
+    SUB_KERN = 0.02             # gap between symbol and subscript at 28 pt (scene units)
+    SUB_DROP = 0.12             # how far the subscript's foot sits below the symbol's, at 28 pt
+    PROBE_SIZE = 20.0           # fit_size measures the symbols at this size
+
+    def __call__(self, s: str, size: float = 28, color: str | None = None) -> VGroup:
+        m = re.fullmatch(r"([A-Za-z]+)(\d*)", s)
+        base, sub = (m.group(1), m.group(2)) if m else (s, "")
+        ref = self.REF
+        g = VGroup(self.scene.text(base, size=ref, color=color, font=FONT_MATH, italic=True))
+        if sub:
+            # one glyph per digit (Latin Modern digits are tabular, half an em wide): ten cached templates
+            # serve every subscript
+            sub_size = ref * self.SUB_SCALE
+            adv = self.DIGIT_ADVANCE * sub_size / 72
+            x0 = g[0].get_right()[0] + self.SUB_KERN * ref / 28
+            y0 = g[0].get_bottom()[1] - self.SUB_DROP * ref / 28
+            for i, ch in enumerate(sub):
+                d = self.scene.text(ch, size=sub_size, color=color, font=FONT_MATH)
+                d.move_to([x0 + (i + 0.5) * adv, y0 + d.height / 2, 0])
+                g.add(d)
+        g.scale(size / ref)
+        g.symbol = s
+        return g
+
+    def grid_factory(self, scale: float = 1.0):
+        """A ``text_factory`` for NumberGrid: cell strings drawn as symbols."""
+        return lambda s, size, color=None: self(s, size * scale, color)
+
+    def fit_size(self, strings, cell: float, width: float = 0.64, height: float = 0.55) -> float:
+        """One font size for a grid: the widest symbol fills ``width`` of a cell (at most ``height`` tall)."""
+        probe = self.PROBE_SIZE
+        probes = [self(str(v), probe) for v in np.asarray(strings, dtype=object).ravel() if v is not None]
+        if not probes:
+            return probe
+        w = max(m.width for m in probes)
+        h = max(m.height for m in probes)
+        return probe * min(width * cell / w, height * cell / h)
+
+    def grid(self, values, theme, cell: float, **kw) -> NumberGrid:
+        """A NumberGrid of symbols sized to its cells."""
+        return NumberGrid(values, theme, self.grid_factory(), cell=cell,
+                          font_size=self.fit_size(values, cell), **kw)

@@ -115,6 +115,28 @@ def still_frame(scene, sink, quality: str, min_width: int = 0) -> np.ndarray:
     return scene.renderer.get_frame()
 
 
+def _still(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int):
+    """(scene, pixels) of the final state, the camera fitted to it."""
+    from manim import tempconfig
+
+    scene, sink = build_scene(scene_cls, params, options, quality, still=True, fps=fps)
+    with tempconfig(_config(quality, fps, scene.theme.background)):
+        return scene, still_frame(scene, sink, quality, min_width)
+
+
+def _animation_frames(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int,
+                      density: float | None, progress: bool = False):
+    """(frames, scene): one frame per held state with its duration (only the last with ``single_frame``)."""
+    scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps, min_width=min_width,
+                              density=density, progress=progress)
+    frames = [media.Frame(p, s) for p, s in sink.frames]
+    if not frames:
+        raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to write")
+    if options.single_frame:
+        frames = [media.Frame(frames[-1].pixels, max(options.final_hold, 1.0))]
+    return frames, scene
+
+
 def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path, fmt: str,
            quality: str = "low", fps: int | None = None, min_width: int = 0, density: float | None = None,
            progress: bool = False) -> Path:
@@ -122,18 +144,9 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
     scene_cls = load_scene_class(scene_ref) if isinstance(scene_ref, str) else scene_ref
     fps_used = fps or VIDEO_PRESETS[quality][2]
     if fmt in STILL_FORMATS:
-        from manim import tempconfig
-        scene, sink = build_scene(scene_cls, params, options, quality, still=True, fps=fps_used)
-        with tempconfig(_config(quality, fps_used, scene.theme.background)):
-            pixels = still_frame(scene, sink, quality, min_width)
+        scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width)
         return media.write_still(pixels, out)
-    scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps_used, min_width=min_width,
-                              density=density, progress=progress)
-    frames = [media.Frame(p, s) for p, s in sink.frames]
-    if not frames:
-        raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to write")
-    if options.single_frame:
-        frames = [media.Frame(frames[-1].pixels, max(options.final_hold, 1.0))]
+    frames, _ = _animation_frames(scene_cls, params, options, quality, fps_used, min_width, density, progress)
     if fmt == "gif":
         return media.write_gif(frames, out)
     return media.write_video(frames, out, fps_used)
@@ -170,17 +183,10 @@ def held_frames(scene_ref, params: dict[str, Any], options: RenderOptions, fmt: 
     scene_cls = load_scene_class(scene_ref) if isinstance(scene_ref, str) else scene_ref
     fps_used = fps or VIDEO_PRESETS[quality][2]
     if fmt in STILL_FORMATS:
-        from manim import tempconfig
-        scene, sink = build_scene(scene_cls, params, options, quality, still=True, fps=fps_used)
-        with tempconfig(_config(quality, fps_used, scene.theme.background)):
-            pixels = still_frame(scene, sink, quality, min_width)
+        scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width)
         return Held([media.Frame(pixels, options.final_hold)], scene.drawn, [0])
-    scene, sink = build_scene(_recording(scene_cls), params, options, quality, still=False, fps=fps_used,
-                              min_width=min_width, density=density)
-    frames = [media.Frame(p, s) for p, s in sink.frames]
-    if not frames:
-        raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to show")
+    frames, scene = _animation_frames(_recording(scene_cls), params, options, quality, fps_used, min_width, density)
     held = list(getattr(scene, "held_at", []))
     if options.single_frame:
-        frames, held = [media.Frame(frames[-1].pixels, max(options.final_hold, 1.0))], [0] * len(held)
+        held = [0] * len(held)
     return Held(frames, scene.drawn, held)
