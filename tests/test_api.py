@@ -97,9 +97,8 @@ def test_show_returns_a_self_contained_player(player, tmp_path):
 
 
 def test_show_steps_and_plays_in_a_browser(player):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (./dev.sh setup installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (./dev.sh setup installs it)"
+    from playwright import sync_api
     frames = [np.asarray(Image.open(io.BytesIO(b)).convert("RGB")) for b in player.slide.images]
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

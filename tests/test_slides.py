@@ -56,9 +56,8 @@ def html_deck(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (./dev.sh setup installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    assert Path(CHROMIUM).exists(), "Debian's chromium is not installed (./dev.sh setup installs it)"
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
@@ -222,8 +221,7 @@ def test_pptx_deck_reopens_with_one_slide_per_step(tmp_path, gif_frames):
 
 # ------------------------------------------------------------------------------------------------ Beamer
 def test_beamer_deck_compiles_with_one_page_per_step(tmp_path):
-    if not shutil.which("pdflatex"):
-        pytest.skip("pdflatex is not installed (./dev.sh setup installs it)")
+    assert shutil.which("pdflatex"), "pdflatex is not installed (./dev.sh setup installs it)"
     out = tmp_path / "deck.tex"
     assert main(["slides", ANIMATED, STILL, "--quality", "low", "--lang", "zh", "--jobs", "1", "-o", str(out)]) == 0
     tex = out.read_text(encoding="utf-8")
