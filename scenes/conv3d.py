@@ -39,10 +39,7 @@ class Conv3DScene(ConvVizScene):
     def construct(self):
         fig = self.params
         self.lay_out(fig)
-        state = None
-        for i, step in enumerate(fig.steps):
-            state = self.show_step(fig, step, state)
-            self.hold_step(i, len(fig.steps))
+        self.play_steps(fig.steps, lambda step, state: self.show_step(fig, step, state))
 
     # ------------------------------------------------------------------------------------------------------
     def blocks(self, fig: Conv3DFigure) -> VGroup:

@@ -42,10 +42,7 @@ class PointwiseConv(ConvVizScene):
     def construct(self):
         fig = self.params
         self.lay_out(fig)
-        state = None
-        for i, step in enumerate(fig.steps):
-            state = self.show_step(fig, step, state)
-            self.hold_step(i, len(fig.steps))
+        self.play_steps(fig.steps, lambda step, state: self.show_step(fig, step, state))
         self.drawn["output_values"] = self.vout.values()
         self.drawn["marked"] = fig.marked
 

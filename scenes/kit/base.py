@@ -245,6 +245,14 @@ class ConvVizScene(Scene):
             self.renderer.update_frame(self)
             self.sink.capture(self.renderer.get_frame(), seconds)
 
+    def play_steps(self, steps, show) -> None:
+        """The storyboard's loop: for each step ``state = show(step, state)`` (``state`` is what ``show`` put on
+        screen for the previous step, ``None`` first), then hold it (the last one ``final_hold``)."""
+        state = None
+        for i, step in enumerate(steps):
+            state = show(step, state)
+            self.hold_step(i, len(steps))
+
     def hold_step(self, i: int, n: int) -> None:
         """Hold step ``i`` of ``n``: one step, the last one ``final_hold``."""
         self.hold(None if i < n - 1 else self.opts.final_hold)

@@ -62,7 +62,7 @@ def number_font_size(cell: float, longest: int, height: float = NUMBER_HEIGHT) -
 def longest_number(values) -> int:
     """Characters of the longest number in ``values`` as ``fmt`` prints it (at least 1).
 
-    >>> longest_number([[1, -12], [3, 4]]), longest_number([])
+    >>> longest_number(np.array([1, -12, 3, 4]).reshape(2, 2)), longest_number([])
     (3, 1)
     """
     return max([len(fmt(v)) for v in np.asarray(values).reshape(-1)] + [1])
