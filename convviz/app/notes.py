@@ -11,6 +11,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,6 +145,27 @@ def _stop_workers(procs, group) -> list[int]:
     return pids
 
 
+@contextmanager
+def worker_pool(jobs: int, on_stop=None):
+    """A process pool whose workers have their own Manim caches and share one process group: on a signal or
+    Ctrl-C in the parent, the workers are stopped (SIGTERM, then SIGKILL), ``on_stop(pids)`` cleans up what
+    they were writing, their scratch folders are removed, and the exception goes on. ``notes`` and ``slides``
+    both draw in it."""
+    counter, group = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(counter, group))
+    try:
+        yield pool
+    except BaseException:
+        procs = list((pool._processes or {}).values())       # before shutdown() forgets them
+        pool.shutdown(wait=False, cancel_futures=True)
+        pids = _stop_workers(procs, group)
+        if on_stop is not None:
+            on_stop(pids)
+        remove_scratch(pids)
+        raise
+    pool.shutdown(wait=True)
+
+
 def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", jobs: int | None = None,
               force: bool = False, progress: bool = True, gallery: Path | None = None) -> list[Result]:
     """Render what changed in parallel. The manifest is updated as each file is finished, so a run stopped by
@@ -168,9 +190,7 @@ def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", job
     if todo:
         # heavier figures first, so the pool does not wait on one long render at the end
         todo.sort(key=lambda t: (t[0].format != "gif", t[0].name))
-        counter, group = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
-        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(counter, group))
-        try:
+        with worker_pool(jobs, on_stop=lambda pids: (remove_temporaries(out, pids), bar.close())) as pool:
             futures = {pool.submit(_render_one, e.name, str(f), quality, lang): (e, f, key) for e, f, key in todo}
             worker_pids = [p.pid for p in (pool._processes or {}).values()]
             for fut in as_completed(futures):
@@ -186,15 +206,6 @@ def run_notes(out: Path, entries, quality: str = "medium", lang: str = "en", job
                         traceback.print_exception(exc)
                 bar.set_postfix_str(e.name)
                 bar.update(1)
-        except BaseException:                  # a signal (Interrupted), Ctrl-C: stop the workers, clean up
-            procs = list((pool._processes or {}).values())       # before shutdown() forgets them
-            pool.shutdown(wait=False, cancel_futures=True)
-            pids = _stop_workers(procs, group)
-            remove_temporaries(out, pids)
-            remove_scratch(pids)
-            bar.close()
-            raise
-        pool.shutdown(wait=True)
         remove_temporaries(out, worker_pids)     # a worker that crashed (killed for memory, say) left its own
         remove_scratch(worker_pids)
     bar.close()

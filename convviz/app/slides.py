@@ -109,13 +109,9 @@ def draw_slides(plan, quality: str, lang: str, jobs: int | None = None, progress
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
     if jobs == 1:
         return [make_slide(*item, quality=quality, lang=lang, progress=progress) for item in plan]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from .notes import worker_pool
 
-    from .notes import _init_worker
-
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(multiprocessing.Value("i", 0),)) as pool:
+    with worker_pool(jobs) as pool:
         futures = [pool.submit(make_slide, *item, quality=quality, lang=lang, progress=progress) for item in plan]
         return [f.result() for f in futures]
 
