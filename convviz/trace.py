@@ -843,15 +843,8 @@ class DeformTrace:
     """The steps of ``deform_conv2d(x, offset, weight, …)``; iterate for ``DeformStep`` records (batch, out channel,
     then output positions in row-major order).
 
-    Arguments, shapes and defaults as for ``ops.deform_conv2d``; ``len(trace)`` is N · C_out · H_out · W_out.
-
-    Args:
-        x: input (C_in, H, W) or (N, C_in, H, W)
-        offset: (2·offset_groups·kh·kw, H_out, W_out), batched like x
-        weight: (C_out, C_in/groups, kh, kw)
-        bias: optional (C_out,). Default: None
-        stride, padding, dilation: int or (h, w). Defaults: 1, 0, 1
-        mask: optional (offset_groups·kh·kw, H_out, W_out), batched like x. Default: None
+    Arguments, shapes and defaults as for ``trace_deform_conv2d`` (which builds it) and ``ops.deform_conv2d``;
+    ``len(trace)`` is N · C_out · H_out · W_out.
 
     Attributes:
         setup: the ``ops.DeformSetup``; py, px: sampling points (``ops.deform_sampling_points``)
