@@ -10,7 +10,7 @@ with both weight counts computed. ``manim -ql scenes/connectivity.py SparseConne
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedLine, SurroundingRectangle, VGroup)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedLine, SurroundingRectangle, VGroup, VMobject)
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.theme import opaque_tint
@@ -198,7 +198,7 @@ class WeightSharing(ConvVizScene):
                               .set_stroke(opacity=OTHER_WINDOW_OPACITY) for n in range(1, fig.positions)])
         mark1 = self.output_mark(out1)
         mark2 = self.output_mark(out2)
-        paths = self.paths(win1, kernels, mark1, win2, shared, mark2)
+        paths = self.paths(win1, kernels, mark1, win2, shared, mark2, inp1, inp2)
         head1, head2 = self.headings(row1, row2)
         c1, c2 = self.counts(fig, out1, out2)
         labels = self.role_labels(fig, row1, row2)
@@ -209,6 +209,7 @@ class WeightSharing(ConvVizScene):
         self.fit_to_frame(figure)
         self.add(figure)
         self.record(fig, inp1, kernels, shared, out1, out2)
+        self.record_geometry(inp1, inp2)
         self.hold_last()
 
     # -- the storyboard's steps -----------------------------------------------------------------------------
@@ -262,21 +263,33 @@ class WeightSharing(ConvVizScene):
     def output_mark(self, grid) -> SurroundingRectangle:
         return SurroundingRectangle(grid.cell(0, 0), color=self.theme.highlight, buff=0.0, stroke_width=MARK_STROKE)
 
-    def paths(self, win1, kernels, mark1, win2, shared, mark2) -> VGroup:
-        """Dashed lines from the first window to its kernel, arrows on to the first output, as in the notes."""
+    def connector(self, win, grid, ker, v) -> VGroup:
+        """One dashed connector from the window's top (``v`` = UP) or bottom (DOWN) edge to the kernel's
+        corner: first along the grid line under that edge to the input's right side, then across the gap, so
+        it never crosses a cell's label. ``.path``: the route as an invisible polyline (for the record)."""
         t = self.theme
+        y = win.get_corner(v + RIGHT)[1] - v[1] * WINDOW_BUFF       # the grid line the window's edge follows
+        pts = [np.array([win.get_right()[0], y, 0.0]), np.array([grid.get_right()[0], y, 0.0]),
+               ker.get_corner(v + LEFT)]
+        g = VGroup(*[DashedLine(a, b, color=t.highlight, stroke_width=DASH_STROKE, dash_length=DASH_LENGTH)
+                     for a, b in zip(pts[:-1], pts[1:]) if np.linalg.norm(b - a) > 1e-6])
+        g.path = VMobject(stroke_opacity=0, fill_opacity=0).set_points_as_corners(pts)   # moves with the figure
+        g.add(g.path)
+        return g
 
-        def dashes(win, ker):
-            return VGroup(*[DashedLine(win.get_corner(v + RIGHT), ker.get_corner(v + LEFT), color=t.highlight,
-                                       stroke_width=DASH_STROKE, dash_length=DASH_LENGTH) for v in (UP, DOWN)])
-
+    def paths(self, win1, kernels, mark1, win2, shared, mark2, inp1, inp2) -> VGroup:
+        """Dashed connectors from the first window to its kernel (along grid lines, clear of the labels),
+        arrows on to the first output, as in the notes."""
+        t = self.theme
         over = kernels.get_top()[1] + PATH_OVER          # row 1: over the other kernels to F1
         ka = kernels[0]
         to_f1 = elbow_arrow([ka.get_top(), [ka.get_center()[0], over, 0], [mark1.get_center()[0], over, 0],
                              mark1.get_top()], t.highlight, stroke_width=PATH_STROKE, tip_length=PATH_TIP)
         to_f11 = Arrow(shared.get_right(), mark2.get_left(), buff=PATH_TO_OUTPUT_BUFF, color=t.highlight,
                        stroke_width=PATH_STROKE, tip_length=PATH_TIP, max_tip_length_to_length_ratio=0.3)
-        return VGroup(dashes(win1, ka), to_f1, dashes(win2, shared), to_f11)
+        self.connectors = [self.connector(win, grid, ker, v) for win, grid, ker in
+                           ((win1, inp1, ka), (win2, inp2, shared)) for v in (UP, DOWN)]
+        return VGroup(VGroup(*self.connectors[:2]), to_f1, VGroup(*self.connectors[2:]), to_f11)
 
     def headings(self, row1, row2):
         head1 = self.text(self.say("Locally connected (no sharing): each window has its own weights",
@@ -338,3 +351,13 @@ class WeightSharing(ConvVizScene):
         self.drawn["count_text"] = {"locally_connected": count1, "shared": count2}
         self.drawn["stride"] = ws.stride
         self.drawn["note"] = self.stride_note(fig)
+
+    def record_geometry(self, inp1, inp2) -> None:
+        """Where the connectors run and where the input labels sit (scene units, after fitting): tests check
+        that no connector crosses a label."""
+        def box(m):
+            (x0, y0), (x1, y1) = m.get_corner(DOWN + LEFT)[:2], m.get_corner(UP + RIGHT)[:2]
+            return (float(x0), float(y0), float(x1), float(y1))
+        self.drawn["connectors"] = [[tuple(float(v) for v in p[:2]) for p in (*c.path.get_start_anchors(), c.path.get_end())]
+                                   for c in self.connectors]
+        self.drawn["input_label_boxes"] = [{rc: box(m) for rc, m in g.numbers.items()} for g in (inp1, inp2)]
