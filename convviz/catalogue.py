@@ -282,8 +282,10 @@ _add(
     Entry("cnn-figure10", "depthwise:PointwiseStep", "volumes:pointwise_step_figure",
           "pointwise repeated: x 128 kernels → 5x5x128", format="jpg",
           notes=True, params={"in_size": 5, "in_channels": 3, "out_channels": 128, "kernel_size": 3},
-          caption_en="128 pointwise kernels give 5x5x128; depthwise separable: 27 + 384 weights instead of 3456.",
-          caption_zh="128 个逐点卷积核得到 5x5x128；深度可分离卷积只需 27 + 384 个权重，而非 3456 个。"),
+          caption_en="128 pointwise kernels give 5x5x128; depthwise separable: 27 + 384 weights instead of 3456 "
+                     "for a standard 3x3 conv on the 7x7x3 input.",
+          caption_zh="128 个逐点卷积核得到 5x5x128；深度可分离卷积只需 27 + 384 个权重，而在 7x7x3 输入上做标准 3x3 "
+                     "卷积需要 3456 个。"),
     Entry("cnn-figure11", "separable:SeparableKernel", "separable:separable_kernel_figure",
           "Sobel = [1,2,1]ᵀ · [-1,0,1]", format="jpg", notes=True,
           params={"kernel": "sobel_x"},
@@ -323,7 +325,7 @@ _add(
           caption_zh="转置卷积动画：每个输出是插零并填充后的输入与翻转卷积核的步长为 1 的卷积。"),
     Entry("cnn-figure16", "deformable:DeformableSampling", "deformable:sampling_figure",
           "deformable sampling: regular, learned, scale, rotate",
-          format="jpg", notes=True, params={"kernel_size": 3, "seed": 16, "offset_range": 1.5, "scale": 1.6,
+          format="jpg", notes=True, params={"kernel_size": 3, "seed": 177, "offset_range": 1.5, "scale": 1.6,
                                            "degrees": 30},
           caption_en="Deformable sampling, each point read from an offset tensor (regular position + offset): "
                      "(a) the regular 3x3 grid, (b) free-form offsets (a seeded offset tensor standing in for "
@@ -342,7 +344,7 @@ _add(
     Entry("cnn-figure18", "deformable:DeformableOverview", "deformable:overview_figure",
           "the complete deformable-convolution picture",
           format="jpg", notes=True,
-          params={"x_shape": (32, 64, 28, 28), "kernel_size": 3, "out_channels": 64, "padding": 1, "seed": 18},
+          params={"x_shape": (32, 64, 28, 28), "kernel_size": 3, "out_channels": 64, "padding": 1, "seed": 144},
           caption_en="The complete deformable convolution (the original figure shows deformable PS RoI pooling "
                      "instead): for x (32, 64, 28, 28) an offset branch, a 3x3 conv with padding 1, predicts "
                      "offsets (32, 18, 28, 28), 18 = 2·3·3; the main branch samples x at the shifted points and "

@@ -246,13 +246,16 @@ class PointwiseStep(_SeparableBase):
         self.hold_last()
 
     def table(self, fig: PointwiseStepFigure):
-        """Standard k x k conv vs depthwise + pointwise: weights and multiply-adds."""
+        """Standard k x k conv (on the depthwise step's input, e.g. 7×7×3) vs depthwise + pointwise: weights
+        and multiply-adds."""
         t, sc = self.theme, fig.separable
-        kk = f"{fig.kernel_size[0]}x{fig.kernel_size[1]}"
+        kk = f"{fig.kernel_size[0]}×{fig.kernel_size[1]}"
+        src = "×".join(str(n) for n in (*fig.standard_in_size, fig.in_channels))
         rows = [
-            ("", self.say("weights", "权重"), self.say("multiply-adds", "乘加次数")),
-            (self.say(f"standard {kk} conv", f"标准 {kk} 卷积"), str(sc.standard_params), str(sc.standard_macs)),
-            (self.say("depthwise + pointwise", "逐通道 + 逐点"),
+            ("", self.say("weights", "参数量"), self.say("multiply-adds", "乘加次数")),
+            (self.say(f"standard {kk} conv on the {src} input", f"标准 {kk} 卷积（输入 {src}）"),
+             str(sc.standard_params), str(sc.standard_macs)),
+            (self.say(f"depthwise {kk} + pointwise 1×1", f"逐通道 {kk} + 逐点 1×1"),
              f"{sc.depthwise_params} + {sc.pointwise_params} = {sc.separable_params}",
              f"{sc.depthwise_macs} + {sc.pointwise_macs} = {sc.separable_macs}"),
         ]

@@ -208,12 +208,21 @@ def test_figure10_many_kernels_elided_and_the_comparison():
     assert (standard, dw, pw) == (3456, 27, 384)
     assert (standard * o, dw * o, pw * o) == (86400, 675, 9600)
     table = s.drawn["table"]
+    # the standard conv (and the depthwise step) start from the input whose valid k x k conv is n x n
+    i = next(m for m in range(1, 100) if out_len(m, k) == n)
+    assert i == 7
+    assert table[1][0] == f"standard {k}×{k} conv on the {i}×{i}×{c} input"
+    assert table[2][0] == f"depthwise {k}×{k} + pointwise 1×1"
     assert table[1][1:] == [str(standard), str(standard * o)]
+    assert co * c * k * k * out_len(i, k) ** 2 == standard * o       # its multiply-adds: every 5x5 output
+    zh = build("cnn-figure10", lang="zh").drawn["table"]
+    assert zh[1][0] == f"标准 {k}×{k} 卷积（输入 {i}×{i}×{c}）" and zh[1][1:] == table[1][1:]
     assert table[2][1:] == [f"{dw} + {pw} = {dw + pw}", f"{dw * o} + {pw * o} = {(dw + pw) * o}"]
     # the caption's numbers are the builder's
     sep = entry.resolve().separable
     assert f"{sep.depthwise_params} + {sep.pointwise_params} weights instead of {sep.standard_params}" \
         in entry.caption_en
+    assert f"standard {k}x{k} conv on the {i}x{i}x{c} input" in entry.caption_en and f"{i}x{i}x{c}" in entry.caption_zh
     assert s.drawn["separable"]["separable_params"] == dw + pw
 
 

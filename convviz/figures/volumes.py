@@ -375,8 +375,9 @@ def depthwise_figure(*, in_size=7, in_channels: int = 3, kernel_size=3, marked=N
 @dataclass(frozen=True)
 class PointwiseStepFigure:
     """figure9/10: C_out kernels 1x1xC on an H x W x C input. ``counts``: the pointwise layer (C_out × C
-    weights); ``separable``: a standard ``kernel_size`` conv against depthwise + pointwise. One kernel sweeps
-    ``path``; many are added one at a time for ``grown`` (1, 2, 3) and then all at once."""
+    weights); ``separable``: a standard ``kernel_size`` conv against depthwise + pointwise, both from
+    ``standard_in_size`` (the depthwise step's input, whose valid k x k conv gives ``in_size``: 7x7 for 5x5 and
+    3x3). One kernel sweeps ``path``; many are added one at a time for ``grown`` (1, 2, 3) and then all at once."""
     in_size: tuple[int, int]
     in_channels: int
     out_channels: int
@@ -386,6 +387,7 @@ class PointwiseStepFigure:
     path: tuple[tuple[int, int], ...]
     marked: tuple[int, int]
     grown: tuple[int, ...]
+    standard_in_size: tuple[int, int]
 
 
 def pointwise_step_figure(*, in_size=5, in_channels: int = 3, out_channels: int = 1, kernel_size=3, marked=None,
@@ -398,6 +400,8 @@ def pointwise_step_figure(*, in_size=5, in_channels: int = 3, out_channels: int 
     >>> s = fig.separable
     >>> s.depthwise_params, s.pointwise_params, s.standard_params
     (27, 384, 3456)
+    >>> fig.standard_in_size, s.standard_macs == s.standard_params * 5 * 5
+    ((7, 7), True)
     """
     size = ntuple(in_size, 2, "in_size", minimum=1)
     k = ntuple(kernel_size, 2, "kernel_size", minimum=1)
@@ -405,8 +409,11 @@ def pointwise_step_figure(*, in_size=5, in_channels: int = 3, out_channels: int 
     counts = step_counts(c, c_out, 1, size, factors=(c_out, c))
     separable = SeparableCounts(**ops.separable_counts(c, c_out, k, size))
     path = tuple(sweep_path(size, marked, max_steps=int(steps)))
+    standard_in = tuple(n + kk - 1 for n, kk in zip(size, k))      # valid k x k conv: (n + k − 1) − k + 1 = n
+    if conv_output_size(standard_in, k) != size:
+        raise AssertionError(f"{standard_in} does not give {size} with a {k} kernel")
     return PointwiseStepFigure(size, c, c_out, k, counts, separable, path, path[-1],
-                               tuple(range(1, min(c_out, int(grown) + 1))))
+                               tuple(range(1, min(c_out, int(grown) + 1))), standard_in)
 
 
 @dataclass(frozen=True)
