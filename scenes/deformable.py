@@ -18,18 +18,13 @@ from convviz.trace import fmt
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.theme import FONT_MONO, tint
-from scenes.kit.widgets import NumberGrid, char_width
+from scenes.kit.volume import LINK_TIP, link
+from scenes.kit.widgets import NumberGrid, char_width, elbow_arrow
 
 LINE_SPACING = 1.25        # a monospaced line's height in ems (before the gap between lines)
 
 
 # ------------------------------------------------------------------------------------------------ helpers
-def arrow(start, end, color, width: float = 3.0, tip: float = 0.16, buff: float = 0.0) -> Arrow:
-    length = float(np.linalg.norm(np.asarray(end) - np.asarray(start)))
-    return Arrow(start, end, buff=buff, color=color, stroke_width=width, tip_length=min(tip, 0.45 * length),
-                 max_tip_length_to_length_ratio=0.5, max_stroke_width_to_length_ratio=50)
-
-
 def slab(width: float, height: float, layers: int, depth: float, fill: str, stroke: str, max_sheets: int = 12,
          direction=(0.82, 0.57)) -> VGroup:
     """A stack of ``layers`` feature-map sheets in an oblique view: the front sheet is a ``width`` x ``height``
@@ -138,8 +133,8 @@ class DeformableBase(ConvVizScene):
                 v = np.array([dx, -dy, 0.0]) / longest * cell * 0.78   # direction and relative length
                 n = np.linalg.norm(v)
                 if n > 0.12 * cell:
-                    a = arrow(sq.get_center() - v * 0.5, sq.get_center() + v * 0.5, color, width=2.5,
-                              tip=0.1)
+                    a = link(sq.get_center() - v * 0.5, sq.get_center() + v * 0.5, color, stroke_width=2.5,
+                             buff=0)
                     arrows.add(a)
                 else:
                     arrows.add(Dot(sq.get_center(), radius=0.03, color=color))
@@ -151,12 +146,17 @@ class DeformableBase(ConvVizScene):
 # ----------------------------------------------------------------------------------------------- figure16
 class DeformableSampling(DeformableBase):
     """(a) the regular 3x3 sampling grid, (b) points moved by a seeded offset tensor, (c) offsets that scale the
-    grid, (d) offsets that rotate it; arrows from each regular point to its fractional sampling point."""
+    grid, (d) offsets that rotate it; arrows from each regular point to its fractional sampling point.
+
+    The panels stand at one pitch (equal gaps between the grids, captions centred under them). A regular point
+    is a faint dot under its arrow; the arrow ends at the edge of its sampling point, drawn on top."""
 
     default_entry = "cnn-figure16"
-    CELL = 0.36             # input grid cell
-    DOT = 0.075             # sampling point radius
-    PANEL_GAP = 0.55        # between panels
+    CELL = 0.44             # input grid cell
+    DOT = 0.15              # sampling point radius, in cells
+    REGULAR_DOT = 0.12      # regular point radius, in cells
+    ARROW_WIDTH = 2.6
+    PANEL_GAP = 0.6         # between the widest of grid and caption and the next panel
     LEGEND_GAP = 0.35       # panels to legend
     CAPTION_GAP = 0.25      # grid to its caption
 
@@ -179,19 +179,23 @@ class DeformableSampling(DeformableBase):
         }
 
     def lay_out(self, built) -> VGroup:
-        """The panels in a row, the legend under them, all fitted to the frame; returns the legend."""
-        row = VGroup(*[b["group"] for b in built]).arrange(RIGHT, buff=self.PANEL_GAP, aligned_edge=UP)
+        """The panels at one pitch (grid centres equally spaced, wide enough for the widest caption), the legend
+        under them, all fitted to the frame; returns the legend."""
+        pitch = max(max(b["grid"].width, b["caption"].width) for b in built) + self.PANEL_GAP
+        for i, b in enumerate(built):
+            b["group"].shift(RIGHT * i * pitch - b["grid"][0].get_center())
+        row = VGroup(*[b["group"] for b in built])
         legend = self._legend()
-        body = VGroup(row, legend)
         legend.next_to(row, DOWN, buff=self.LEGEND_GAP)
-        self.fit_to_frame(body)
+        self.fit_to_frame(VGroup(row, legend))
         return legend
 
     def record(self, fig: SamplingFigure, built, captions) -> None:
-        """What was drawn, in grid coordinates (row, col) read back from the scene."""
+        """What was drawn, in grid coordinates (row, col) read back from the scene, and the panels' boxes."""
         self.drawn["grid"] = fig.grid
         self.drawn["panels"] = {}
         for panel, b in zip(fig.panels, built):
+            unit = b["grid"][0].width / fig.grid                   # a cell after fitting
             self.drawn["panels"][panel.key] = {
                 "out_position": panel.out_position,
                 "regular": [b["to_grid"](d.get_center()) for d in b["regular"]],
@@ -199,6 +203,10 @@ class DeformableSampling(DeformableBase):
                 "arrows": [(b["to_grid"](a.get_start()), b["to_grid"](a.get_end())) for a in b["arrows"]],
                 "arrow_taps": list(b["arrow_taps"]),
                 "caption": captions[panel.key],
+                "grid_box": (b["grid"][0].get_left()[0], b["grid"][0].get_right()[0]),
+                "caption_box": (b["caption"].get_left()[0], b["caption"].get_right()[0]),
+                "dot_radius": b["points"][0].width / 2 / unit,        # in cells
+                "arrow_tips": [a.tip.length / unit for a in b["arrows"]],
             }
 
     def show_grids(self, built, legend) -> None:
@@ -213,7 +221,7 @@ class DeformableSampling(DeformableBase):
         """Then each kind of offset in turn: its sampling points and the arrows from the regular ones."""
         for i, b in enumerate(built[1:]):
             self.reveal(b["points"], arrows=list(b["arrows"]))
-            self.hold(None if i < len(built) - 2 else self.opts.final_hold)
+            self.hold_step(i, len(built) - 1)
 
     def _grid(self, n: int, cell: float) -> VGroup:
         t = self.theme
@@ -226,39 +234,42 @@ class DeformableSampling(DeformableBase):
                 grid.add(sq)
         return grid
 
-    def _panel(self, panel, cell, caption):
+    def _marks(self, panel, scene_pos, cell):
+        """(regular dots, sampling dots, arrows, taps with an arrow): an arrow from each moved tap's regular point
+        (its centre: the faint dot lies under it) to the edge of its sampling point."""
         t = self.theme
+        r_dot = self.DOT * cell
+        regular, points, arrows, taps = VGroup(), VGroup(), VGroup(), []
+        for k, (reg, pt) in enumerate(zip(panel.regular, panel.points)):
+            if panel.moved:
+                regular.add(Dot(scene_pos(reg), radius=self.REGULAR_DOT * cell, color=t.kernel_stroke,
+                                fill_opacity=0.35, stroke_width=0))
+                v = scene_pos(pt) - scene_pos(reg)
+                n = float(np.linalg.norm(v))
+                if n > r_dot:
+                    arrows.add(link(scene_pos(reg), scene_pos(pt) - v / n * r_dot, self.offset_color,
+                                    stroke_width=self.ARROW_WIDTH, buff=0))
+                    taps.append(k)
+            points.add(Dot(scene_pos(pt), radius=r_dot, color=t.kernel_stroke))
+        points.set_z_index(3)
+        arrows.set_z_index(2)
+        regular.set_z_index(1)
+        return regular, points, arrows, taps
+
+    def _panel(self, panel, cell, caption):
         grid = self._grid(panel.grid, cell)
         origin = grid[0].get_center().copy()
-        anchor = VGroup()                                  # follows every transform of the panel
 
         def scene_pos(rc):
             return origin + np.array([rc[1] * cell, -rc[0] * cell, 0.0])
 
-        r_dot = self.DOT
-        regular = VGroup()
-        points = VGroup()
-        arrows = VGroup()
-        arrow_taps = []
-        for k, (reg, pt) in enumerate(zip(panel.regular, panel.points)):
-            if panel.moved:
-                regular.add(Dot(scene_pos(reg), radius=r_dot * 0.85, color=t.kernel_stroke, fill_opacity=0.35,
-                                stroke_width=0))
-                if np.linalg.norm(pt - reg) * cell > 2.2 * r_dot:       # an arrow only where it shows
-                    a = arrow(scene_pos(reg), scene_pos(pt), self.offset_color, width=2.4, tip=0.12,
-                              buff=r_dot * 0.9)
-                    arrows.add(a)
-                    arrow_taps.append(k)
-            points.add(Dot(scene_pos(pt), radius=r_dot, color=t.kernel_stroke))
+        regular, points, arrows, arrow_taps = self._marks(panel, scene_pos, cell)
         cap = self.text(caption, size=24)
         cap.next_to(grid, DOWN, buff=self.CAPTION_GAP)
-        ref = Dot(origin, radius=0.001, fill_opacity=0, stroke_width=0)
+        ref = Dot(origin, radius=0.001, fill_opacity=0, stroke_width=0)      # follow every transform
         unit = Dot(origin + np.array([cell, -cell, 0.0]), radius=0.001, fill_opacity=0, stroke_width=0)
-        anchor.add(ref, unit)
+        anchor = VGroup(ref, unit)
         group = VGroup(grid, arrows, regular, points, cap, anchor)
-        points.set_z_index(3)
-        arrows.set_z_index(2)
-        regular.set_z_index(1)
 
         def to_grid(pos):
             o = ref.get_center()
@@ -270,13 +281,14 @@ class DeformableSampling(DeformableBase):
 
     def _legend(self):
         t = self.theme
+        cell = self.CELL
         items = VGroup(
-            VGroup(Dot(radius=self.DOT, color=t.kernel_stroke, fill_opacity=0.35, stroke_width=0),
+            VGroup(Dot(radius=self.REGULAR_DOT * cell, color=t.kernel_stroke, fill_opacity=0.35, stroke_width=0),
                    self.small(self.say("regular sampling point", "规则采样点"))).arrange(RIGHT, buff=0.12),
-            VGroup(arrow([0, 0, 0], [0.5, 0, 0], self.offset_color, width=2.4, tip=0.12),
+            VGroup(link([0, 0, 0], [0.5, 0, 0], self.offset_color, stroke_width=self.ARROW_WIDTH, buff=0),
                    self.small(self.say("offset (Δy, Δx) from the offset tensor", "偏移 (Δy, Δx)，取自偏移张量"))
                    ).arrange(RIGHT, buff=0.12),
-            VGroup(Dot(radius=self.DOT, color=t.kernel_stroke),
+            VGroup(Dot(radius=self.DOT * cell, color=t.kernel_stroke),
                    self.small(self.say("sampling point (fractional)", "采样点（分数坐标）"))).arrange(RIGHT, buff=0.12),
         )
         return items.arrange(RIGHT, buff=0.6)
@@ -286,7 +298,12 @@ class DeformableSampling(DeformableBase):
 class DeformablePipeline(DeformableBase):
     """Input feature map → conv → offset field (2N channels) → offsets → deformable convolution → output, computed
     on a small seeded example; the animation follows one output value tap by tap: the sampling point, its four
-    neighbours with their bilinear weights, the sampled value times the kernel weight, and the sum."""
+    neighbours with their bilinear weights, the sampled value times the kernel weight, and the sum.
+
+    On the input map the kernel's regular window (kernel colour) stays from the start; each tap adds its offset
+    arrow and sampling point; the current tap's regular cell is framed like its kernel cell (highlight) and its
+    bilinear neighbours are ringed and linked to the point in their own colour (never the window's), the same
+    colour as their weights in the zoom beside the map. The rays to the output start at the map's edge."""
 
     default_entry = "cnn-figure17"
     CELL = 0.62          # input grid
@@ -309,6 +326,13 @@ class DeformablePipeline(DeformableBase):
     EQ_LEFT, EQ_TOP = -2.95, -2.45           # the tap's arithmetic
     TABLE_AT = (5.3, -3.25)
     TABLE_CELL = (0.95, 0.42)                # width, height of a product cell
+    # marks on the input map: the digits are faded so that the marks over them read; a mark keeps clear of the
+    # digit of a cell (RING around its centre), and the dashed rays to the output start where the map ends
+    DIGIT_FADE = 0.3                         # the input digits: muted text this much toward the background
+    RING = 0.21                              # radius of a neighbour's ring (and of the clear zone of a digit)
+    DOT = 0.07                               # a sampling point
+    CURRENT_DOT = 0.095                      # the current tap's sampling point
+    RAY_GAP = 0.12                           # input map's right edge to the start of the rays
 
     def construct(self):
         fig: PipelineFigure = self.params
@@ -330,8 +354,9 @@ class DeformablePipeline(DeformableBase):
         t = self.theme
         oh, ow = fig.out_size
         self.input_grid = NumberGrid(fig.x[0], t, self.text, cell=self.CELL, fill=t.input_fill,
-                                     number_color=t.muted)
+                                     number_color=self.faded_digit)
         self.input_grid.move_to(at(self.INPUT_AT))
+        self.window = self.regular_window(fig)
         out = NumberGrid(np.full((oh, ow), None), t, self.text, cell=self.OUT_CELL, fill=t.output_fill,
                          stroke=t.output_stroke, show_numbers=False)
         out.move_to(at(self.OUTPUT_AT))
@@ -343,7 +368,20 @@ class DeformablePipeline(DeformableBase):
         self.out_mark = Square(self.OUT_CELL, stroke_color=t.highlight, stroke_width=5).move_to(
             out.cell_center(*fig.traced))
         self.out_mark.set_z_index(4)
-        return [self.input_grid, in_label, out, self.out_label]
+        return [self.input_grid, self.window, in_label, out, self.out_label]
+
+    def regular_window(self, fig: PipelineFigure) -> Rectangle:
+        """Where an ordinary conv would read the traced output: the box around the taps' regular positions."""
+        t = self.theme
+        rows = [tp.regular[0] for tp in fig.step.taps]
+        cols = [tp.regular[1] for tp in fig.step.taps]
+        tl = self.to_scene((min(rows) - 0.5, min(cols) - 0.5))
+        br = self.to_scene((max(rows) + 0.5, max(cols) + 0.5))
+        box = Rectangle(width=br[0] - tl[0], height=tl[1] - br[1], stroke_color=t.kernel_stroke, stroke_width=3.5,
+                        fill_color=t.kernel_fill, fill_opacity=0.3).move_to((tl + br) / 2)
+        box.set_z_index(1)
+        self.drawn["window"] = (self.to_grid(box.get_corner(UL)), self.to_grid(box.get_corner(DR)))
+        return box
 
     def lay_out_offset_branch(self, fig: PipelineFigure) -> list:
         """Top row: conv → offset field (2N channels, traced position marked) → the traced position's offsets."""
@@ -377,9 +415,9 @@ class DeformablePipeline(DeformableBase):
                                   self.small(self.say(f"N = {kh * kw} pairs (Δy, Δx)", f"N = {kh * kw} 对 (Δy, Δx)"),
                                              size=18)).arrange(DOWN, buff=0.08)
         self.glyph_label.next_to(glyph, DOWN, buff=0.15)
-        a1 = arrow(self.input_grid.get_corner(UR) + np.array([-0.9, 0.08, 0]), conv.get_left() + LEFT * 0.05,
-                   t.text, width=3)
-        a2 = arrow(conv.get_right(), front.get_left(), t.text, width=3, buff=0.08)
+        a1 = link(self.input_grid.get_corner(UR) + np.array([-0.9, 0.08, 0]), conv.get_left() + LEFT * 0.05,
+                  t.text, buff=0)
+        a2 = link(conv.get_right(), front.get_left(), t.text, buff=0.08)
         a3 = DashedLine(field.get_right() + RIGHT * 0.1 + DOWN * 0.15, glyph.get_left() + LEFT * 0.1,
                         color=t.text, stroke_width=3, dash_length=0.1).add_tip(tip_length=0.16)
         self.drawn["offset_field_label"] = (field_label[1].text, field_label[2].text)
@@ -394,9 +432,9 @@ class DeformablePipeline(DeformableBase):
                                       stroke=t.kernel_stroke)
         self.kernel_grid.move_to(at(self.KERNEL_AT))
         k_label = self.label("kernel", size=22).next_to(self.kernel_grid, UP, buff=0.12)
-        a4 = arrow(self.glyph_label.get_bottom() + DOWN * 0.05,
-                   [self.glyph_label.get_center()[0], self.output_grid.cell_center(*fig.traced)[1] + 0.12, 0],
-                   t.text, width=3)
+        a4 = link(self.glyph_label.get_bottom() + DOWN * 0.05,
+                  [self.glyph_label.get_center()[0], self.output_grid.cell_center(*fig.traced)[1] + 0.12, 0],
+                  t.text, buff=0)
         return [a4, dc_label, self.kernel_grid, k_label]
 
     def lay_out_products(self, fig: PipelineFigure) -> None:
@@ -414,23 +452,26 @@ class DeformablePipeline(DeformableBase):
                            "padding": fig.padding, "offset_field_shape": tuple(fig.offset.shape),
                            "x": fig.x[0].copy(), "weight": fig.weight[0, 0].copy(), "offset": fig.offset.copy(),
                            "traced": fig.traced, "out_size": (oh, ow), "taps": [], "products": {}, "points": [],
-                           "regular": [], "zoom": []})
+                           "regular": [], "zoom": [], "rays": [], "map_right": self.to_grid(
+                               self.input_grid.get_right())[1],
+                           "colors": {"digits": str(self.faded_digit), "neighbours": str(self.neighbour_color),
+                                      "window": str(self.theme.kernel_stroke), "current": str(self.theme.highlight)}})
 
     # -- one tap a step --------------------------------------------------------------------------------------
     def show_tap(self, k: int, tap) -> None:
-        """Tap ``k``: its regular point, offset and sampling point on the input, the neighbours highlighted, the
-        zoom with the arithmetic, and its product in the table (after the last tap: the output value)."""
+        """Tap ``k``: its offset arrow and sampling point on the input, the regular cell framed, the neighbours
+        ringed, the zoom with the arithmetic, and its product in the table (after the last tap: the output)."""
         t = self.theme
         fig = self.fig
         pos = fig.traced
         last = k == len(fig.step.taps) - 1
         _, i, j = tap.kernel_index
-        ring, arr, dot, line = self.tap_marks(tap, self.output_grid.cell_center(*pos))
-        hl = self.neighbour_box(tap)
+        arr, dot, ray = self.tap_marks(tap, self.output_grid.cell_center(*pos))
         glyph_mark = Square(self.GLYPH, stroke_color=t.highlight, stroke_width=4).move_to(self.glyph.cells[k])
         k_mark = Square(self.KCELL, stroke_color=t.highlight, stroke_width=4).move_to(
             self.kernel_grid.cell_center(i, j))
-        new_current = VGroup(hl, glyph_mark, k_mark, Dot(dot.get_center(), radius=0.1, color=t.highlight))
+        reg_mark = Square(self.CELL, stroke_color=t.highlight, stroke_width=3.5).move_to(self.to_scene(tap.regular))
+        new_current = VGroup(reg_mark, glyph_mark, k_mark, self.neighbour_marks(tap))
         new_current.set_z_index(5)
         new_zoom = self.zoom_panel(tap)
         prod = self.text(fmt(tap.product), size=18)
@@ -438,15 +479,25 @@ class DeformablePipeline(DeformableBase):
         self.table[k].set_fill(t.kernel_fill, opacity=1)
         if self.tap_current is not None:
             self.remove(self.tap_current, self.tap_zoom)
-        self.reveal(VGroup(ring, dot, line), new_current, new_zoom, prod, arrows=[arr] if arr is not None else [])
+        self.reveal(VGroup(dot, ray), new_current, new_zoom, prod, arrows=[arr] if arr is not None else [])
         self.tap_current, self.tap_zoom = new_current, new_zoom
         if last:
             self.finish_output(fig.step, pos, self.output_grid, self.table)
         self.drawn["taps"].append((i, j))
         self.drawn["products"][(i, j)] = fmt(tap.product)
-        self.drawn["regular"].append(self.to_grid(ring.get_center()))
+        self.drawn["regular"].append(self.to_grid(reg_mark.get_center()))
         self.drawn["points"].append(self.to_grid(dot.get_center()))
+        self.drawn["rays"].append((self.to_grid(ray.get_start()), self.to_grid(ray.get_end())))
         self.hold(None if not last else self.opts.final_hold)
+
+    @property
+    def faded_digit(self) -> str:
+        return tint(self.theme.muted, self.DIGIT_FADE, self.theme.background)
+
+    @property
+    def neighbour_color(self) -> str:
+        """The bilinear neighbours' own colour (violet): not the highlight of the current window or tap."""
+        return self.theme.groups[4]
 
     def to_scene(self, rc) -> np.ndarray:
         o = self.input_grid.cell_center(0, 0)
@@ -457,33 +508,51 @@ class DeformablePipeline(DeformableBase):
         return (round(float((o[1] - pos[1]) / self.CELL), 6), round(float((pos[0] - o[0]) / self.CELL), 6))
 
     def tap_marks(self, tap, target):
-        t = self.theme
+        """(arrow or None, dot, ray): the offset arrow from the edge of the regular cell's digit to the sampling
+        point, the point, and the dashed ray from the map's right edge to the output cell."""
         reg = self.to_scene(tap.regular)
         pt = self.to_scene(tap.point)
-        ring = Circle(radius=0.2, stroke_color=t.kernel_stroke, stroke_width=2.5).move_to(reg)
         v = pt - reg
         n = float(np.linalg.norm(v))
         arr = None
-        if n > 0.3:
-            arr = arrow(reg + v / n * 0.2, pt - v / n * 0.06, self.offset_color, width=2.6, tip=0.12)
+        if n > self.RING + self.DOT:
+            arr = link(reg + v / n * self.RING, pt - v / n * self.DOT, self.offset_color, stroke_width=2.6, buff=0)
             arr.set_z_index(3)
-        dot = Dot(pt, radius=0.07, color=t.kernel_stroke)
+        dot = Dot(pt, radius=self.DOT, color=self.theme.kernel_stroke, stroke_color=self.theme.background,
+                  stroke_width=2)          # a halo: the point stands clear of a digit under it
         dot.set_z_index(4)
-        line = DashedLine(pt, target, color=t.kernel_stroke, stroke_width=1.4, dash_length=0.08,
-                          stroke_opacity=0.55)
-        ring.set_z_index(3)
-        return ring, arr, dot, line
+        return arr, dot, self.ray(pt, target)
 
-    def neighbour_box(self, tap):
-        """Outline of the tap's four neighbours on the input grid (dashed where they fall outside)."""
+    def ray(self, pt, target) -> DashedLine:
+        """The dashed line from a sampling point to the output cell, drawn only right of the input map."""
+        edge = self.input_grid.get_right()[0] + self.RAY_GAP
+        start = np.asarray(pt, dtype=float)
+        if start[0] < edge < target[0]:
+            start = start + (edge - start[0]) / (target[0] - start[0]) * (target - start)
+        return DashedLine(start, target, color=self.theme.kernel_stroke, stroke_width=1.4, dash_length=0.08,
+                          stroke_opacity=0.55)
+
+    def neighbour_marks(self, tap) -> VGroup:
+        """The tap's four bilinear neighbours on the map: a ring around each (dashed outside the input), its
+        digit redrawn at full strength, thin links from the sampling point to the rings, and the point."""
         t = self.theme
-        (r0, c0) = tap.neighbours[0].position
-        tl = self.to_scene((r0 - 0.5, c0 - 0.5))
-        box = Rectangle(width=2 * self.CELL, height=2 * self.CELL, stroke_color=t.highlight, stroke_width=4)
-        box.move_to(tl + np.array([self.CELL, -self.CELL, 0]))
-        if not all(nb.inside for nb in tap.neighbours):
-            box = DashedVMobject(box, num_dashes=16)
-        return box
+        col = self.neighbour_color
+        pt = self.to_scene(tap.point)
+        g = VGroup()
+        for nb in tap.neighbours:
+            c = self.to_scene(nb.position)
+            ring = Circle(radius=self.RING, stroke_color=col, stroke_width=3).move_to(c)
+            if nb.inside:
+                g.add(self.input_grid.text_for(*nb.position, fmt(nb.value), color=t.text))
+            else:
+                ring = DashedVMobject(ring, num_dashes=10)
+            g.add(ring)
+            d = c - pt
+            n = float(np.linalg.norm(d))
+            if n > self.RING + self.CURRENT_DOT:
+                g.add(Line(pt, c - d / n * self.RING, stroke_color=col, stroke_width=2))
+        g.add(Dot(pt, radius=self.CURRENT_DOT, color=col))
+        return g
 
     def zoom_panel(self, tap) -> VGroup:
         """The four neighbours of one sampling point: values, bilinear weights (2 decimals) and the point;
@@ -525,15 +594,15 @@ class DeformablePipeline(DeformableBase):
             val.move_to(centre + out_dir * z * 0.2)
             texts.add(val)
             ws = fmt(nb.weight)
-            wt = self.mono_chars(f"w={ws}", size=18, color=t.highlight)
+            wt = self.mono_chars(f"w={ws}", size=18, color=self.neighbour_color)
             wt.next_to(sq, LEFT if dc == 0 else RIGHT, buff=0.1)
             wt.set_y(centre[1])
             wts.add(wt)
             rec.append((nb.position, fmt(nb.value), ws))
         pt = origin + np.array([(tap.point[1] - c0) * z, -(tap.point[0] - r0) * z, 0])
-        links = VGroup(*[Line(pt, c.get_center(), stroke_color=t.highlight, stroke_width=1.5, stroke_opacity=0.6)
-                         for c in cells])
-        dot = Dot(pt, radius=0.08, color=t.highlight)
+        links = VGroup(*[Line(pt, c.get_center(), stroke_color=self.neighbour_color, stroke_width=1.5,
+                              stroke_opacity=0.7) for c in cells])
+        dot = Dot(pt, radius=self.CURRENT_DOT, color=self.neighbour_color)
         g.add(cells, links, texts, wts, dot)
         texts.set_z_index(6)
         dot.set_z_index(7)
@@ -611,6 +680,7 @@ class DeformableOverview(DeformableBase):
             self.output_y(fig),
         ]
         stages[-1].add(self.footer(fig))
+        stages[0].add(self.title(VGroup(*stages)))
         self.fit_to_frame(VGroup(*stages))
         for i, st in enumerate(stages):
             if i == 0:
@@ -620,6 +690,17 @@ class DeformableOverview(DeformableBase):
             self.hold(None if i < len(stages) - 1 else self.opts.final_hold)
 
     # -- stages ------------------------------------------------------------------------------------------------
+    def title(self, body) -> VGroup:
+        """What the picture shows, in the picture: the notes' original image under this name is deformable PS
+        RoI pooling, so the redrawing says which it is."""
+        head = self.text(self.say("Deformable convolution: the complete picture", "可变形卷积：完整流程"), size=30)
+        note = self.small(self.say("(redrawn: the notes' original image shows deformable PS RoI pooling instead)",
+                                   "（重画：笔记原图画的其实是可变形 PS RoI 池化）"), size=18)
+        g = VGroup(head, note).arrange(DOWN, buff=0.1)
+        g.next_to(body, UP, buff=0.35)
+        self.drawn["title"] = (head.text, note.text)
+        return g
+
     def input_x(self, fig: OverviewFigure) -> VGroup:
         t = self.theme
         n, c, h, w = fig.x_shape
@@ -653,7 +734,7 @@ class DeformableOverview(DeformableBase):
         self.drawn["offset_channels_label"] = off_lab[2].text
         x_top = self.x_slab.get_top()
         a_up = self.elbow([x_top[0] - 0.15, x_top[1] + 0.1, 0], conv.get_left())
-        a_conv = arrow(conv.get_right(), off_slab.front.get_left(), t.text, buff=0.08)
+        a_conv = link(conv.get_right(), off_slab.front.get_left(), t.text, buff=0.08)
         branch1 = self.small(self.say("offset branch", "偏移分支"), size=20).next_to(conv, UP, buff=0.15)
         return VGroup(a_up, conv, conv_txt, branch1, a_conv, off_slab, off_lab, off_dims)
 
@@ -667,7 +748,7 @@ class DeformableOverview(DeformableBase):
                            self.small(self.say(f"{fig.taps} taps × (Δy, Δx)", f"{fig.taps} 个采样点 × (Δy, Δx)"),
                                       size=17)).arrange(DOWN, buff=0.06)
         glyph_lab.next_to(glyph, UP, buff=0.15)
-        a_glyph = arrow(self.off_slab.get_right() + RIGHT * 0.05, glyph.get_left(), t.text, buff=0.1)
+        a_glyph = link(self.off_slab.get_right() + RIGHT * 0.05, glyph.get_left(), t.text, buff=0.1)
         return VGroup(a_glyph, glyph, glyph_lab)
 
     def main_branch(self, fig: OverviewFigure) -> VGroup:
@@ -688,12 +769,12 @@ class DeformableOverview(DeformableBase):
         self.w_lab.next_to(dc, DOWN, buff=0.12)
         self.drawn["shapes"]["weight"] = w
         x_slab = self.x_slab
-        a_main = arrow(x_slab.get_right() + RIGHT * 0.05 + DOWN * 0.2,
-                       [dc.get_left()[0], x_slab.get_center()[1] - 0.2, 0], t.text, buff=0.05)
+        a_main = link(x_slab.get_right() + RIGHT * 0.05 + DOWN * 0.2,
+                      [dc.get_left()[0], x_slab.get_center()[1] - 0.2, 0], t.text, buff=0.05)
         branch2 = self.small(self.say("main branch", "主分支"), size=20).next_to(a_main, DOWN, buff=0.1)
         bend = np.array([self.glyph.get_center()[0], dc.get_top()[1] - 0.4, 0])
-        a_off = VGroup(Line(self.glyph.get_bottom() + DOWN * 0.08, bend, stroke_color=t.text, stroke_width=3),
-                       arrow(bend, [dc.get_right()[0], bend[1], 0], t.text, buff=0.03))
+        a_off = elbow_arrow([self.glyph.get_bottom() + DOWN * 0.08, bend, [dc.get_right()[0] + 0.03, bend[1], 0]],
+                            t.text, stroke_width=3, tip_length=LINK_TIP)
         return VGroup(a_main, branch2, dc, dc_title, dc_sub, mini, self.w_lab, a_off)
 
     def output_y(self, fig: OverviewFigure) -> VGroup:
@@ -704,7 +785,7 @@ class DeformableOverview(DeformableBase):
         self.y_lab = self.slab_label(y_slab, self.say("output y", "输出 y"), shp(fig.y_shape))
         y_dims = self.slab_dims(y_slab, ho, wo, fig.out_channels)
         self.drawn["shapes"]["y"] = shp(fig.y_shape)
-        a_out = arrow(self.dc.get_right(), y_slab.front.get_left(), t.text, buff=0.08)
+        a_out = link(self.dc.get_right(), y_slab.front.get_left(), t.text, buff=0.08)
         return VGroup(a_out, y_slab, self.y_lab, y_dims)
 
     def footer(self, fig: OverviewFigure) -> VGroup:
@@ -755,9 +836,9 @@ class DeformableOverview(DeformableBase):
 
     def elbow(self, start, end) -> VGroup:
         """Up from ``start`` then right into ``end``."""
-        t = self.theme
         corner = np.array([start[0], end[1], 0.0])
-        return VGroup(Line(start, corner, stroke_color=t.text, stroke_width=3), arrow(corner, end, t.text, buff=0.05))
+        return elbow_arrow([start, corner, np.asarray(end) + LEFT * 0.05], self.theme.text, stroke_width=3,
+                           tip_length=LINK_TIP)
 
     def mini_sampling(self, offsets, kernel_size, cell: float) -> VGroup:
         """A small grid with the kernel's regular points (faint) and the points moved by ``offsets``."""

@@ -12,8 +12,8 @@ from PIL import Image
 
 import convviz
 from convviz.catalogue import get_entry
-from convviz.figures.deformable import (OverviewFigure, PipelineFigure, SamplingFigure, overview_figure,
-                                        pipeline_figure)
+from convviz.figures.deformable import (OverviewFigure, PipelineFigure, SamplingFigure, clearance,
+                                        overview_figure, pipeline_figure, regular_points)
 from convviz.trace import fmt
 from reference import ref_deform_conv2d
 from scene_utils import build, render_file
@@ -92,6 +92,64 @@ def test_figure16_draws_the_builders_panels(fig16):
             assert close(drawn["regular"], panel.regular, 1e-5), panel.key
 
 
+def test_figure16_panels_stand_at_equal_gaps(fig16):
+    panels = list(fig16.drawn["panels"].values())
+    grids = [p["grid_box"] for p in panels]
+    gaps = [b[0] - a[1] for a, b in zip(grids, grids[1:])]
+    assert min(gaps) > 0 and max(gaps) - min(gaps) < 1e-6
+    widths = [right - left for left, right in grids]
+    assert max(widths) - min(widths) < 1e-6
+    caps = [p["caption_box"] for p in panels]
+    for (left, right), (gl, gr) in zip(caps, grids):             # each caption centred under its grid
+        assert abs((left + right) / 2 - (gl + gr) / 2) < 1e-6
+    assert all(b[0] - a[1] > 0.1 for a, b in zip(caps, caps[1:]))  # and clear of the next one
+
+
+def pairwise(points):
+    return [math.dist(p, q) for i, p in enumerate(points) for q in points[i + 1:]]
+
+
+def segment_distance(p, a, b):
+    a, b, p = np.array(a), np.array(b), np.array(p)
+    t = np.clip(np.dot(p - a, b - a) / np.dot(b - a, b - a), 0, 1)
+    return float(np.linalg.norm(a + t * (b - a) - p))
+
+
+def test_figure16_no_dot_on_a_dot_or_an_arrow(fig16):
+    """Measured on what was drawn (grid cells): sampling points apart, no arrow under another tap's point, every
+    arrow longer than its tip (its shaft shows), and in (b) no two arrows cross."""
+    for key, panel in fig16.drawn["panels"].items():
+        r = panel["dot_radius"]
+        points = panel["points"]
+        assert min(pairwise(points)) >= 2 * r + 0.25, key          # a quarter cell of background between dots
+        for (start, end), t, tip in zip(panel["arrows"], panel["arrow_taps"], panel["arrow_tips"]):
+            assert math.dist(start, end) - tip >= 0.15, key            # a shaft behind the tip
+            others = [q for j, q in enumerate(points) if j != t]
+            assert min(segment_distance(q, start, end) for q in others) >= r + 0.1, key
+        if key != "regular":
+            assert panel["arrow_taps"] == [t for t in range(9) if t != 4 or key == "learned"]
+    learned = fig16.drawn["panels"]["learned"]
+    def side(a, b, q):            # sign of the turn a → b → q
+        return np.sign((b[0] - a[0]) * (q[1] - a[1]) - (b[1] - a[1]) * (q[0] - a[0]))
+
+    segs = learned["arrows"]
+    for i, (a, b) in enumerate(segs):
+        for c, d in segs[i + 1:]:
+            assert not (side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0)
+
+
+def test_figure16_clearance_from_the_builder(fig16):
+    """The builder's clearance (what a seed is chosen by) agrees with the distances measured here."""
+    for panel in fig16.params.panels:
+        c = panel.clearance
+        assert abs(c.points - min(pairwise([tuple(p) for p in panel.points]))) < 1e-6
+        if panel.moved:
+            assert c.crossings == 0 and c.points >= 0.6 and c.arrows >= 0.25 and c.shortest >= 0.5, panel.key
+    reg = regular_points(3, (0, 0))
+    crowded = clearance(reg, reg + np.array([[0.0, 0.0]] * 8 + [[-0.9, -0.9]]))     # tap 8 onto tap 4
+    assert crowded.points == pytest.approx(math.hypot(0.1, 0.1), abs=1e-6) and crowded.crossings == 0
+
+
 # ----------------------------------------------------------------------------------------------- figure17
 @pytest.fixture(scope="module")
 def fig17():
@@ -160,6 +218,22 @@ def test_figure17_draws_the_builders_trace(fig17):
     assert close(d["points"], [tap.point for tap in fig.step.taps], 1e-5)
 
 
+def test_figure17_overlay_keeps_off_the_digits(fig17):
+    d = fig17.drawn
+    k = d["weight"].shape[0]
+    oy, ox = d["traced"]
+    pad = d["padding"]
+    # the regular window is the box of the taps' regular positions, the neighbours have a colour of their own
+    assert d["window"] == ((oy - pad - 0.5, ox - pad - 0.5), (oy - pad + k - 0.5, ox - pad + k - 0.5))
+    colors = d["colors"]
+    assert len({colors["neighbours"], colors["window"], colors["current"]}) == 3
+    assert colors["digits"] not in (colors["neighbours"], colors["window"], colors["current"])
+    # the dashed rays to the output start right of the input map, one per tap
+    assert len(d["rays"]) == k * k
+    assert all(start[1] > d["map_right"] for start, _ in d["rays"])
+    assert all(end == d["rays"][0][1] for _, end in d["rays"])
+
+
 def test_figure17_traced_position_is_a_parameter():
     p = get_entry("cnn-figure17").params
     fig = pipeline_figure(**p, traced=(0, 5))
@@ -170,6 +244,20 @@ def test_figure17_traced_position_is_a_parameter():
 
 
 # ----------------------------------------------------------------------------------------------- figure18
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figure18_says_it_is_deformable_convolution(lang):
+    s = build("cnn-figure18", lang=lang)
+    head, note = s.drawn["title"]
+    assert ("Deformable convolution" in head) if lang == "en" else ("可变形卷积" in head)
+    assert "PS RoI" in note
+
+
+def test_figure18_example_points_stand_apart():
+    fig = get_entry("cnn-figure18").resolve()
+    c = clearance(regular_points(3, (0, 0)), regular_points(3, (0, 0)) + fig.example_offsets)
+    assert c.points >= 0.6 and c.crossings == 0
+
+
 def test_figure18_shapes_from_arithmetic():
     s = build("cnn-figure18")
     assert s.drawn["shapes"] == {"x": "(32, 64, 28, 28)", "offset": f"(32, {2 * 3 * 3}, 28, 28)",

@@ -30,7 +30,7 @@ from ..describe import size_formula
 from ..shapes import conv_output_size, ntuple
 from ..trace import DeformStep, trace_deform_conv2d
 
-__all__ = ["offset_channels", "regular_points", "tap_offsets", "SamplingPanel", "sampling_panel",
+__all__ = ["offset_channels", "regular_points", "tap_offsets", "Clearance", "clearance", "SamplingPanel", "sampling_panel",
            "sampling_panels", "pipeline_example", "traced_position", "overview_shapes", "one_position_offsets",
            "SamplingFigure", "sampling_figure", "PipelineFigure", "pipeline_figure", "OverviewFigure",
            "overview_figure"]
@@ -89,6 +89,50 @@ def one_position_offsets(kernel_size, seed: int = 0, offset_range: float = 0.8) 
 
 
 @dataclass(frozen=True)
+class Clearance:
+    """How far apart (in cells) the marks of a set of sampling points are, for a picture that reads: the closest
+    two sampling points (``points``), the closest a sampling point comes to another tap's arrow regular → point
+    (``arrows``: a dot drawn over an arrow hides it), the shortest arrow (``shortest``; infinite when no tap
+    moved) and how many pairs of arrows cross (``crossings``)."""
+    points: float
+    arrows: float
+    shortest: float
+    crossings: int
+
+
+def _segment_distance(p, a, b) -> float:
+    ab = b - a
+    t = float(np.clip(np.dot(p - a, ab) / max(float(np.dot(ab, ab)), 1e-12), 0.0, 1.0))
+    return float(np.linalg.norm(a + t * ab - p))
+
+
+def _cross(a, b, c, d) -> bool:
+    """Whether segments ab and cd properly cross."""
+    def side(p, q, r):
+        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+    return bool(side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0)
+
+
+def clearance(regular, points) -> Clearance:
+    """The ``Clearance`` of sampling ``points`` (n, 2) moved from ``regular`` (n, 2) positions (row, col).
+
+    >>> reg = regular_points(3, (0, 0))
+    >>> c = clearance(reg, reg + np.array([[0, 0.5]] * 9))          # every point half a cell to the right
+    >>> c.points, c.arrows, c.shortest, c.crossings
+    (1.0, 0.5, 0.5, 0)
+    """
+    reg, pts = np.asarray(regular, dtype=np.float64), np.asarray(points, dtype=np.float64)
+    n = len(pts)
+    moved = [k for k in range(n) if np.any(pts[k] != reg[k])]
+    gaps = [float(np.linalg.norm(pts[i] - pts[j])) for i in range(n) for j in range(i + 1, n)]
+    near = [_segment_distance(pts[j], reg[k], pts[k]) for k in moved for j in range(n) if j != k]
+    lengths = [float(np.linalg.norm(pts[k] - reg[k])) for k in moved]
+    crossings = sum(_cross(reg[a], pts[a], reg[b], pts[b]) for i, a in enumerate(moved) for b in moved[i + 1:])
+    return Clearance(round(min(gaps, default=np.inf), 6), round(min(near, default=np.inf), 6),
+                     round(min(lengths, default=np.inf), 6), int(crossings))
+
+
+@dataclass(frozen=True)
 class SamplingPanel:
     """One panel of figure16: an input grid of ``grid`` x ``grid`` cells and the kernel's sampling points for
     the output at ``out_position`` (stride 1, no padding), read from ``offset``."""
@@ -103,6 +147,11 @@ class SamplingPanel:
     @property
     def moved(self) -> bool:
         return bool(np.any(self.offsets != 0))
+
+    @property
+    def clearance(self) -> Clearance:
+        """How far apart the panel's dots and arrows are (``clearance``)."""
+        return clearance(self.regular, self.points)
 
 
 def sampling_panel(key: str, offset, kernel_size, grid: int, out_position) -> SamplingPanel:
