@@ -8,6 +8,7 @@ exactly one frame per held state (with its duration), tweened frames only in smo
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -17,20 +18,19 @@ from manim.animation.animation import prepare_animation
 
 from convviz.options import RenderOptions
 
+from scenes.kit import glyphs
+from scenes.kit.camera import PathCachingCamera
 from scenes.kit.theme import THEMES, font_for, label_text
 
 
 def content_bbox(mobjects) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """((x0, y0), (x1, y1)) of everything drawn, in scene units (None when nothing has points)."""
-    lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
-    for m in mobjects:
-        for sub in m.get_family():
-            pts = sub.points if len(sub.points) else None
-            if pts is None:
-                continue
-            lo = np.minimum(lo, pts[:, :2].min(axis=0))
-            hi = np.maximum(hi, pts[:, :2].max(axis=0))
-    if not np.all(np.isfinite(lo)):
+    pts = [sub.points for m in mobjects for sub in m.get_family() if len(sub.points)]
+    if not pts:
+        return None
+    allpts = np.concatenate(pts)[:, :2]
+    lo, hi = allpts.min(axis=0), allpts.max(axis=0)
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
         return None
     return (float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1]))
 
@@ -44,14 +44,17 @@ def union_bbox(a, b):
 
 
 class FrameSink:
-    """Collects (pixels, seconds) per held state and the extent of every held state; ``still`` collects no
-    pixels (only the final frame counts)."""
+    """Where a scene's held states go. A measuring pass (``still``) draws no pixels: it notes the extent of
+    every held state (``bbox``: their union), or with ``final_only`` nothing until the end (a still needs only
+    the final state). A drawing pass hands each frame (pixels, seconds) to ``writer`` as it is made: a
+    ``scenes.render.media`` writer encoding to a file as it goes, or a ``ListWriter`` keeping them."""
 
-    def __init__(self, still: bool = False):
+    def __init__(self, still: bool = False, writer=None, record_text: bool = False, final_only: bool = False):
         self.still = still
-        self.frames: list[tuple[np.ndarray, float]] = []
+        self.final_only = final_only
+        self.writer = writer
+        self.record_text = record_text   # note the smallest text per role at each held state (tests)
         self.bbox = None            # union over held states
-        self.final_bbox = None      # the last held state
         self.holds = 0              # held states so far
         self.on_hold = None         # callback after each held state (a progress bar)
 
@@ -59,15 +62,18 @@ class FrameSink:
         self.holds += 1
         if self.on_hold is not None:
             self.on_hold()
-        box = content_bbox(mobjects)
-        self.final_bbox = box
-        self.bbox = union_bbox(self.bbox, box)
+        if self.still and not self.final_only:
+            self.bbox = union_bbox(self.bbox, content_bbox(mobjects))
 
     def capture(self, pixels: np.ndarray, seconds: float) -> None:
-        if self.frames and np.array_equal(self.frames[-1][0], pixels):
-            self.frames[-1] = (self.frames[-1][0], self.frames[-1][1] + seconds)
-        else:
-            self.frames.append((pixels, seconds))
+        self.writer.add(pixels, seconds)
+
+    @property
+    def frames(self) -> list[tuple[np.ndarray, float]]:
+        """(pixels, seconds) of the frames so far, when the writer keeps them (``ListWriter``)."""
+        w = self.writer
+        done = [(f.pixels, f.seconds) for f in getattr(w, "frames", [])]
+        return done + ([(w.pending.pixels, w.pending.seconds)] if w is not None and w.pending is not None else [])
 
 
 class FlatText(VMobject):
@@ -80,6 +86,8 @@ class FlatText(VMobject):
     def __init__(self, text_mob: Text | None = None, s: str = "", strut: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.text = s
+        self.role = ""              # "number", "label" or "sub" (set by ``ConvVizScene.text``)
+        self.digit_height = 0.0     # height of the glyph "0" at this text's font and size, per unit of height
         self.strut_offset = np.zeros(3)
         if text_mob is None:
             return
@@ -105,8 +113,40 @@ class FlatText(VMobject):
 
 @lru_cache(maxsize=8192)
 def _text_template(s: str, font: str, size: float, color: str, weight: str, slant: str, strut: bool) -> FlatText:
+    key = (s, font, size, color, weight, slant, strut)
+    cached = glyphs.load(key)
+    if cached is not None:
+        points, fill, offset = cached
+        t = FlatText(None, s)
+        t.set_points(points)
+        t.set_fill(fill, opacity=1.0)
+        t.set_stroke(width=0)
+        t.strut_offset = offset
+        return t
     src = ("(" + s) if strut else s
-    return FlatText(Text(src, font=font, font_size=size, color=color, weight=weight, slant=slant), s, strut)
+    t = FlatText(Text(src, font=font, font_size=size, color=color, weight=weight, slant=slant), s, strut)
+    glyphs.store(key, t.points, t.get_fill_color().to_hex(), t.strut_offset)
+    return t
+
+
+_NUMERIC = re.compile(r"[-−+]?[0-9]+([.,][0-9]+)?")
+
+
+@lru_cache(maxsize=256)
+def _digit_height(font: str, size: float, weight: str, slant: str) -> float:
+    return float(_text_template("0", font, size, "#000000", weight, slant, False).height)
+
+
+def text_heights(mobjects) -> dict[str, float]:
+    """{role: smallest height (scene units) of a digit "0" as large as the ``FlatText`` on screen with that role,
+    scaling included}."""
+    out: dict[str, float] = {}
+    for m in mobjects:
+        for sub in m.get_family():
+            role = getattr(sub, "role", "")
+            if role and sub.digit_height and len(sub.points):
+                out[role] = min(out.get(role, np.inf), sub.digit_height * sub.height)
+    return out
 
 
 @lru_cache(maxsize=256)
@@ -142,6 +182,7 @@ class ConvVizScene(Scene):
         self.lang = options.lang
         self.drawn: dict[str, Any] = {}     # what the scene drew, for tests: name → record
         self.steps_shown = 0
+        kwargs.setdefault("camera_class", PathCachingCamera)
         super().__init__(**kwargs)
         self.camera.background_color = self.theme.background
         self.camera.init_background()
@@ -156,14 +197,18 @@ class ConvVizScene(Scene):
         return zh if self.lang == "zh" else en
 
     def text(self, s: str, size: float = 28, color: str | None = None, font: str | None = None,
-             bold: bool = False, italic: bool = False, strut: bool = False) -> FlatText:
-        """Text as one fast ``FlatText`` (a cached template, copied). Chinese picks the CJK font by itself."""
+             bold: bool = False, italic: bool = False, strut: bool = False, role: str | None = None) -> FlatText:
+        """Text as one fast ``FlatText`` (a cached template, copied). Chinese picks the CJK font by itself.
+        ``role`` ("number", "label" or "sub" for small subscripts) says which legibility minimum applies; by
+        default "number" for a numeric string, "label" otherwise."""
         if any(ord(c) > 0x2E80 for c in s):
             font = font_for("zh")
         font = font or font_for("en")
-        t = _text_template(s, font, float(size), str(color or self.theme.text), "BOLD" if bold else "NORMAL",
-                           "ITALIC" if italic else "NORMAL", strut)
-        return t.copy()
+        weight, slant = "BOLD" if bold else "NORMAL", "ITALIC" if italic else "NORMAL"
+        t = _text_template(s, font, float(size), str(color or self.theme.text), weight, slant, strut).copy()
+        t.role = role or ("number" if _NUMERIC.fullmatch(s.strip()) else "label")
+        t.digit_height = _digit_height(font, float(size), weight, slant) / max(t.height, 1e-9)
+        return t
 
     def swap(self, *pairs):
         """Put each ``new`` on screen in place of its ``old``, all in one transition (tweened in smooth mode):
@@ -241,6 +286,10 @@ class ConvVizScene(Scene):
             self.wait(seconds)
             return
         self.sink.track(self.mobjects)
+        if self.sink.record_text:                   # legibility (tests): the smallest text of each role
+            record = self.drawn.setdefault("text_height", {})
+            for role, h in text_heights(self.mobjects).items():
+                record[role] = min(record.get(role, h), h)
         if not self.sink.still:
             self.renderer.update_frame(self)
             self.sink.capture(self.renderer.get_frame(), seconds)

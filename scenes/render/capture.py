@@ -43,15 +43,11 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
     }
 
 
-def _run(scene_cls, params, options, cfg, still: bool, fit=None, on_hold=None):
+def _run(scene_cls, params, options, cfg, sink, fit=None):
     from manim import tempconfig
 
-    from scenes.kit.base import FrameSink
-
     with tempconfig(cfg):
-        sink = FrameSink(still=still)
-        sink.on_hold = on_hold
-        scene = scene_cls(params=params, options=options, sink=sink, skip_animations=still)
+        scene = scene_cls(params=params, options=options, sink=sink, skip_animations=sink.still)
         if fit is not None:                               # layout stays on the standard frame
             _aim(scene.renderer.camera, *fit)
 
@@ -61,7 +57,7 @@ def _run(scene_cls, params, options, cfg, still: bool, fit=None, on_hold=None):
 
         scene.renderer.add_frame = add_frame
         scene.render()
-    return scene, sink
+    return scene
 
 
 def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[float, float], np.ndarray]:
@@ -76,26 +72,37 @@ def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[f
 
 def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quality: str = "low",
                 still: bool = True, fps: int | None = None, min_width: int = 0, density: float | None = None,
-                progress: bool = False):
+                progress: bool = False, writer=None, final_only: bool = False, record_text: bool = True):
     """Run a scene's storyboard. ``still=True``: no frames, only the record of what was drawn (what tests
-    read) and the extent; otherwise the frames too. Returns (scene, sink)."""
+    read) and the extent (``final_only``: the final state's only, without measuring each step). Otherwise
+    a second pass draws every held state into ``writer`` (a ``media`` writer; by default a ``ListWriter``
+    keeping the frames in ``sink.frames``). Returns (scene, sink) of the last pass."""
     from manim import logger
 
+    from scenes.kit.base import FrameSink
     from scenes.kit.theme import THEMES
 
     logger.setLevel(logging.ERROR)
-    bg = THEMES[options.theme].background
-    scene, sink = _run(scene_cls, params, options, _config(quality, fps, bg), still=True)
+    cfg = _config(quality, fps, THEMES[options.theme].background)
+    sink = FrameSink(still=True, record_text=record_text, final_only=final_only)
+    scene = _run(scene_cls, params, options, cfg, sink)
     if still:
         return scene, sink
     fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
+    drawing = FrameSink(writer=media.ListWriter() if writer is None else writer, record_text=record_text)
     if not progress:
-        return _run(scene_cls, params, options, _config(quality, fps, bg), still=False, fit=fit)
+        return _run(scene_cls, params, options, cfg, drawing, fit=fit), drawing
     from tqdm import tqdm
 
     with tqdm(total=sink.holds, desc=f"rendering {scene_cls.__name__}", unit="step", leave=False) as bar:
-        return _run(scene_cls, params, options, _config(quality, fps, bg), still=False, fit=fit,
-                    on_hold=lambda: bar.update(1))
+        drawing.on_hold = lambda: bar.update(1)
+        return _run(scene_cls, params, options, cfg, drawing, fit=fit), drawing
+
+
+def px_per_unit(scene) -> float:
+    """Pixels per scene unit of the scene's camera as last aimed."""
+    cam = scene.renderer.camera
+    return float(cam.pixel_width / cam.frame_width)
 
 
 def _aim(cam, pixels, frame, center) -> None:
@@ -115,41 +122,44 @@ def still_frame(scene, sink, quality: str, min_width: int = 0) -> np.ndarray:
     return scene.renderer.get_frame()
 
 
-def _still(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int):
-    """(scene, pixels) of the final state, the camera fitted to it."""
+def _still(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int,
+           record_text: bool = False):
+    """(scene, pixels) of the final state, the camera fitted to it (the steps before are not measured)."""
     from manim import tempconfig
 
-    scene, sink = build_scene(scene_cls, params, options, quality, still=True, fps=fps)
+    scene, sink = build_scene(scene_cls, params, options, quality, still=True, fps=fps, final_only=True,
+                              record_text=record_text)
     with tempconfig(_config(quality, fps, scene.theme.background)):
         return scene, still_frame(scene, sink, quality, min_width)
 
 
-def _animation_frames(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int,
-                      density: float | None, progress: bool = False):
-    """(frames, scene): one frame per held state with its duration (only the last with ``single_frame``)."""
-    scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps, min_width=min_width,
-                              density=density, progress=progress)
-    frames = [media.Frame(p, s) for p, s in sink.frames]
-    if not frames:
-        raise RuntimeError(f"{scene_cls.__name__} held no frame: nothing to write")
-    if options.single_frame:
-        frames = [media.Frame(frames[-1].pixels, max(options.final_hold, 1.0))]
-    return frames, scene
+def _animation(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int,
+               density: float | None, writer, progress: bool = False, record_text: bool = False):
+    """Draw every held state into ``writer`` (only the last with ``single_frame``); returns the scene."""
+    target = media.LastOnly(writer, options.final_hold) if options.single_frame else writer
+    scene, _ = build_scene(scene_cls, params, options, quality, still=False, fps=fps, min_width=min_width,
+                           density=density, progress=progress, writer=target, record_text=record_text)
+    return scene, target
+
+
+def writer_for(fmt: str, out: Path, fps: int):
+    """The streaming writer of ``fmt`` ("gif", "mp4", "webm") writing ``out``."""
+    return media.GifWriter(out) if fmt == "gif" else media.VideoWriter(out, fps)
 
 
 def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path, fmt: str,
            quality: str = "low", fps: int | None = None, min_width: int = 0, density: float | None = None,
            progress: bool = False) -> Path:
-    """Render ``scene_ref`` with ``params`` to ``out`` in ``fmt``; the file appears only when complete."""
+    """Render ``scene_ref`` with ``params`` to ``out`` in ``fmt``; frames are encoded as they are drawn and
+    the file appears only when complete."""
     scene_cls = load_scene_class(scene_ref) if isinstance(scene_ref, str) else scene_ref
     fps_used = fps or VIDEO_PRESETS[quality][2]
     if fmt in STILL_FORMATS:
         scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width)
         return media.write_still(pixels, out)
-    frames, _ = _animation_frames(scene_cls, params, options, quality, fps_used, min_width, density, progress)
-    if fmt == "gif":
-        return media.write_gif(frames, out)
-    return media.write_video(frames, out, fps_used)
+    with writer_for(fmt, out, fps_used) as writer:
+        _animation(scene_cls, params, options, quality, fps_used, min_width, density, writer, progress)
+    return Path(out)
 
 
 # ------------------------------------------------------------------------------------ frames without a file
@@ -161,6 +171,7 @@ class Held:
     frames: list[media.Frame]
     drawn: dict[str, Any]
     held: list[int]
+    px_per_unit: float      # pixels per scene unit in ``frames`` (a text ``h`` units tall is ``h * px_per_unit`` px)
 
 
 def _recording(scene_cls):
@@ -170,7 +181,7 @@ def _recording(scene_cls):
         def hold(self, seconds=None):
             super().hold(seconds)
             if self.sink is not None and not self.sink.still:
-                self.__dict__.setdefault("held_at", []).append(len(self.sink.frames) - 1)
+                self.__dict__.setdefault("held_at", []).append(self.sink.writer.count - 1)
 
     Recording.__name__ = Recording.__qualname__ = scene_cls.__name__
     return Recording
@@ -183,10 +194,13 @@ def held_frames(scene_ref, params: dict[str, Any], options: RenderOptions, fmt: 
     scene_cls = load_scene_class(scene_ref) if isinstance(scene_ref, str) else scene_ref
     fps_used = fps or VIDEO_PRESETS[quality][2]
     if fmt in STILL_FORMATS:
-        scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width)
-        return Held([media.Frame(pixels, options.final_hold)], scene.drawn, [0])
-    frames, scene = _animation_frames(_recording(scene_cls), params, options, quality, fps_used, min_width, density)
+        scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width, record_text=True)
+        return Held([media.Frame(pixels, options.final_hold)], scene.drawn, [0], px_per_unit(scene))
+    keep = media.ListWriter()
+    with keep:
+        scene, _ = _animation(_recording(scene_cls), params, options, quality, fps_used, min_width, density, keep,
+                              record_text=True)
     held = list(getattr(scene, "held_at", []))
     if options.single_frame:
         held = [0] * len(held)
-    return Held(frames, scene.drawn, held)
+    return Held(keep.frames, scene.drawn, held, px_per_unit(scene))

@@ -5,8 +5,12 @@ render never leaves a half-written file. No Manim here: frames are numpy arrays.
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
+import struct
 import subprocess
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,27 +40,243 @@ def merge_identical(frames: list[Frame]) -> list[Frame]:
     return out
 
 
-def write_gif(frames: list[Frame], path: Path, colors: int = 40, optimize: bool = True) -> Path:
-    """A looping GIF: one palette shared by all frames (no per-frame quantisation noise), per-frame durations,
-    then gifsicle -O3 for frame differencing when it is installed."""
-    from PIL import Image
+# ------------------------------------------------------------------------------------------ streaming writers
+class FrameWriter:
+    """Takes frames one at a time as they are drawn (``add``) and writes them out as it goes; consecutive
+    identical frames are merged into one shown for their summed time. Only the last distinct frame is held in
+    memory. Use as a context manager: the file appears on a clean exit, nothing is left on an error.
+    ``count`` is the number of distinct frames so far (the current one included)."""
 
-    frames = merge_identical(frames)
-    rgb = [Image.fromarray(_rgb(f.pixels)) for f in frames]
-    idx = range(len(rgb)) if len(rgb) <= 24 else np.linspace(0, len(rgb) - 1, 24).astype(int)
-    palette = shared_palette([np.asarray(rgb[i]) for i in idx], colors)
-    pal = [to_palette(np.asarray(im), palette) for im in rgb]
-    durations = [max(20, int(round(f.seconds * 100)) * 10) for f in frames]
-    with atomic_path(path) as tmp:
-        pal[0].save(tmp, format="GIF", save_all=True, append_images=pal[1:], duration=durations, loop=0,
-                    optimize=False, disposal=1)
+    def __init__(self):
+        self.pending: Frame | None = None
+        self.count = 0
+
+    def add(self, pixels: np.ndarray, seconds: float) -> None:
+        p = self.pending
+        if p is not None and p.pixels.shape == pixels.shape and np.array_equal(p.pixels, pixels):
+            self.pending = Frame(p.pixels, p.seconds + seconds)
+            return
+        if p is not None:
+            self.emit(p)
+        self.pending = Frame(pixels, seconds)
+        self.count += 1
+
+    def emit(self, frame: Frame) -> None:          # a finished distinct frame
+        raise NotImplementedError
+
+    def finish(self) -> None:                      # all frames emitted: complete the file
+        pass
+
+    def discard(self) -> None:                     # an error: remove whatever was written
+        pass
+
+    def close(self) -> None:
+        if self.pending is not None:
+            self.emit(self.pending)
+            self.pending = None
+        if self.count == 0:
+            raise RuntimeError("the scene held no frame: nothing to write")
+        self.finish()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                self.close()
+                return False
+            except BaseException:
+                self.discard()
+                raise
+        self.discard()
+        return False
+
+
+class ListWriter(FrameWriter):
+    """Keeps the frames in ``frames`` (what tests, slides and notebooks read; short scenes only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.frames: list[Frame] = []
+
+    def emit(self, frame: Frame) -> None:
+        self.frames.append(frame)
+
+
+class LastOnly(FrameWriter):
+    """Passes on only the final frame, shown at least ``min_seconds`` (``single_frame`` renders)."""
+
+    def __init__(self, inner: FrameWriter, min_seconds: float):
+        super().__init__()
+        self.inner, self.min_seconds = inner, min_seconds
+
+    def emit(self, frame: Frame) -> None:
+        self.last = frame
+
+    def finish(self) -> None:
+        self.inner.add(self.last.pixels, max(self.min_seconds, 1.0))
+        self.inner.close()
+
+    def discard(self) -> None:
+        self.inner.discard()
+
+
+class VideoWriter(FrameWriter):
+    """MP4 (H.264) or WebM (VP9) encoded as the frames arrive: each distinct frame converted to YUV once and
+    repeated for its duration."""
+
+    def __init__(self, path: Path, fps: int):
+        super().__init__()
+        self.path, self.fps = Path(path), fps
+        self.format = self.path.suffix.lstrip(".").lower()             # x.MP4 is an mp4
+        self.codec = {"mp4": "libx264", "webm": "libvpx-vp9"}[self.format]
+        self._atomic = atomic_path(self.path)
+        self.tmp = self._atomic.__enter__()
+        self.container = self.stream = None
+        self.pts = 0
+
+    def _open(self, w: int, h: int) -> None:
+        import av
+
+        self.container = av.open(str(self.tmp), mode="w", format=self.format)
+        self.stream = self.container.add_stream(self.codec, rate=self.fps)
+        self.stream.width, self.stream.height, self.stream.pix_fmt = w, h, "yuv420p"
+        self.stream.options = ({"crf": "20", "preset": "medium"} if self.codec == "libx264"
+                               else {"crf": "32", "b": "0", "row-mt": "1"})
+
+    def emit(self, frame: Frame) -> None:
+        import av
+
+        pixels = frame.pixels
+        h, w = pixels.shape[0] - pixels.shape[0] % 2, pixels.shape[1] - pixels.shape[1] % 2   # even sizes
+        if self.container is None:
+            self._open(w, h)
+        fmt = "rgba" if pixels.shape[-1] == 4 else "rgb24"
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels[:h, :w]), format=fmt).reformat(format="yuv420p")
+        for _ in range(max(1, int(round(frame.seconds * self.fps)))):
+            vf.pts = self.pts
+            self.pts += 1
+            for packet in self.stream.encode(vf):
+                self.container.mux(packet)
+
+    def finish(self) -> None:
+        for packet in self.stream.encode():
+            self.container.mux(packet)
+        self.container.close()
+        self._atomic.__exit__(None, None, None)
+
+    def discard(self) -> None:
+        if self.container is not None:
+            try:
+                self.container.close()
+            except Exception:
+                pass
+        self._atomic.__exit__(RuntimeError, RuntimeError("discarded"), None)
+
+
+class GifWriter(FrameWriter):
+    """A looping GIF with one palette shared by all frames and per-frame durations, in bounded memory: frames
+    are spooled to a scratch file (zlib) as they arrive; at the end the palette is chosen from up to 24 of them
+    (as before streaming), each frame is quantised and appended to the GIF one at a time, and gifsicle -O3
+    (when installed) does the frame differencing, reading from disk."""
+
+    SAMPLES = 24
+
+    def __init__(self, path: Path, colors: int = 40, optimize: bool = True):
+        super().__init__()
+        self.path, self.colors, self.optimize = Path(path), colors, optimize
+        self._atomic = atomic_path(self.path)
+        self.tmp = self._atomic.__enter__()
+        self.spool_path = self.tmp.with_name(self.tmp.name + ".spool")
+        self.spool = open(self.spool_path, "wb")
+        self.index: list[tuple[int, int, tuple, float]] = []        # offset, length, shape, seconds
+
+    def emit(self, frame: Frame) -> None:
+        data = zlib.compress(np.ascontiguousarray(_rgb(frame.pixels)).tobytes(), 1)
+        self.index.append((self.spool.tell(), len(data), _rgb(frame.pixels).shape, frame.seconds))
+        self.spool.write(data)
+
+    def _frame(self, i: int) -> np.ndarray:
+        off, n, shape, _ = self.index[i]
+        self.spool.seek(off)
+        return np.frombuffer(zlib.decompress(self.spool.read(n)), dtype=np.uint8).reshape(shape)
+
+    def finish(self) -> None:
+        self.spool.close()
+        self.spool = open(self.spool_path, "rb")
+        n = len(self.index)
+        idx = range(n) if n <= self.SAMPLES else np.linspace(0, n - 1, self.SAMPLES).astype(int)
+        palette = shared_palette([self._frame(int(i)) for i in idx], self.colors)
+        h, w = self.index[0][2][:2]
+        with open(self.tmp, "wb") as out:
+            out.write(_gif_header(w, h, palette))
+            for i, (_, _, _, seconds) in enumerate(self.index):
+                out.write(_gif_frame(to_palette(self._frame(i), palette), max(2, int(round(seconds * 100)))))
+            out.write(b"\x3b")
+        self._close_spool()
         gifsicle = shutil.which("gifsicle")
-        if optimize and gifsicle:
-            # to stdout, not in place (-b): a gifsicle stopped by a signal leaves no file of its own behind, and
-            # subprocess.run kills it when the signal's exception reaches here
-            done = subprocess.run([gifsicle, "-O3", "--no-comments", "--no-names", str(tmp)], check=True,
-                                  capture_output=True)
-            tmp.write_bytes(done.stdout)
+        if self.optimize and gifsicle:
+            # to a second file, not in place (-b): a gifsicle stopped by a signal leaves no file of its own
+            # behind, and subprocess.run kills it when the signal's exception reaches here
+            done = self.tmp.with_name(self.tmp.name + ".opt")
+            try:
+                with open(done, "wb") as f:
+                    subprocess.run([gifsicle, "-O3", "--no-comments", "--no-names", str(self.tmp)], check=True,
+                                   stdout=f, stderr=subprocess.PIPE)
+                os.replace(done, self.tmp)
+            finally:
+                done.unlink(missing_ok=True)
+        self._atomic.__exit__(None, None, None)
+
+    def _close_spool(self) -> None:
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None
+        self.spool_path.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        self._close_spool()
+        self._atomic.__exit__(RuntimeError, RuntimeError("discarded"), None)
+
+
+def _gif_header(w: int, h: int, palette: np.ndarray) -> bytes:
+    """GIF89a header, global colour table (``palette`` padded to a power of two) and loop-forever extension."""
+    bits = max(1, int(np.ceil(np.log2(max(2, len(palette))))))
+    table = np.zeros((2 ** bits, 3), dtype=np.uint8)
+    table[: len(palette)] = palette
+    screen = struct.pack("<HHBBB", w, h, 0x80 | ((bits - 1) << 4) | (bits - 1), 0, 0)
+    loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00"
+    return b"GIF89a" + screen + table.tobytes() + loop
+
+
+def _gif_frame(im, delay_cs: int) -> bytes:
+    """One frame's graphic control extension (``delay_cs`` hundredths of a second, disposal: leave in place)
+    and its image block, LZW-coded by Pillow (a one-frame GIF of ``im`` whose image block is taken out)."""
+    buf = io.BytesIO()
+    im.save(buf, format="GIF", optimize=False)
+    data = buf.getvalue()
+    pos = 13 + (3 * 2 ** ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+    while data[pos] == 0x21:                                      # extensions Pillow wrote: skip them
+        pos += 2
+        while data[pos]:
+            pos += data[pos] + 1
+        pos += 1
+    if data[pos] != 0x2C:
+        raise ValueError("unexpected GIF block from Pillow")
+    start, flags = pos, data[pos + 9]
+    pos += 10 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0) + 1     # descriptor, local table, LZW size
+    while data[pos]:
+        pos += data[pos] + 1
+    control = b"\x21\xf9\x04" + bytes([1 << 2]) + struct.pack("<H", delay_cs) + b"\x00\x00"
+    return control + data[start: pos + 1]
+
+
+def write_gif(frames: list[Frame], path: Path, colors: int = 40, optimize: bool = True) -> Path:
+    """``frames`` as a GIF through ``GifWriter`` (for frames already in memory)."""
+    with GifWriter(path, colors, optimize) as w:
+        for f in frames:
+            w.add(f.pixels, f.seconds)
     return Path(path)
 
 
@@ -99,33 +319,11 @@ def to_palette(rgb: np.ndarray, palette: np.ndarray):
 
 
 def write_video(frames: list[Frame], path: Path, fps: int) -> Path:
-    """MP4 (H.264) or WebM (VP9) with each frame repeated for its duration."""
-    import av
-
-    path = Path(path)
-    container_format = path.suffix.lstrip(".").lower()          # x.MP4 is an mp4
-    codec = {"mp4": "libx264", "webm": "libvpx-vp9"}[container_format]
-    frames = merge_identical(frames)
-    h, w = frames[0].pixels.shape[:2]
-    if w % 2 or h % 2:
-        frames = [Frame(np.ascontiguousarray(f.pixels[: h - h % 2, : w - w % 2]), f.seconds) for f in frames]
-        h, w = h - h % 2, w - w % 2
-    with atomic_path(path) as tmp:
-        with av.open(str(tmp), mode="w", format=container_format) as container:
-            stream = container.add_stream(codec, rate=fps)
-            stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-            if codec == "libx264":
-                stream.options = {"crf": "20", "preset": "medium"}
-            else:
-                stream.options = {"crf": "32", "b": "0", "row-mt": "1"}
-            for f in frames:
-                vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(_rgb(f.pixels)), format="rgb24")
-                for _ in range(max(1, int(round(f.seconds * fps)))):
-                    for packet in stream.encode(vf):
-                        container.mux(packet)
-            for packet in stream.encode():
-                container.mux(packet)
-    return path
+    """``frames`` as MP4 (H.264) or WebM (VP9) through ``VideoWriter`` (for frames already in memory)."""
+    with VideoWriter(path, fps) as w:
+        for f in frames:
+            w.add(f.pixels, f.seconds)
+    return Path(path)
 
 
 def write_still(pixels: np.ndarray, path: Path) -> Path:
