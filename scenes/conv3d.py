@@ -1,35 +1,53 @@
 """figure15: 3-D convolution. An input volume, a k x k x k kernel, the output volume with one voxel marked.
 
 Draws a :class:`convviz.figures.volumes.Conv3DFigure`: its sizes (``conv_output_size``), values
-(``convviz.ops.conv``), the kernel's path (row-major over the output's (d, h, w), thinned to a handful of steps,
-ending on the marked output voxel) and each step's window and value. The kernel moves through depth as well as
-height and width; an interior window is drawn as a see-through box with its projection tinted on the three
-visible faces.
+(``convviz.ops.conv``), the kernel's walk (``axis_walk``: from the origin along width, then height, then depth, one
+axis per step, ending on the marked output voxel) and each step's window, patch and value. An arrow on the input
+shows each move and a tag names its axis; an interior window is drawn as a see-through box with its projection
+tinted on the three visible faces. Under the blocks an inset makes every value checkable: each depth slice of the
+window's patch ⊙ the kernel's slice = its partial sum, and the output = the partial sums added.
 Run with stock Manim: ``manim -ql scenes/conv3d.py Conv3DScene``.
 """
 
 from __future__ import annotations
 
-from manim import DOWN, RIGHT, UP, VGroup
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, VGroup
 
 from convviz.figures.volumes import Conv3DFigure, WindowStep
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.volume import Volume, link
+from scenes.kit.widgets import NumberGrid, longest_number, number_font_size
 
-CELL = 0.5                  # a voxel's side (scene units, before fitting)
+CELL = 0.45                 # a voxel's side (scene units, before fitting)
 DEPTH = 0.6                 # drawn depth of a voxel relative to its side
-BLOCK_GAP = 1.4             # between input, kernel and output
+BLOCK_GAP = 1.6             # between input, kernel and output
 TITLE_GAP = 0.3             # block → its title above
 KERNEL_TITLE_GAP = 0.25     # kernel's labels → its title below
 FORMULA_SIZE = 20
 FORMULA_LINE_GAP = 0.12
-FORMULA_GAP = 1.1           # blocks → the rule and the size formula (room for the step line between)
+FORMULA_GAP = 0.45          # the step line → the rule and the size formula
 STEP_SIZE = 24
-STEP_GAP = 0.45             # blocks → the step line
+STEP_GAP = 0.35             # the inset → the step line
 WINDOW_OPACITY = 0.25
 MARK_OPACITY = 0.5
 ARROW_Z = 6
+# the inset: per depth slice, patch ⊙ kernel = partial sum
+INSET_CELL = 0.55
+INSET_DIGITS = 0.5          # of an inset cell's height the digits fill
+INSET_GAP = 0.55            # blocks → the inset
+SLICE_GAP = 0.7             # between depth slices
+OP_GAP = 0.15               # grid ↔ ⊙ / = signs
+OP_SIZE = 26
+SLICE_TITLE_SIZE = 20
+SLICE_TITLE_GAP = 0.12
+MOVE_SIZE = 20              # "moved along width (W)"
+MOVE_GAP = 0.2              # the input's labels → the move tag
+MOVE_STROKE = 5
+MOVE_MIN = 0.7              # the move arrow is at least this long (a depth step is short when drawn)
+GHOST_STROKE, GHOST_OPACITY = 2.5, 0.8   # the previous window's outline
+AXIS_WORDS = {"D": ("depth", "深度"), "H": ("height", "高度"), "W": ("width", "宽度")}
 
 
 class Conv3DScene(ConvVizScene):
@@ -69,27 +87,96 @@ class Conv3DScene(ConvVizScene):
                         f"每个输出体素 (d, h, w) 是 {kd} × {kh} × {kw} = {fig.taps} 个乘积之和")
 
     def lay_out(self, fig: Conv3DFigure) -> None:
-        """The blocks, their titles, the rule and the size formula, fitted to the frame (``self.k``: the scale
-        the fitting applied, for the texts made per step)."""
+        """The blocks, their titles, the first step's inset and line, the rule and the size formula, fitted to
+        the frame (``self.k``: the scale the fitting applied, for what is made per step; ``self.slots``: where
+        the per-step inset, line and move tag go)."""
         rule = self.rule(fig)
         body = VGroup(self.blocks(fig), self.titles())
+        first = fig.steps[0]
+        inset = self.inset(fig, first)[0].next_to(body, DOWN, buff=INSET_GAP)
+        line = self.step_line(first)[0].next_to(inset, DOWN, buff=STEP_GAP)
+        tag = self.move_tag(first).next_to(self.vin.labels, DOWN, buff=MOVE_GAP).align_to(self.vin.body, LEFT)
         flines = VGroup(self.text(rule, size=FORMULA_SIZE, color=self.theme.muted),
                         *[self.text(s, size=FORMULA_SIZE, color=self.theme.muted) for s in fig.formula]
                         ).arrange(DOWN, buff=FORMULA_LINE_GAP)
-        flines.next_to(body, DOWN, buff=FORMULA_GAP)
-        whole = VGroup(body, flines)
+        flines.next_to(line, DOWN, buff=FORMULA_GAP)
+        whole = VGroup(body, inset, line, tag, flines)
         w0 = whole.width
         self.fit_to_frame(whole)
         self.k = whole.width / w0
-        self.body = body
-        self.add(whole)
+        self.slots = {"inset": inset.get_top(), "line": line.get_top(), "tag": tag.get_corner(UP + LEFT)}
+        self.add(body, flines)
         self.drawn.update({"input_labels": self.vin.drawn["labels"], "kernel_labels": self.vk.drawn["labels"],
                            "output_labels": self.vout.drawn["labels"], "out_size": fig.out_size,
                            "path": fig.path, "marked": fig.marked, "formula": list(fig.formula), "rule": rule,
                            "steps": []})
 
+    # -- what each step shows ---------------------------------------------------------------------------------
+    def grid(self, values, fill, stroke) -> NumberGrid:
+        return NumberGrid(values, self.theme, self.text, cell=INSET_CELL, fill=fill, stroke=stroke,
+                          font_size=number_font_size(INSET_CELL, longest_number(values), height=INSET_DIGITS))
+
+    def inset(self, fig: Conv3DFigure, step: WindowStep):
+        """Per depth slice of the window: the patch's values ⊙ the kernel's = the partial sum, titled with the
+        input depth. Returns (group, patch grids, kernel grids)."""
+        t = self.theme
+        d0 = step.window[0][0]
+        kern = fig.weight[0, 0]
+        slices, patches, kernels = VGroup(), [], []
+        for a, part in enumerate(step.partial_texts):
+            pg = self.grid(step.patch[a], t.input_fill, t.input_stroke)
+            kg = self.grid(kern[a], t.kernel_fill, t.kernel_stroke)
+            row = VGroup(pg, self.text("⊙", size=OP_SIZE), kg, self.text(f"= {part}", size=OP_SIZE))
+            row.arrange(RIGHT, buff=OP_GAP)
+            titles = VGroup(
+                self.text(self.say(f"input d={d0 + a}", f"输入 d={d0 + a}"), size=SLICE_TITLE_SIZE,
+                          color=t.input_stroke).next_to(pg, UP, buff=SLICE_TITLE_GAP),
+                self.text(self.say(f"kernel d={a}", f"卷积核 d={a}"), size=SLICE_TITLE_SIZE,
+                          color=t.kernel_stroke).next_to(kg, UP, buff=SLICE_TITLE_GAP))
+            slices.add(VGroup(titles, row))
+            patches.append(pg)
+            kernels.append(kg)
+        slices.arrange(RIGHT, buff=SLICE_GAP, aligned_edge=DOWN)
+        return slices, patches, kernels
+
+    def step_line(self, step: WindowStep):
+        d, h, w = step.position
+        total = step.total_text
+        rhs = f"{' + '.join(step.partial_texts)} = {total}" if len(step.partial_texts) > 1 else total
+        s = self.say(f"output ({d}, {h}, {w}) = {rhs}", f"输出 ({d}, {h}, {w}) = {rhs}")
+        return self.text(s, size=STEP_SIZE), s
+
+    def move_tag(self, step: WindowStep):
+        """Which way the kernel just moved ("start" first)."""
+        if step.moved is None:
+            s = self.say("start: the first window", "起点：第一个窗口")
+        else:
+            en = " + ".join(f"{AXIS_WORDS[a][0]} ({a})" for a in step.moved)
+            zh = " + ".join(f"{AXIS_WORDS[a][1]}（{a}）" for a in step.moved)
+            s = self.say(f"kernel moved along {en}", f"卷积核沿{zh}方向移动")
+        t = self.text(s, size=MOVE_SIZE, color=self.theme.highlight)
+        t.string = s
+        return t
+
+    def move_arrow(self, fig: Conv3DFigure, step: WindowStep):
+        """The previous window's outline and an arrow from its centre towards this one's (None at the start)."""
+        i = fig.path.index(step.position)
+        if i == 0:
+            return None
+        kd, kh, kw = fig.kernel_size
+        (d0, h0, w0), (d, h, w) = fig.path[i - 1], step.position
+        a, b = [self.vin.point(y + kh / 2, x + kw / 2, z + kd / 2) for z, y, x in ((d0, h0, w0), (d, h, w))]
+        u = (b - a) / np.linalg.norm(b - a)
+        ghost = self.vin.highlight((h0, h0 + kh), (w0, w0 + kw), (d0, d0 + kd), color=self.theme.muted,
+                                   fill_opacity=0.0, surface=False, hidden=False, stroke_width=GHOST_STROKE)
+        ghost.set_stroke(opacity=GHOST_OPACITY)
+        arrow = link(a, a + u * max(np.linalg.norm(b - a), MOVE_MIN), self.theme.highlight,
+                     stroke_width=MOVE_STROKE, buff=0)
+        return VGroup(ghost, arrow)
+
     def show_step(self, fig: Conv3DFigure, step: WindowStep, state):
-        """The window in the input, the marked output voxel, arrows through the kernel and the value."""
+        """The window in the input (and the arrow of its move), the marked output voxel, arrows through the
+        kernel, the inset of the window's values and the value."""
         t = self.theme
         (d0, d1), (h0, h1), (w0, w1) = step.window
         d, h, w = step.position
@@ -101,9 +188,22 @@ class Conv3DScene(ConvVizScene):
             link(self.vin.point((h0 + h1) / 2, w1, (d0 + d1) / 2), self.vk.point(0, 0, kd / 2), t.kernel_stroke),
             link(self.vk.point(kh / 2, kw, kd / 2), self.vout.point(h + 0.5, w + 0.5, d + 0.5), t.kernel_stroke),
         ).set_z_index(ARROW_Z)
-        s = self.say(f"output ({d}, {h}, {w}) = {step.total_text}", f"输出 ({d}, {h}, {w}) = {step.total_text}")
-        line = self.text(s, size=STEP_SIZE).scale(self.k)
-        line.next_to(self.body, DOWN, buff=STEP_GAP * self.k)
-        self.drawn["steps"].append({"position": step.position, "window": step.window, "text": s,
-                                    "total": step.total_text, "taps": step.taps})
-        return self.swap((state, VGroup(win, mark, arrows, line)))
+        moving = VGroup(win, mark, arrows)
+        move = self.move_arrow(fig, step)
+        if move is not None:
+            moving.add(move.set_z_index(ARROW_Z + 1))
+        inset, patches, kernels = self.inset(fig, step)
+        line, s = self.step_line(step)
+        tag = self.move_tag(step)
+        fixed = VGroup(inset.scale(self.k).move_to(self.slots["inset"], aligned_edge=UP),
+                       line.scale(self.k).move_to(self.slots["line"], aligned_edge=UP),
+                       tag.scale(self.k).move_to(self.slots["tag"], aligned_edge=UP + LEFT))
+        self.drawn["steps"].append({
+            "position": step.position, "window": step.window, "text": s, "total": step.total_text,
+            "taps": step.taps, "moved": step.moved, "move_text": tag.string, "move_arrow": move is not None,
+            "partials": list(step.partial_texts),
+            "patch": [g.drawn_array().tolist() for g in patches],
+            "kernel": [g.drawn_array().tolist() for g in kernels]})
+        if state is None:
+            return list(self.swap((None, moving), (None, fixed, False)))
+        return list(self.swap((state[0], moving), (state[1], fixed, False)))

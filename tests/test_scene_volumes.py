@@ -253,9 +253,67 @@ def test_figure15_conv3d_moves_in_depth_and_marks_the_voxel():
                 for c in range(k):
                     total += x[d + a, h + b, ww + c] * w[a, b, c]
         assert st["total"] == str(total)
-        assert st["taps"] == k ** 3 and st["text"] == f"output ({d}, {h}, {ww}) = {total}"
+        assert st["taps"] == k ** 3 and st["text"].startswith(f"output ({d}, {h}, {ww}) = ")
+        assert st["text"].endswith(f" = {total}")
     assert f"= {k ** 3} products" in s.drawn["rule"]
     assert s.drawn["formula"][-1].endswith(f"= {o[0]}")
+
+
+def test_figure15_walk_moves_one_axis_at_a_time_along_all_three():
+    s = scene("cnn-figure15")
+    path = s.drawn["path"]
+    assert path[0] == (0, 0, 0) and path[-1] == (1, 1, 1)
+    names = ("D", "H", "W")
+    moved = []
+    for a, b in zip(path[:-1], path[1:]):
+        changed = [i for i in range(3) if a[i] != b[i]]
+        assert len(changed) == 1, (a, b)             # every step is a move along exactly one axis
+        moved.append(names[changed[0]])
+    assert set(moved) == {"D", "H", "W"}
+    steps = s.drawn["steps"]
+    assert [st["moved"] for st in steps] == [None] + moved
+    words = {"D": "depth (D)", "H": "height (H)", "W": "width (W)"}
+    assert [st["move_text"] for st in steps[1:]] == [f"kernel moved along {words[m]}" for m in moved]
+    assert [st["move_arrow"] for st in steps] == [False] + [True] * len(moved)
+    zh = build("cnn-figure15", lang="zh").drawn["steps"]
+    assert zh[-1]["move_text"] == "卷积核沿深度（D）方向移动"
+
+
+def test_figure15_inset_values_add_up_to_the_drawn_output():
+    fig = get_entry("cnn-figure15").resolve()
+    s = scene("cnn-figure15")
+    x, w = fig.x[0], fig.weight[0, 0]
+    k = w.shape[0]
+    for st in s.drawn["steps"]:
+        d, h, ww = st["position"]
+        # the inset shows the window's input values and the kernel, slice by slice (depth first)
+        assert st["patch"] == [[[str(int(x[d + a, h + b, ww + c])) for c in range(k)] for b in range(k)]
+                               for a in range(k)]
+        assert st["kernel"] == [[[str(int(w[a, b, c])) for c in range(k)] for b in range(k)] for a in range(k)]
+        # 27 products of what is drawn, added by hand, per slice and in all
+        partials = [sum(int(st["patch"][a][b][c]) * int(st["kernel"][a][b][c]) for b in range(k) for c in range(k))
+                    for a in range(k)]
+        products = [int(st["patch"][a][b][c]) * int(st["kernel"][a][b][c])
+                    for a in range(k) for b in range(k) for c in range(k)]
+        assert len(products) == 27 and sum(products) == sum(partials)
+        assert st["partials"] == [str(p) for p in partials]
+        assert st["text"] == f"output ({d}, {h}, {ww}) = {' + '.join(map(str, partials))} = {sum(products)}"
+        assert st["total"] == str(sum(products))
+    assert s.drawn["steps"][-1]["text"] == "output (1, 1, 1) = 11 + 3 + 7 = 21"
+
+
+def test_axis_walk_thins_but_keeps_one_axis_per_step():
+    for shape, end, most in (((3, 3, 3), (2, 2, 2), 10), ((9, 9, 9), (8, 8, 8), 4), ((5, 9, 9), (2, 8, 0), 5),
+                             ((4, 4, 5), None, 6)):
+        path = volumes.axis_walk(shape, end, max_steps=most)
+        want_end = tuple(n // 2 for n in shape) if end is None else end
+        assert path[0] == (0, 0, 0) and path[-1] == want_end and len(path) <= max(most, 4)
+        for a, b in zip(path[:-1], path[1:]):
+            assert sum(p != q for p, q in zip(a, b)) == 1
+        assert {i for a, b in zip(path[:-1], path[1:]) for i in range(3) if a[i] != b[i]} == \
+            {i for i in range(3) if want_end[i] > 0}
+    with pytest.raises(ValueError):
+        volumes.axis_walk((3, 3, 3), (3, 0, 0))
 
 
 def test_figure15_default_mark_is_the_centre_and_bad_marks_are_refused():

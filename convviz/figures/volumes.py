@@ -29,7 +29,7 @@ from ..shapes import conv_output_size, ntuple
 from ..trace import fmt, product_term
 from .examples import random_ints
 
-__all__ = ["AxisPlan", "elide_axis", "sweep_path", "DotStep", "WindowStep", "pointwise_example", "pointwise_step",
+__all__ = ["AxisPlan", "elide_axis", "sweep_path", "axis_walk", "AXIS_NAMES", "DotStep", "WindowStep", "pointwise_example", "pointwise_step",
            "conv3d_example", "conv3d_step", "LayerCount", "SeparableCounts", "GroupCount", "grouped_params",
            "step_counts", "group_count", "PointwiseFigure", "pointwise_figure", "GroupedFigure", "grouped_figure",
            "DepthwiseFigure", "depthwise_figure", "PointwiseStepFigure", "pointwise_step_figure", "Conv3DFigure",
@@ -110,6 +110,38 @@ def sweep_path(shape, end=None, max_steps: int = 6) -> list[tuple[int, ...]]:
     return [tuple(int(v) for v in np.unravel_index(i, shape)) for i in picks]
 
 
+AXIS_NAMES = ("D", "H", "W")       # (d, h, w) positions: depth, height, width
+
+
+def axis_walk(shape, end=None, order=(2, 1, 0), max_steps: int = 10) -> list[tuple[int, ...]]:
+    """Positions a kernel visits to show it moving in every direction: from the origin to ``end`` (default:
+    the centre) one axis at a time, in ``order`` (default width, then height, then depth for (d, h, w)), so
+    consecutive positions differ in exactly one axis. A walk longer than ``max_steps`` takes longer strides
+    (still one axis per step, every axis's end kept).
+
+    >>> axis_walk((3, 3, 3))
+    [(0, 0, 0), (0, 0, 1), (0, 1, 1), (1, 1, 1)]
+    >>> axis_walk((5, 9, 9), end=(2, 8, 0), max_steps=5)
+    [(0, 0, 0), (0, 3, 0), (0, 5, 0), (0, 8, 0), (2, 8, 0)]
+    """
+    shape = tuple(int(s) for s in shape)
+    end = tuple(n // 2 for n in shape) if end is None else tuple(int(e) for e in end)
+    if len(end) != len(shape) or any(not 0 <= e < s for e, s in zip(end, shape)):
+        raise ValueError(f"marked position {end} is outside the output of shape {shape}")
+    moves = [a for a in order if end[a] > 0]
+    budget = max(int(max_steps) - 1, len(moves))            # steps after the start
+    total = sum(end[a] for a in moves)
+    path, pos = [tuple(0 for _ in shape)], [0] * len(shape)
+    for n, a in enumerate(moves):
+        rest = budget - (len(path) - 1) - (len(moves) - n - 1)   # leave one step for each axis still to come
+        share = round(budget * end[a] / total) if n < len(moves) - 1 else rest
+        k = min(end[a], max(1, min(share, rest)))
+        for v in np.unique(np.round(np.linspace(0, end[a], k + 1)).astype(int))[1:]:
+            pos[a] = int(v)
+            path.append(tuple(pos))
+    return path
+
+
 # ------------------------------------------------------------------------------------------ one step
 @dataclass(frozen=True)
 class DotStep:
@@ -126,12 +158,18 @@ class DotStep:
 @dataclass(frozen=True)
 class WindowStep:
     """One output voxel of a 3-D conv: its window ((start, stop) per dimension), the number of taps and its
-    value with its text."""
+    value with its text. ``patch``: the input values under the window (kd, kh, kw); ``partials``: the sum of
+    patch ⊙ kernel over each depth slice (their sum is the total), with their texts; ``moved``: the axis
+    ("D", "H" or "W") the kernel moved along to get here, None for the first position."""
     position: tuple[int, ...]
     window: tuple[tuple[int, int], ...]
     taps: int
     total: int | float
     total_text: str
+    patch: np.ndarray | None = None
+    partials: tuple = ()
+    partial_texts: tuple[str, ...] = ()
+    moved: str | None = None
 
 
 def pointwise_example(in_size, channels: int, seed: int = 0, out_channels: int = 1) -> dict:
@@ -178,18 +216,38 @@ def conv3d_example(in_size, kernel_size, seed: int = 0) -> dict:
     return {"x": x, "weight": weight, "output": ops.conv(x, weight)}
 
 
-def conv3d_step(output, kernel_size, position) -> WindowStep:
+def conv3d_step(output, kernel_size, position, x=None, weight=None, previous=None) -> WindowStep:
     """Output voxel ``position`` of a stride-1 3-D conv with output ``output`` (1, D_out, H_out, W_out): its
-    window and value (a :class:`WindowStep`).
+    window and value (a :class:`WindowStep`). Given the input ``x`` (1, D, H, W) and ``weight`` (1, 1, kd, kh,
+    kw), also the patch under the window and the per-depth-slice partial sums, checked to add up to the
+    output value; given the ``previous`` position, the axis the kernel moved along.
 
     >>> st = conv3d_step(np.arange(8).reshape(1, 2, 2, 2), (3, 3, 3), (1, 0, 1))
     >>> st.window, st.taps, st.total_text
     (((1, 4), (0, 3), (1, 4)), 27, '5')
+    >>> x = np.arange(8).reshape(1, 2, 2, 2); w = np.ones((1, 1, 2, 1, 1), dtype=int)
+    >>> st = conv3d_step(ops.conv(x, w), (2, 1, 1), (0, 1, 0), x, w, previous=(0, 0, 0))
+    >>> st.partial_texts, st.total_text, st.moved
+    (('2', '6'), '8', 'H')
     """
     k = ntuple(kernel_size, 3, "kernel_size", minimum=1)
     pos = tuple(int(p) for p in position)
     total = output[(0,) + pos].item()
-    return WindowStep(pos, tuple((p, p + kk) for p, kk in zip(pos, k)), prod(k), total, fmt(total))
+    window = tuple((p, p + kk) for p, kk in zip(pos, k))
+    moved = None
+    if previous is not None:
+        changed = [AXIS_NAMES[a] for a in range(3) if int(previous[a]) != pos[a]]
+        moved = "".join(changed) or None
+    if x is None or weight is None:
+        return WindowStep(pos, window, prod(k), total, fmt(total), moved=moved)
+    (d0, d1), (h0, h1), (w0, w1) = window
+    patch = np.asarray(x)[0, d0:d1, h0:h1, w0:w1]
+    kern = np.asarray(weight)[0, 0]
+    partials = tuple((patch[a] * kern[a]).sum().item() for a in range(k[0]))
+    if not np.isclose(sum(partials), total):
+        raise ValueError(f"the depth slices add up to {sum(partials)}, not the output {total}")
+    return WindowStep(pos, window, prod(k), total, fmt(total), patch, partials, tuple(fmt(v) for v in partials),
+                      moved)
 
 
 # ------------------------------------------------------------------------------------------ counts
@@ -419,8 +477,9 @@ def pointwise_step_figure(*, in_size=5, in_channels: int = 3, out_channels: int 
 @dataclass(frozen=True)
 class Conv3DFigure:
     """figure15: a one-channel volume x (1, D, H, W), a kernel (1, 1, kd, kh, kw), the output; the kernel visits
-    ``path`` (row-major over (d, h, w), ending on ``marked``), one :class:`WindowStep` each. ``formula``: the
-    output-size rule with the numbers substituted."""
+    ``path`` (:func:`axis_walk`: from the origin along width, then height, then depth, one axis per step, ending
+    on ``marked``), one :class:`WindowStep` each (its patch, per-slice partial sums and the axis it moved along).
+    ``formula``: the output-size rule with the numbers substituted."""
     x: np.ndarray
     weight: np.ndarray
     output: np.ndarray
@@ -434,13 +493,16 @@ class Conv3DFigure:
     steps: tuple[WindowStep, ...]
 
 
-def conv3d_figure(*, in_size=(5, 5, 5), kernel_size=3, seed: int = 0, marked=None, steps: int = 6) -> Conv3DFigure:
-    """figure15's data: a seeded random volume and kernel, the path to ``marked`` (default: the output's centre)
-    thinned to ``steps`` positions and each position's window and value.
+def conv3d_figure(*, in_size=(5, 5, 5), kernel_size=3, seed: int = 0, marked=None, steps: int = 10
+                  ) -> Conv3DFigure:
+    """figure15's data: a seeded random volume and kernel, the walk to ``marked`` (default: the output's centre;
+    at most ``steps`` positions) and each position's window, patch, partial sums and value.
 
     >>> fig = conv3d_figure(in_size=(5, 5, 5), kernel_size=3, marked=(1, 1, 1), seed=15)
-    >>> fig.out_size, fig.taps, fig.path[-1], fig.steps[-1].window
-    ((3, 3, 3), 27, (1, 1, 1), ((1, 4), (1, 4), (1, 4)))
+    >>> fig.out_size, fig.taps, fig.path, fig.steps[-1].window
+    ((3, 3, 3), 27, ((0, 0, 0), (0, 0, 1), (0, 1, 1), (1, 1, 1)), ((1, 4), (1, 4), (1, 4)))
+    >>> [st.moved for st in fig.steps], fig.steps[-1].partial_texts, fig.steps[-1].total_text
+    ([None, 'W', 'H', 'D'], ('11', '3', '7'), '21')
     >>> fig.formula
     ('o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·0 − 1·(3−1) − 1)/1⌋ + 1 = 3',)
     """
@@ -450,7 +512,9 @@ def conv3d_figure(*, in_size=(5, 5, 5), kernel_size=3, seed: int = 0, marked=Non
     out = conv_output_size(size, k)
     if marked is None:
         marked = tuple(n // 2 for n in out)
-    path = tuple(sweep_path(out, marked, max_steps=int(steps)))
+    path = tuple(axis_walk(out, marked, max_steps=int(steps)))
     formula = tuple(size_formula(size, k, (1, 1, 1), 0, (1, 1, 1)))
+    steps_ = tuple(conv3d_step(ex["output"], k, pos, ex["x"], ex["weight"], path[i - 1] if i else None)
+                   for i, pos in enumerate(path))
     return Conv3DFigure(ex["x"], ex["weight"], ex["output"], size, k, out, prod(k), formula, path, path[-1],
-                        tuple(conv3d_step(ex["output"], k, pos) for pos in path))
+                        steps_)
