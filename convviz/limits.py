@@ -27,9 +27,10 @@ import numpy as np
 # ------------------------------------------------------------------------------- what can be drawn (the app)
 MAX_GRID = 64                     # cells per side of any drawn grid: padded input, kernel, expanded input, output
 MAX_CHANNELS = {"conv": 1, "transposed": 1, "multichannel": 6}      # input and output channels a scene draws
-MAX_STEPS = 400                   # kernel steps (held states) of one figure: ~7 minutes at one step a second
+MAX_STEPS = 1024                  # kernel steps (held states) of one figure: ~17 minutes at one step a second
 MAX_LABEL = 10 ** 8               # |value| of a drawn number: at most 8 digits before the decimal point
-MAX_FRAME_BYTES = 2 * 1024 ** 3   # frames one render holds in memory before encoding
+MAX_FRAME_BYTES = 2 * 1024 ** 3   # frames kept in memory (slides, convviz.show; files are streamed)
+MAX_DRAWN_FRAMES = 20_000         # distinct frames one file render draws (time: ~10 minutes of drawing)
 MAX_DATA_FILE_BYTES = 8 * 1024 ** 2   # a --input/--weight file
 MAX_DATA_VALUES = MAX_CHANNELS["multichannel"] ** 2 * MAX_GRID ** 2    # values in one data file
 MAX_SEED = 2 ** 64 - 1            # numpy's seeds are non-negative
@@ -269,10 +270,11 @@ def frame_bytes(quality: str, density: float | None = None) -> tuple[int, int, i
     return w, h, w * h * 4
 
 
-def check_render(steps: int, options, fmt: str, quality: str, fps: int | None, density: float | None = None
-                 ) -> None:
-    """Frames an animated render holds in memory: steps (plus titles and the final hold) times the tweened
-    frames of a step in smooth mode, times the frame size, must stay under ``MAX_FRAME_BYTES``."""
+def check_render(steps: int, options, fmt: str, quality: str, fps: int | None, density: float | None = None,
+                 in_memory: bool = False) -> None:
+    """Frames an animated render draws: steps (plus titles and the final hold) times the tweened frames of a
+    step in smooth mode. A file render streams them (at most ``MAX_DRAWN_FRAMES``, a bound on time); frames
+    kept ``in_memory`` (slides, ``convviz.show``) times the frame size must stay under ``MAX_FRAME_BYTES``."""
     from .options import STILL_FORMATS, VIDEO_PRESETS
 
     if fmt in STILL_FORMATS:
@@ -280,9 +282,15 @@ def check_render(steps: int, options, fmt: str, quality: str, fps: int | None, d
     rate = fps or VIDEO_PRESETS[quality][2]
     tween = math.ceil(min(TWEEN_SECONDS, 0.45 * options.step_seconds) * rate) if options.smooth else 0
     frames = (steps + 4) * (1 + tween)
+    fewer = ("(a smaller input or a larger --stride)" + (", a lower --fps or no --smooth" if options.smooth else ""))
+    if not in_memory:
+        if frames > MAX_DRAWN_FRAMES:
+            raise ValueError(f"about {frames:,} frames to draw are more than the {MAX_DRAWN_FRAMES:,} one render may "
+                             f"take in reasonable time; use fewer steps {fewer}")
+        return
     w, h, per = frame_bytes(quality, density)
     if frames * per > MAX_FRAME_BYTES:
         raise ValueError(
             f"about {frames:,} frames of up to {w}x{h} pixels ({human_bytes(frames * per)}) are more than one "
             f"render may hold in memory ({human_bytes(MAX_FRAME_BYTES)}); use a lower --quality, fewer steps "
-            "(a smaller input or a larger --stride)" + (", a lower --fps or no --smooth" if options.smooth else ""))
+            + fewer)

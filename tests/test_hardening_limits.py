@@ -32,10 +32,10 @@ REFUSED = [
     (["render", "conv2d", "--kernel-size", "100000", "--in-size", "5"], ["--kernel-size", "64x64"]),
     (["render", "conv_transpose2d", "--stride", "100"], ["--stride 100", "zero-inserted"]),
     (["render", "conv_transpose2d", "--dilation", "40"], ["expanded input", "dilation"]),
-    (["render", "conv2d", "--in-size", "30"], ["kernel steps", "400", "--stride"]),
+    (["render", "conv2d", "--in-size", "40"], ["kernel steps", "1024", "--stride"]),
     (["render", "multichannel", "--in-size", "20", "--padding", "0", "--stride", "1", "--in-channels", "3",
-      "--out-channels", "3"], ["kernel steps"]),
-    (["render", "cnn-gif4", "--quality", "high", "--smooth", "--fps", "120"], ["frames", "memory", "--fps"]),
+      "--out-channels", "4"], ["kernel steps"]),
+    (["render", "conv2d", "--in-size", "30", "--smooth", "--fps", "60"], ["frames", "20,000", "--fps"]),
     (["render", "conv2d", "--in-size", "99999999999999999999999999"], ["--in-size", "64x64"]),
     (["render", "conv_transpose2d", "--stride", "99999999999999999999999999"], ["--stride", "64x64"]),
 ]
@@ -69,14 +69,14 @@ def test_a_huge_npy_is_refused_from_its_header(capsys, tmp_path):
 
 
 def test_limits_at_the_edge_are_accepted():
-    """The largest drawable figures resolve (grids of 64 cells, 400 steps) and every catalogue entry fits."""
+    """The largest drawable figures resolve (grids of 64 cells, 1024 steps) and every catalogue entry fits."""
     for e in ENTRIES:
         e.resolve()
     fig = get_entry("conv2d").resolve(in_size=64, kernel_size=3, stride=4, padding=0)
     assert fig.x.shape == (1, 64, 64)
-    get_entry("conv2d").resolve(in_size=22, kernel_size=3)                  # 20 x 20 = 400 steps
-    with pytest.raises(ValueError, match="401|steps"):
-        get_entry("conv2d").resolve(in_size=(22, 23), kernel_size=(3, 3), stride=1)   # 20 x 21 = 420
+    get_entry("conv2d").resolve(in_size=34, kernel_size=3)                  # 32 x 32 = 1024 steps
+    with pytest.raises(ValueError, match="1056 kernel steps"):
+        get_entry("conv2d").resolve(in_size=(34, 35), kernel_size=(3, 3), stride=1)   # 32 x 33 = 1056
     with pytest.raises(ValueError, match="64x64"):
         get_entry("conv2d").resolve(in_size=65, kernel_size=3, stride=8)
 

@@ -102,6 +102,7 @@ class Player:
 def show(name: str, *, quality: str = "medium", **params) -> Player:
     """Draw catalogue entry ``name`` (same ``params`` as ``render``) and return a player that a notebook shows
     inline: one step per held state (the frames of its GIF) with its sum line."""
+    from .run import check_render
     from .slides import make_slide
 
     try:
@@ -109,6 +110,7 @@ def show(name: str, *, quality: str = "medium", **params) -> Player:
             raise ValueError(f"quality must be one of {', '.join(QUALITIES)}, got {quality!r}")
         entry, fig, given = _prepare(name, params)
         options = entry.options(**given).with_(smooth=False)
+        check_render(entry, fig, options, entry.format, quality, in_memory=True)     # frames kept in memory
         slide = make_slide(entry, fig, options, overridden=any(k not in OPTION_KEYS for k in params),
                            quality=quality, lang=options.lang)
     except (UsageError, TypeError) as e:

@@ -7,9 +7,10 @@ from pathlib import Path
 from .. import limits
 
 
-def check_render(entry, params, options, fmt: str, quality: str, fps=None, density: float | None = None) -> None:
-    """Before Manim is loaded: the frames this render would hold fit ``limits.MAX_FRAME_BYTES`` (the figure's
-    grids, steps and labels were checked when it was resolved)."""
+def check_render(entry, params, options, fmt: str, quality: str, fps=None, density: float | None = None,
+                 in_memory: bool = False) -> None:
+    """Before Manim is loaded: the frames this render would draw are within ``limits.check_render``'s bounds
+    (the figure's grids, steps and labels were checked when it was resolved)."""
     if not entry.parametric:
         return
     x, w = params.x, params.weight
@@ -19,7 +20,7 @@ def check_render(entry, params, options, fmt: str, quality: str, fps=None, densi
     geo = limits.check_geometry(entry.kind, x.shape[-2:], w.shape[-2:], params.stride, params.padding,
                                 params.dilation, getattr(params, "output_padding", 0),
                                 getattr(params, "view", "gather"), c_out)
-    limits.check_render(geo["steps"], options, fmt, quality, fps, density)
+    limits.check_render(geo["steps"], options, fmt, quality, fps, density, in_memory)
 
 
 def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0,

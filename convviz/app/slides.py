@@ -98,7 +98,7 @@ def plan_deck(names, out: Path, overrides: dict, options: dict, quality: str = "
         entry = catalogue.get_entry(name)
         fig = entry.resolve(**overrides)
         opts = entry.options(**options, smooth=False)
-        check_render(entry, fig, opts, entry.format, quality)
+        check_render(entry, fig, opts, entry.format, quality, in_memory=True)
         plan.append((entry, fig, opts, bool(overrides)))
     return plan
 
