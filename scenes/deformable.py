@@ -9,6 +9,8 @@ and the kernel size). Run with stock Manim too: ``manim -ql scenes/deformable.py
 
 from __future__ import annotations
 
+from math import ceil
+
 import numpy as np
 from manim import (DOWN, DR, LEFT, RIGHT, UL, UP, UR, Arrow, Circle, DashedLine, DashedVMobject, Dot, FadeIn,
                    GrowArrow, Line, Rectangle, RoundedRectangle, Square, VGroup)
@@ -19,7 +21,7 @@ from convviz.trace import fmt
 from scenes.kit.base import ConvVizScene
 from scenes.kit.theme import FONT_MONO, tint
 from scenes.kit.volume import LINK_TIP, link
-from scenes.kit.widgets import NumberGrid, char_width, elbow_arrow
+from scenes.kit.widgets import MONO_ADVANCE_EM, POINTS_PER_UNIT, NumberGrid, char_width, elbow_arrow
 
 LINE_SPACING = 1.25        # a monospaced line's height in ems (before the gap between lines)
 
@@ -43,6 +45,40 @@ def slab(width: float, height: float, layers: int, depth: float, fill: str, stro
     g.sheets = n
     g.step = d / (n - 1) if n > 1 else d * 0
     return g
+
+
+def is_cjk(ch: str) -> bool:
+    return ord(ch[0]) > 0x2E80
+
+
+def mono_tokens(s: str) -> list[tuple[int, int, str]]:
+    """(column, columns, token) of a monospaced line: one column per character; a run of n CJK characters
+    (1 em each, a column being ``MONO_ADVANCE_EM``) is one token in the fewest whole columns that hold it.
+
+    >>> mono_tokens("×权重3")
+    [(0, 1, '×'), (1, 4, '权重'), (5, 1, '3')]
+    >>> mono_columns("采样值 = 1"), mono_columns("sample = 1")
+    (9, 10)
+    """
+    out = []
+    col = i = 0
+    while i < len(s):
+        j = i + 1
+        if is_cjk(s[i]):
+            while j < len(s) and is_cjk(s[j]):
+                j += 1
+            cols = ceil((j - i) / MONO_ADVANCE_EM - 1e-9)
+        else:
+            cols = 1
+        out.append((col, cols, s[i:j]))
+        col += cols
+        i = j
+    return out
+
+
+def mono_columns(s: str) -> int:
+    """Columns ``s`` takes in a monospaced line (``mono_tokens``)."""
+    return sum(cols for _, cols, _ in mono_tokens(s))
 
 
 def shp(shape) -> str:
@@ -79,37 +115,26 @@ class DeformableBase(ConvVizScene):
     def mono_chars(self, s: str, size: float = 20, color: str | None = None, left: float = 0.0,
                    top: float = 0.0) -> VGroup:
         """A monospaced line built from cached single glyphs at fixed columns (``char_width`` apart; unique
-        strings are what cost time, single characters repeat). Runs of CJK characters are one token, two columns
-        per character. Leading spaces count; ``.text`` is the string."""
+        strings are what cost time, single characters repeat). A run of CJK characters is one token centred in
+        the columns ``mono_tokens`` gives it. Leading spaces count; ``.text`` is the string."""
         cw = char_width(size)
         g = VGroup()
-        col = 0
-        i = 0
-        while i < len(s):
-            ch = s[i]
-            if ord(ch) > 0x2E80:
-                j = i
-                while j < len(s) and ord(s[j]) > 0x2E80:
-                    j += 1
-                tok = self.text(s[i:j], size=size, color=color, strut=True)
-                tok.place_strut([left + col * cw - cw, top, 0])
-                g.add(tok)
-                col += 2 * (j - i)
-                i = j
+        for col, cols, tok_s in mono_tokens(s):
+            if tok_s == " ":
                 continue
-            if ch != " ":
-                tok = self.text(ch, size=size, color=color, font=FONT_MONO, strut=True)
-                tok.place_strut([left + col * cw - cw, top, 0])
-                g.add(tok)
-            col += 1
-            i += 1
+            cjk = cols > 1 or is_cjk(tok_s)
+            tok = self.text(tok_s, size=size, color=color, font=None if cjk else FONT_MONO, strut=True)
+            tok.place_strut([left + col * cw - cw, top, 0])
+            if cjk:
+                tok.set_x(left + (col + cols / 2) * cw)
+            g.add(tok)
         g.text = s
         return g
 
     def mono_lines(self, lines, left: float, top: float, size: float = 20, color: str | None = None,
                    gap: float = 0.1) -> VGroup:
         """Monospaced lines starting at column 0 at ``left``, one under the other from ``top``."""
-        lh = size / 72 * LINE_SPACING + gap
+        lh = size / POINTS_PER_UNIT * LINE_SPACING + gap
         return VGroup(*[self.mono_chars(s, size, color, left, top - n * lh) for n, s in enumerate(lines)])
 
     def small(self, s: str, size: float = 20, color: str | None = None):
@@ -328,10 +353,10 @@ class DeformablePipeline(DeformableBase):
     TABLE_CELL = (0.95, 0.42)                # width, height of a product cell
     # marks on the input map: the digits are faded so that the marks over them read; a mark keeps clear of the
     # digit of a cell (RING around its centre), and the dashed rays to the output start where the map ends
-    DIGIT_FADE = 0.3                         # the input digits: muted text this much toward the background
+    DIGIT_FADE = 0.2                         # the input digits: muted text this much toward the background
     RING = 0.21                              # radius of a neighbour's ring (and of the clear zone of a digit)
     DOT = 0.07                               # a sampling point
-    CURRENT_DOT = 0.095                      # the current tap's sampling point
+    CURRENT_RING = 0.13                      # the ring around the current tap's sampling point
     RAY_GAP = 0.12                           # input map's right edge to the start of the rays
 
     def construct(self):
@@ -378,7 +403,7 @@ class DeformablePipeline(DeformableBase):
         tl = self.to_scene((min(rows) - 0.5, min(cols) - 0.5))
         br = self.to_scene((max(rows) + 0.5, max(cols) + 0.5))
         box = Rectangle(width=br[0] - tl[0], height=tl[1] - br[1], stroke_color=t.kernel_stroke, stroke_width=3.5,
-                        fill_color=t.kernel_fill, fill_opacity=0.3).move_to((tl + br) / 2)
+                        fill_color=t.kernel_fill, fill_opacity=0.15).move_to((tl + br) / 2)
         box.set_z_index(1)
         self.drawn["window"] = (self.to_grid(box.get_corner(UL)), self.to_grid(box.get_corner(DR)))
         return box
@@ -534,7 +559,8 @@ class DeformablePipeline(DeformableBase):
 
     def neighbour_marks(self, tap) -> VGroup:
         """The tap's four bilinear neighbours on the map: a ring around each (dashed outside the input), its
-        digit redrawn at full strength, thin links from the sampling point to the rings, and the point."""
+        digit redrawn at full strength, thin links from a ring around the sampling point (hollow: the point and
+        its arrow stay in sight) to theirs."""
         t = self.theme
         col = self.neighbour_color
         pt = self.to_scene(tap.point)
@@ -549,9 +575,9 @@ class DeformablePipeline(DeformableBase):
             g.add(ring)
             d = c - pt
             n = float(np.linalg.norm(d))
-            if n > self.RING + self.CURRENT_DOT:
-                g.add(Line(pt, c - d / n * self.RING, stroke_color=col, stroke_width=2))
-        g.add(Dot(pt, radius=self.CURRENT_DOT, color=col))
+            if n > self.RING + self.CURRENT_RING:
+                g.add(Line(pt + d / n * self.CURRENT_RING, c - d / n * self.RING, stroke_color=col, stroke_width=2))
+        g.add(Circle(radius=self.CURRENT_RING, stroke_color=col, stroke_width=3).move_to(pt))
         return g
 
     def zoom_panel(self, tap) -> VGroup:
@@ -602,7 +628,7 @@ class DeformablePipeline(DeformableBase):
         pt = origin + np.array([(tap.point[1] - c0) * z, -(tap.point[0] - r0) * z, 0])
         links = VGroup(*[Line(pt, c.get_center(), stroke_color=self.neighbour_color, stroke_width=1.5,
                               stroke_opacity=0.7) for c in cells])
-        dot = Dot(pt, radius=self.CURRENT_DOT, color=self.neighbour_color)
+        dot = Dot(pt, radius=self.CURRENT_RING * 0.75, color=self.neighbour_color)
         g.add(cells, links, texts, wts, dot)
         texts.set_z_index(6)
         dot.set_z_index(7)
@@ -616,9 +642,9 @@ class DeformablePipeline(DeformableBase):
             f"p = ({ry}, {rx}) + ({fmt(tap.offset[0])}, {fmt(tap.offset[1])})",
             f"  = ({fmt(tap.point[0])}, {fmt(tap.point[1])})",
             self.say("sample = ", "采样值 = ") + " + ".join(terms),
-            " " * len(self.say("sample", "采样值")) + f" = {fmt(tap.sampled)}",
+            " " * mono_columns(self.say("sample", "采样值")) + f" = {fmt(tap.sampled)}",
             self.say(f"× weight {fmt(tap.weight)} = {fmt(tap.product)}",
-                     f"× 权重 {fmt(tap.weight)} = {fmt(tap.product)}"),
+                     f"×权重{fmt(tap.weight)} = {fmt(tap.product)}"),   # the CJK run's spare columns: thin gaps
         ]
 
     def product_table(self, kh, kw) -> VGroup:

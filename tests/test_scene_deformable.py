@@ -234,6 +234,22 @@ def test_figure17_overlay_keeps_off_the_digits(fig17):
     assert all(end == d["rays"][0][1] for _, end in d["rays"])
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figure17_arithmetic_columns_line_up(lang):
+    """The sampled value's "=" stands under the sum's "=" in both languages (a CJK run takes whole columns of
+    the monospaced line), and no space pads a CJK run (its spare columns already leave a gap)."""
+    from scenes.deformable import mono_tokens
+
+    def eq_column(line):
+        return next(col for col, _, tok in mono_tokens(line) if tok == "=")
+
+    for zoom in build("cnn-figure17", lang=lang).drawn["zoom"]:
+        lines = zoom["lines"]
+        assert eq_column(lines[2]) == eq_column(lines[3])
+        if lang == "zh":
+            assert "权重" in lines[4] and " 权" not in lines[4] and "重 " not in lines[4]
+
+
 def test_figure17_traced_position_is_a_parameter():
     p = get_entry("cnn-figure17").params
     fig = pipeline_figure(**p, traced=(0, 5))
