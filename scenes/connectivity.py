@@ -99,8 +99,9 @@ class SparseConnectivity(ConvVizScene):
         t = self.theme
         graph = self.graph(layer, focus)
         head = self.text(title, size=PANEL_TITLE_SIZE).next_to(graph, UP, buff=PANEL_TITLE_BUFF)
-        reached_s = ", ".join(f"s{i + 1}" for i in layer.reached)
-        note = self.text(self.say(f"x{focus + 1} reaches {reached_s}", f"x{focus + 1} 影响 {reached_s}"),
+        reached = [f"s{i + 1}" for i in layer.reached]
+        note_s = self.say(f"x{focus + 1} reaches {', '.join(reached)}", f"x{focus + 1} 影响 {'、'.join(reached)}")
+        note = self.text(note_s,
                          size=REACH_NOTE_SIZE, color=t.highlight).next_to(graph, DOWN, buff=REACH_NOTE_BUFF)
         mat, grid, kinds = self.matrix(layer, focus)
         mat.next_to(note, DOWN, buff=MATRIX_BUFF)
@@ -175,7 +176,7 @@ class SparseConnectivity(ConvVizScene):
             return self.say(f"W: {n_out}×{n_in} (rows s, columns x), {layer.weights} weights",
                             f"W：{n_out}×{n_in}（行 s，列 x），{layer.weights} 个权重")
         return self.say(f"banded: {nnz} non-zeros, {layer.weights} shared weights",
-                        f"带状矩阵：{nnz} 个非零元，{layer.weights} 个共享权重")
+                        f"带状矩阵：{nnz} 个非零元素，{layer.weights} 个共享权重")
 
 
 # ------------------------------------------------------------------------------------------------ figure4
@@ -358,6 +359,6 @@ class WeightSharing(ConvVizScene):
         def box(m):
             (x0, y0), (x1, y1) = m.get_corner(DOWN + LEFT)[:2], m.get_corner(UP + RIGHT)[:2]
             return (float(x0), float(y0), float(x1), float(y1))
-        self.drawn["connectors"] = [[tuple(float(v) for v in p[:2]) for p in (*c.path.get_start_anchors(), c.path.get_end())]
-                                   for c in self.connectors]
+        self.drawn["connectors"] = [[tuple(float(v) for v in p[:2])
+                                    for p in (*c.path.get_start_anchors(), c.path.get_end())] for c in self.connectors]
         self.drawn["input_label_boxes"] = [{rc: box(m) for rc, m in g.numbers.items()} for g in (inp1, inp2)]

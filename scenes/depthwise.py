@@ -130,7 +130,7 @@ class DepthwiseStep(_SeparableBase):
         titles = self.level_titles(VGroup(self.titled("input", self.vin.body),
                                           self.titled(self.say("Kernels", "卷积核"), ring, raw=True),
                                           self.titled("output", self.vout.body)))
-        line_s = self.count_line("depthwise", "逐通道卷积", fig.counts)
+        line_s = self.count_line("depthwise", "逐通道卷积（depthwise）", fig.counts)
         line = self.text(line_s, size=TEXT_SIZE)
         body = VGroup(flow, titles)
         line.next_to(body, DOWN, buff=INFO_GAP)
@@ -196,7 +196,7 @@ class PointwiseStep(_SeparableBase):
         if table:
             info, strings = self.table(fig)
         else:
-            s = self.count_line("pointwise", "逐点卷积", fig.counts)
+            s = self.count_line("pointwise", "逐点卷积（pointwise）", fig.counts)
             info, strings = self.text(s, size=TEXT_SIZE), [s]
         info.next_to(body, DOWN, buff=INFO_GAP)
         whole = self.fit_to_frame(VGroup(body, info))

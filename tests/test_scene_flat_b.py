@@ -314,3 +314,12 @@ def test_chinese_labels():
     s = build("cnn-figure2", lang="zh")
     assert s.drawn["titles"][0] == "原图" and s.drawn["titles"][3] == "拉普拉斯"
     assert s.drawn["kernels"]["Laplacian"] == [[str(v) for v in row] for row in LAPLACIAN]
+
+
+def test_connectivity_chinese_texts():
+    d3 = build("cnn-figure3", lang="zh").drawn
+    assert d3["notes"]["conv"] == "x3 影响 s2、s3、s4"          # a Chinese list takes 、
+    assert "13 个非零元素，3 个共享权重" in d3["matrix"]["conv"]["caption"]
+    d4 = build("cnn-figure4", lang="zh").drawn
+    assert d4["count_text"] == {"locally_connected": "4 × 9 = 36 个权重", "shared": "9 个权重"}
+    assert d4["note"] == "步长 3：3x3 窗口互不重叠，输出 2x2"

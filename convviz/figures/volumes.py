@@ -29,7 +29,8 @@ from ..shapes import conv_output_size, ntuple
 from ..trace import fmt, product_term
 from .examples import random_ints
 
-__all__ = ["AxisPlan", "elide_axis", "sweep_path", "axis_walk", "AXIS_NAMES", "DotStep", "WindowStep", "pointwise_example", "pointwise_step",
+__all__ = ["AxisPlan", "elide_axis", "sweep_path", "axis_walk", "AXIS_NAMES", "DotStep", "WindowStep",
+           "pointwise_example", "pointwise_step",
            "conv3d_example", "conv3d_step", "LayerCount", "SeparableCounts", "GroupCount", "grouped_params",
            "step_counts", "group_count", "PointwiseFigure", "pointwise_figure", "GroupedFigure", "grouped_figure",
            "DepthwiseFigure", "depthwise_figure", "PointwiseStepFigure", "pointwise_step_figure", "Conv3DFigure",
