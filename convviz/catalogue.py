@@ -354,9 +354,11 @@ _add(
     Entry("cnn-figure15", "conv3d:Conv3DScene", "volumes:conv3d_figure",
           "3-D convolution: a 3x3x3 kernel through a volume", format="jpg",
           notes=True, params={"in_size": (5, 5, 5), "kernel_size": 3, "marked": (1, 1, 1), "seed": 15},
-          caption_en="3-D convolution: a 3x3x3 kernel moves through depth, height and width; one output voxel "
-                     "marked.",
-          caption_zh="三维卷积：3x3x3 卷积核沿深度、高度和宽度移动；标出一个输出体素。"),
+          caption_en="3-D convolution: a 3x3x3 kernel moves along width, then height, then depth to the marked "
+                     "output voxel (1, 1, 1); the inset multiplies the window by the kernel depth slice by depth "
+                     "slice: 11 + 3 + 7 = 21.",
+          caption_zh="三维卷积：3x3x3 卷积核依次沿宽度、高度、深度移动到标出的输出体素 (1, 1, 1)；插图按深度切片"
+                     "把窗口与卷积核逐元素相乘再求和：11 + 3 + 7 = 21。"),
 )
 
 # -- parametric scenes ---------------------------------------------------------------------------------------

@@ -300,6 +300,11 @@ def test_figure15_inset_values_add_up_to_the_drawn_output():
         assert st["text"] == f"output ({d}, {h}, {ww}) = {' + '.join(map(str, partials))} = {sum(products)}"
         assert st["total"] == str(sum(products))
     assert s.drawn["steps"][-1]["text"] == "output (1, 1, 1) = 11 + 3 + 7 = 21"
+    last = s.drawn["steps"][-1]
+    sum_s = f"{' + '.join(last['partials'])} = {last['total']}"       # the captions quote the drawn sum
+    entry = get_entry("cnn-figure15")
+    assert sum_s in entry.caption_en and sum_s in entry.caption_zh
+    assert str(last["position"]) in entry.caption_en
 
 
 def test_axis_walk_thins_but_keeps_one_axis_per_step():
