@@ -133,6 +133,7 @@ class Conv3DScene(ConvVizScene):
                           color=t.input_stroke).next_to(pg, UP, buff=SLICE_TITLE_GAP),
                 self.text(self.say(f"kernel d={a}", f"卷积核 d={a}"), size=SLICE_TITLE_SIZE,
                           color=t.kernel_stroke).next_to(kg, UP, buff=SLICE_TITLE_GAP))
+            titles[1].align_to(titles[0], UP)         # one line: tops level (a descender would lift a baseline)
             slices.add(VGroup(titles, row))
             patches.append(pg)
             kernels.append(kg)
