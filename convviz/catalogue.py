@@ -242,7 +242,7 @@ _add(
     Entry("cnn-gif2", "multichannel:MultiChannelScene", "conv:conv_figure",
           "multi-channel convolution: 5x5x3 input, two 3x3x3 "
           "filters, stride 2, pad 1", kind="multichannel", 
-          params={"example": "gif2", "stride": 2, "padding": 1}, notes=True, min_width=860,
+          params={"example": "gif2", "stride": 2, "padding": 1}, notes=True, min_width=1140,
           caption_en="Two 3x3x3 filters over a 5x5x3 input (zero padding 1, stride 2): per-channel sums plus "
                      "the bias give each output cell.",
           caption_zh="两个 3x3x3 滤波器作用于 5x5x3 输入（零填充 1，步长 2）：各通道之和加偏置得到每个输出。"),

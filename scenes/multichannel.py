@@ -1,35 +1,37 @@
 """Multi-channel convolution (gif2, the classic course demo): an input volume drawn as one padded slice per input
-channel, one row of filter slices per output channel, the biases, and the output volume filling in one cell per
-step. Each step marks the active window in every input slice of the filter's group (corner brackets) and, in the
-same colour, outlines the filter slices they meet (each slice sits right under its input channel, so column =
-channel), and adds up the per-channel sums and the bias to the output cell in a row of terms kept under the
-columns they come from
-(``ch0: 1 + ch1: -2 + ch2: 1 + b0: 1 = 1``, the total in the output marker's colour).
+channel, under each slice the slices of the filters that read it (side by side: W0's, W1's, …), the biases under
+the output volume, and the output volume filling in one cell per step. Each step marks the active window in every
+input slice the filter reads (corner brackets), links it by two lines to the filter slice it meets, outlines that
+slice and the bias, and adds up the per-channel sums and the bias to the output cell in a row of terms kept under
+the columns they come from (``ch0: 1 + ch1: -1 + ch2: 0 + b0: 1 = 1``); the total and the output cell share the
+highlight colour.
 
-GIF size: a GIF frame costs roughly one LZW run per changed pixel run per pixel row, so what moves each step is
-kept short in height: corner brackets for the windows (a full outline changes two runs in every row of the window,
-old and new, in every channel), the output marker, a few digits of the sum row (every token at a fixed place) and
-nothing else. Measured on cnn-gif2 at 1054 px (medium): full outlines 161 KB, brackets 115 KB. Diagonal
-window→slice lines, as in the original, were tried and dropped: each changes a run in every row it crosses
-(~150 rows), ~4 KB per step (~200 KB in all at 860 px); the column layout links window and slice instead.
+Layout (columns = input channels, so grouped convolution shows which channels each filter sees; a filter's slices
+sit straight under the input slices they read, so no link line crosses another grid of the picture):
 
-Layout (columns = input channels, so grouped convolution shows which channels each filter sees):
+    Input Volume (+pad 1) (7x7x3)  [] zero padding
+              x[:,:,0]            x[:,:,1]            x[:,:,2]
+              [7x7]               [7x7]               [7x7]          Output Volume (3x3x2)
+                                                                     o[:,:,0]   o[:,:,1]
+                  \\   /                                               [3x3]      [3x3]
+    Filters   w0[:,:,0] w1[:,:,0]  w0[:,:,1] w1[:,:,1]  ...           b0  b1
+    (3x3x3)   [3x3]     [3x3]      [3x3]     [3x3]                   [1] [0]
+              ch0: 1          +    ch1: -1          +    ch2: 0   +   b0: 1  =  1
 
-    Input Volume (+pad 1) (7x7x3)                                 Output Volume (3x3x2)
-                x[:,:,0]          x[:,:,1]          x[:,:,2]
-               [7x7]             [7x7]             [7x7]
-    Filter W0   w0[:,:,0]         w0[:,:,1]         w0[:,:,2]      Bias b0    o[:,:,0]
-    (3x3x3)      [3x3]             [3x3]             [3x3]          [1]       [3x3]
-    Filter W1   ...
-                ch0: 1       +    ch1: -2       +   ch2: 1     +   b0: 1   =  1
+GIF size: a GIF frame costs roughly one LZW run per changed pixel run per pixel row. What moves each step: the
+corner brackets (a full outline changes two runs in every row of the window, in every channel), two link lines
+per channel (short: window to the slice right under it), the outlines, the output marker and a few digits of the
+sum row (every token at a fixed place).
 
 Run it with stock Manim too: ``manim -ql scenes/multichannel.py MultiChannelScene``.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
 
 from convviz.trace import fmt
 
@@ -45,15 +47,22 @@ MAX_CELL = 0.6
 MIN_NUMBER_FONT = 9.0     # below this the grid numbers are dropped (the sum row keeps them)
 NUMBER_HEIGHT = 0.5       # of a cell's height the digits may fill (the other scenes: 0.36)
 MARGIN_X, MARGIN_Y = 0.3, 0.25   # the content fits the frame less these each side (13.6 x 7.5 at 16:9)
-COMPACT_GAIN = 1.1        # a more compact layout is chosen only for cells this much larger
+COMPACT_GAIN = 1.1        # fewer filters per row are chosen only for cells this much larger
 
-TITLE, SUB, SUM = 20, 16, 18    # font sizes: titles, slice labels, the sum row
+TITLE, SUB, SUM = 20, 17, 19    # font sizes: titles, slice labels, the sum row
 GAP_COL = 0.45            # between channel columns (holds a "+")
-GAP_RIGHT = 0.55          # before the bias and the output column (holds "+" / "=")
-GAP_LEFT = 0.3            # after the filter titles
-GAP_ROW = 0.22            # between the input row and each filter row
-LABEL_GAP = 0.08          # between a slice label and its grid
-WINDOW_STROKE = 4.0       # outline of each active window
+GAP_RIGHT = 0.5           # before the output column (holds a "+")
+GAP_PAIR = 0.18           # between the filter slices under one input slice (and between outputs, biases)
+GAP_LEFT = 0.22           # after the filter title
+GAP_TITLE = 0.12          # under a title line
+GAP_LINK = 0.5            # between the input slices and the filter slices: the link lines run here
+GAP_ROW = 0.2             # between rows of filter slices (when they wrap) or of outputs
+GAP_SUM = 0.22            # above the sum row
+LABEL_GAP = 0.07          # between a slice label and its grid
+LEGEND_GAP = 0.45         # between the input title and the legend
+WINDOW_STROKE = 4.0       # the window's corner brackets (+2)
+LINK_STROKE = 2.5         # the lines from a window to its filter slice
+LINK_Z = 1                # their z-index: over the input cells (0), under digits (2) and other filter slices
 
 
 class MultiChannelScene(ConvVizScene):
@@ -95,32 +104,34 @@ class MultiChannelScene(ConvVizScene):
         self.has_bias = tr.bias is not None
 
     def _choose_layout(self) -> float:
-        """The fullest labels that fit; a more compact form only when it buys clearly larger cells. Returns the
-        cell size."""
-        layouts = [(False, 0), (True, 0), (True, 1)]        # (no per-slice labels, one-line filter titles)
-        cells = []
-        for compact, short in layouts:
-            self.compact, self.filter_titles = compact, self.title_forms[short]
-            cells.append(self._solve_cell())
-        best = max(cells)
-        choice = next(i for i, c in enumerate(cells) if c >= best / COMPACT_GAIN)
-        self.compact, self.filter_titles = layouts[choice][0], self.title_forms[layouts[choice][1]]
-        cell = cells[choice]
-        if cell < MIN_CELL:
+        """The top lines that fit the frame's width; then as many filter slices side by side under each input
+        slice (and outputs side by side) as keep the cells large. Returns the cell size."""
+        best, choice = 0.0, None
+        for labels in self.label_forms:
+            for per_row in range(self.og, 0, -1):
+                for out_per_row in sorted({self.cout, math.ceil(self.cout / 2), 1}, reverse=True):
+                    self.w_labels, self.o_labels = labels
+                    self.per_row, self.out_per_row = per_row, out_per_row
+                    cell = self._solve_cell()
+                    if cell > best * COMPACT_GAIN:
+                        best, choice = cell, (labels, per_row, out_per_row)
+        (self.w_labels, self.o_labels), self.per_row, self.out_per_row = choice
+        if best < MIN_CELL:
             raise ValueError(
                 f"multichannel cannot draw this legibly: {self.cin} input slice(s) of {self.ph}x{self.pw} (padded), "
-                f"{self.cout} filter row(s) and a {self.oh}x{self.ow} output need cells under the {MIN_CELL}-unit "
+                f"{self.cout} filter(s) and a {self.oh}x{self.ow} output need cells under the {MIN_CELL}-unit "
                 f"minimum (about {int(self.frame_w / MIN_CELL)} cells across and {int(self.frame_h / MIN_CELL)} "
                 "down); use a smaller input, fewer channels or a larger stride")
-        return cell
+        return best
 
     def _play_steps(self, steps) -> None:
-        """One held state per output cell: the windows and filter outlines, the cell written, the sum row."""
+        """One held state per output cell: the windows, their links and the filter outlines, the cell written,
+        the sum row."""
         self.drawn["steps"] = []
         cursor = None
         sum_row = None
         for st, strings in zip(steps, self.step_texts):
-            new_cursor = self._cursor(st)
+            new_cursor, links = self._cursor(st)
             new_sum = self._sum_row(st, strings)
             orow, ocol = st.out_position
             self.output_grids[st.out_channel].set_text(orow, ocol, strings["total"],
@@ -135,6 +146,7 @@ class MultiChannelScene(ConvVizScene):
                 "line": strings["line"],
                 "windows": {c: [tp.padded_position for tp in st.taps if tp.channel == c]
                             for c in strings["channels"]},
+                "links": links,
             })
             self.hold(None if st.index < len(steps) - 1 else self.opts.final_hold)
         self.drawn["output"] = [g.drawn_array() for g in self.output_grids]
@@ -155,7 +167,7 @@ class MultiChannelScene(ConvVizScene):
 
     # ------------------------------------------------------------------------------------------ texts
     def _build_texts(self) -> None:
-        """Every label (both forms of the filter titles), the legend, the sum row's widths, the extra lines."""
+        """Every label, the legend, the sum row's widths, the extra lines."""
         self._volume_titles()
         self.legend = Legend.for_conv(self.trace, self.trace.unvisited(), self.theme, self.text, self.T, size=SUB,
                                       buff=0.35)
@@ -164,55 +176,55 @@ class MultiChannelScene(ConvVizScene):
         self.extra = extra_lines(self, self.trace, self.frame_w, padding=self.params.padding)
 
     def _volume_titles(self) -> None:
-        """``Input Volume (+pad 1) (7x7x3)`` and ``Output Volume (3x3x2)``."""
+        """``Input Volume (+pad 1) (7x7x3)`` (uneven 'same' padding spelled out side by side) and ``Output
+        Volume`` over ``(3x3x2)``."""
         (pt, pb), (pl, pr) = self.trace.padding
         pads = {pt, pb, pl, pr}
         if pads == {0}:
             pad_en = pad_zh = ""
-        else:
-            if len(pads) == 1:
-                pad_en, pad_zh = f" (+pad {pt})", f"（+填充 {pt}）"
-            else:                                          # 'same' with an even kernel: the extra goes bottom/right
-                pad_en = f" (+pad top {pt}, bottom {pb}, left {pl}, right {pr})"
-                pad_zh = f"（+填充 上 {pt} 下 {pb} 左 {pl} 右 {pr}）"
+        elif len(pads) == 1:
+            pad_en, pad_zh = f" (+pad {pt})", f"（+填充 {pt}）"
+        else:                                              # 'same' with an even kernel: the extra goes bottom/right
+            pad_en = f" (+pad top {pt}, bottom {pb}, left {pl}, right {pr})"
+            pad_zh = f"（+填充 上 {pt} 下 {pb} 左 {pl} 右 {pr}）"
         vol_in = f"{self.ph}x{self.pw}x{self.cin}"
-        self.input_title = self.text(self.say(f"Input Volume{pad_en} ({vol_in})",
-                                              f"输入数据体{pad_zh}（{vol_in}）"), size=TITLE)
+        self.input_title = self.text(self.say(f"Input Volume{pad_en} ({vol_in})", f"输入数据体{pad_zh}（{vol_in}）"),
+                                     size=TITLE)
         vol_out = f"{self.oh}x{self.ow}x{self.cout}"
-        self.output_title = self.text(self.say(f"Output Volume ({vol_out})", f"输出数据体（{vol_out}）"),
-                                      size=TITLE)
+        self.output_title = VGroup(self.text(self.say("Output Volume", "输出数据体"), size=TITLE),
+                                   self.text(f"({vol_out})", size=SUB, color=self.theme.muted)
+                                   ).arrange(DOWN, buff=0.08)
+        self.output_text = self.say(f"Output Volume ({vol_out})", f"输出数据体（{vol_out}）")
 
     def _slice_labels(self) -> None:
-        """Labels of the input slices, the filter rows (a full and a one-line form), weights, biases, outputs."""
+        """Labels of the input slices, the filters (a title left of their row), weights, biases, outputs."""
         t, tr = self.theme, self.trace
         self.slice_labels = [self.text(f"x[:,:,{c}]", size=SUB, color=self._group_color(c // self.cg),
                                        font=FONT_MONO) for c in range(self.cin)]
-        fsize = f"{self.kh}x{self.kw}x{self.cg}"
-        full, short = [], []
-        for co in range(self.cout):
-            g = co // self.og
-            lines = [self.text(self.say(f"Filter W{co}", f"滤波器 W{co}"), size=TITLE),
-                     self.text(f"({fsize})", size=TITLE - 2, color=t.muted)]
-            if tr.groups > 1:
-                lines.append(self.text(self.say(f"group {g}", f"第 {g} 组"), size=SUB, color=self._group_color(g)))
-            full.append(VGroup(*lines).arrange(DOWN, buff=0.08, aligned_edge=LEFT))
-            one = f"W{co} ({fsize})" + (self.say(f" g{g}", f" 第{g}组") if tr.groups > 1 else "")
-            short.append(VGroup(self.text(one, size=SUB, color=self._group_color(g) if tr.groups > 1 else None)))
-        self.title_forms = (full, short)
-        self.filter_titles = full
-        self.w_labels = [[self.text(f"w{co}[:,:,{cl}]", size=SUB, color=t.muted, font=FONT_MONO)
-                          for cl in range(self.cg)] for co in range(self.cout)]
-        self.b_labels = [self.text(self.say(f"Bias b{co}", f"偏置 b{co}"), size=SUB, color=t.muted)
+        lines = [self.text(self.say("Filters", "滤波器"), size=TITLE),
+                 self.text(f"({self.kh}x{self.kw}x{self.cg})", size=SUB, color=t.muted)]
+        if tr.groups > 1:
+            lines.append(self.text(self.say(f"{tr.groups} groups", f"{tr.groups} 组"), size=SUB, color=t.muted))
+        self.filter_title = VGroup(*lines).arrange(DOWN, buff=0.08, aligned_edge=LEFT)
+        self.label_forms = [
+            ([[self.text(f"w{co}[:,:,{cl}]", size=SUB, color=self._group_color(co // self.og), font=FONT_MONO)
+               for cl in range(self.cg)] for co in range(self.cout)],
+             [self.text(f"o[:,:,{co}]", size=SUB, color=t.muted, font=FONT_MONO) for co in range(self.cout)]),
+            ([[self.text(f"w{co}", size=SUB, color=self._group_color(co // self.og), font=FONT_MONO)
+               for _ in range(self.cg)] for co in range(self.cout)],       # short: the column names the channel
+             [self.text(f"o{co}", size=SUB, color=t.muted, font=FONT_MONO) for co in range(self.cout)])]
+        for form in self.label_forms:
+            for row in form[0]:
+                for m in row:
+                    m.set_z_index(LINK_Z + 1)
+        self.w_labels, self.o_labels = self.label_forms[0]
+        self.b_labels = [self.text(f"b{co}", size=SUB, color=t.muted, font=FONT_MONO)
                          for co in range(self.cout)] if self.has_bias else []
-        self.b_short = [self.text(f"b{co}", size=SUB, color=t.muted, font=FONT_MONO)
-                        for co in range(self.cout)] if self.has_bias else []
-        self.o_labels = [self.text(f"o[:,:,{co}]", size=SUB, color=t.muted, font=FONT_MONO)
-                         for co in range(self.cout)]
+        self.bias_title = self.text(self.say("Bias", "偏置"), size=SUB, color=t.muted) if self.has_bias else None
 
     def _sum_widths(self) -> None:
         """The widest term each column of the sum row will hold over all steps, the bias's, the total's."""
         self.col_term_w = [0.0] * self.cin
-        bias_w, total_w = 0.0, 0.0
         longest: dict = {}
         for s in self.step_texts:
             for c, v in s["sums"].items():
@@ -221,17 +233,15 @@ class MultiChannelScene(ConvVizScene):
             if s["bias"] is not None:
                 longest["b"] = max(longest.get("b", ""), f"b{self.cout - 1}: {s['bias']}", key=len)
             longest["t"] = max(longest.get("t", ""), s["total"], key=len)
-        for key, s in longest.items():
-            width = self._sum_text(s).width
-            if key == "b":
-                bias_w = width
-            elif key == "t":
-                total_w = width
-            else:
-                self.col_term_w[key[1]] = width
-        self.sum_bias_w, self.sum_total_w = bias_w, total_w
+        widths = {key: self._sum_text(s).width for key, s in longest.items()}
+        for c in range(self.cin):
+            self.col_term_w[c] = widths.get(("c", c), 0.0)
+        self.sum_bias_w, self.sum_total_w = widths.get("b", 0.0), widths["t"]
         self.plus_w = self._sum_text("+").width
         self.sum_h = self._sum_text("ch0: 0").height
+        # the output column's part of the sum row: "b0: 1 = 1" (or "= 1")
+        eq = 3 * char_width(SUM)
+        self.sum_tail_w = (self.sum_bias_w + eq if self.has_bias else eq) + self.sum_total_w
 
     def _sum_text(self, s: str, color: str | None = None, bold: bool = False):
         return self.text(s, size=SUM, color=color or self.theme.text, font=FONT_MONO, bold=bold)
@@ -242,59 +252,82 @@ class MultiChannelScene(ConvVizScene):
         return self.theme.groups[g % len(self.theme.groups)]
 
     # ------------------------------------------------------------------------------------------ geometry
+    def _top_width(self) -> float:
+        """Width of the top line: the input title and the legend beside it."""
+        legend = LEGEND_GAP + self.legend.width if self.legend is not None else 0.0
+        return self.input_title.width + legend
+
+    def _top_height(self) -> float:
+        return self.input_title.height + GAP_TITLE
+
+    def _slice_pitch(self, c: float) -> float:
+        return max(self.kw * c, self.w_labels[0][0].width) + GAP_PAIR
+
+    def _out_pitch(self, c: float) -> float:
+        return max(self.ow * c, self.o_labels[0].width) + GAP_PAIR
+
+    def _bias_pitch(self, c: float) -> float:
+        return max(c, max(m.width for m in self.b_labels)) + GAP_PAIR if self.has_bias else 0.0
+
+    def _bias_title_w(self) -> float:
+        return self.bias_title.width + GAP_PAIR if self.has_bias else 0.0
+
     def _columns(self, c: float) -> dict:
         """Column widths and left edges for cell size ``c`` (scene units, x from the content's left edge)."""
-        left_w = max(m.width for m in self.filter_titles)
-        w_label = 0.0 if self.compact else self.w_labels[0][0].width
-        cols = [max(self.pw * c, self.kw * c, self.slice_labels[i].width, w_label, self.col_term_w[i])
-                for i in range(self.cin)]
-        # compact: the bias label sits left of its cell (in the gap), the output label right of its grid
-        b_label = 0.0 if self.compact else max(m.width for m in self.b_labels) if self.has_bias else 0.0
-        bias_w = max(c, b_label, self.sum_bias_w) if self.has_bias else 0.0
-        o_label = max(m.width for m in self.o_labels)
-        out_w = max(self.ow * c + (0.15 + o_label if self.compact else 0.0),
-                    0.0 if self.compact else o_label, self.sum_total_w)
-        xs, x = [], left_w + GAP_LEFT
+        n = min(self.per_row, self.og)
+        block_w = n * self._slice_pitch(c) - GAP_PAIR
+        cols = [max(self.pw * c, block_w, self.slice_labels[i].width, self.col_term_w[i]) for i in range(self.cin)]
+        m = min(self.out_per_row, self.cout)
+        out_w = m * self._out_pitch(c) - GAP_PAIR
+        bias_w = self._bias_pitch(c) * self.cout - GAP_PAIR + self._bias_title_w() if self.has_bias else 0.0
+        right_w = max(out_w, bias_w, self.output_title.width, self.sum_tail_w)
+        xs, x = [], self.filter_title.width + GAP_LEFT
         for i, cw in enumerate(cols):
             xs.append(x)
             x += cw + (GAP_COL if i < self.cin - 1 else 0.0)
-        bias_x = None
-        if self.has_bias:
-            x += GAP_RIGHT + (max(m.width for m in self.b_short) + 0.1 if self.compact else 0.0)
-            bias_x = x
-            x += bias_w
-        x += GAP_RIGHT
-        out_x = x
-        x += out_w
-        top_w = self.input_title.width + 0.5 + self.output_title.width + \
-            (self.legend.width + 0.5 if self.legend is not None else 0.0)
-        return {"left_w": left_w, "cols": cols, "xs": xs, "bias_w": bias_w, "bias_x": bias_x, "out_w": out_w,
-                "out_x": out_x, "width": max(x, top_w)}
+        out_x = x + GAP_RIGHT
+        width = max(out_x + right_w, self._top_width())
+        return {"cols": cols, "xs": xs, "out_x": out_x, "right_w": right_w, "width": width}
 
-    def _row_heights(self, c: float) -> list[float]:
-        """Height of each filter row: slice labels + grids, or the filter's title if taller."""
-        sub_h = 0.0 if self.compact else self.w_labels[0][0].height + LABEL_GAP
-        grid_h = max(self.kh, self.oh, 1) * c
-        return [max(sub_h + grid_h, self.filter_titles[co].height) for co in range(self.cout)]
+    def _filter_rows(self) -> int:
+        return math.ceil(self.og / min(self.per_row, self.og))
 
-    def _height(self, c: float) -> float:
-        h = self.input_title.height + 0.14 + self.slice_labels[0].height + LABEL_GAP + self.ph * c
-        h += sum(GAP_ROW + r for r in self._row_heights(c))
-        h += 0.3 + self.sum_h
-        h += sum(0.2 + m.height for m in self.extra)
-        return h
+    def _output_rows(self) -> int:
+        return math.ceil(self.cout / min(self.out_per_row, self.cout))
+
+    def _rows(self, c: float) -> dict:
+        """The y of each band (content's top y = 0, down is negative) for cell size ``c``."""
+        lab_h = self.slice_labels[0].height + LABEL_GAP
+        in_top = -self._top_height() - lab_h
+        in_bottom = in_top - self.ph * c
+        out_block = self.output_title.height + GAP_TITLE + self._output_rows() * (lab_h + self.oh * c + GAP_ROW) \
+            - GAP_ROW
+        out_top = min(in_bottom + out_block, -self._top_height() if self._top_reaches_right(c) else 0.0)
+        band = min(in_bottom, out_top - out_block) - GAP_LINK
+        rows_f = self._filter_rows()
+        filters_h = rows_f * (lab_h + self.kh * c + GAP_ROW) - GAP_ROW
+        bias_h = lab_h + c if self.has_bias else 0.0
+        sum_top = band - max(filters_h, bias_h, self.filter_title.height) - GAP_SUM
+        bottom = sum_top - self.sum_h - sum(0.2 + m.height for m in self.extra)
+        return {"lab_h": lab_h, "in_top": in_top, "out_top": out_top, "band": band, "sum_top": sum_top,
+                "bottom": bottom}
+
+    def _top_reaches_right(self, c: float) -> bool:
+        """Whether the top lines run over the output column (which then starts under them)."""
+        geo = self._columns(c)
+        return self._top_width() > geo["out_x"] - GAP_RIGHT / 2
 
     def _solve_cell(self) -> float:
         """The largest cell (up to MAX_CELL) with which everything fits the frame."""
+        def fits(c):
+            return self._columns(c)["width"] <= self.frame_w and -self._rows(c)["bottom"] <= self.frame_h
+
         lo, hi = 0.0, MAX_CELL
-        if self._columns(hi)["width"] <= self.frame_w and self._height(hi) <= self.frame_h:
+        if fits(hi):
             return hi
         for _ in range(40):
             mid = (lo + hi) / 2
-            if self._columns(mid)["width"] <= self.frame_w and self._height(mid) <= self.frame_h:
-                lo = mid
-            else:
-                hi = mid
+            lo, hi = (mid, hi) if fits(mid) else (lo, mid)
         return lo
 
     # ------------------------------------------------------------------------------------------ widgets
@@ -321,6 +354,9 @@ class MultiChannelScene(ConvVizScene):
         self.filter_grids = [[NumberGrid(tr.weight[co, cl], t, self.text, cell=c, fill=t.kernel_fill,
                                          stroke=t.kernel_stroke, show_numbers=show, font_size=f_in)
                               for cl in range(self.cg)] for co in range(self.cout)]
+        for row in self.filter_grids:     # over the link lines to a farther row of slices (lines: 1, digits: 2)
+            for g in row:
+                g.cells.set_z_index(LINK_Z + 0.5)
         self.bias_grids = [NumberGrid(np.array([[tr.bias[co]]], dtype=object), t, self.text, cell=c,
                                       fill=t.bias_fill, stroke=t.bias_stroke, show_numbers=show, font_size=f_in)
                            for co in range(self.cout)] if self.has_bias else []
@@ -337,90 +373,92 @@ class MultiChannelScene(ConvVizScene):
         return set_text
 
     def _place(self, c: float) -> None:
-        """Titles and input slices, one row per filter, room for the sum row, the extra lines; then all of it
-        centred in the frame."""
-        self.geo = self._columns(c)
+        """The top lines, the input slices, the filter slices under them, the output column, room for the sum
+        row, the extra lines; then all of it centred in the frame."""
+        self.geo, self.rows = self._columns(c), self._rows(c)
         self.group_cols = self._group_columns()   # the input columns each group's filters use
-        top, y = self._place_inputs(c)
-        y = self._place_filter_rows(c, y)
-        y -= 0.3
-        self.sum_top = y                       # the sum row's tokens hang from here
-        y -= self.sum_h
+        top = self._place_top()
+        self._place_inputs(c)
+        self._place_filters(c)
+        self._place_outputs(c)
+        y = self.rows["sum_top"] - self.sum_h
         for m in self.extra:
             y -= 0.2
             m.move_to([self.geo["width"] / 2, y, 0], aligned_edge=UP)
             y -= m.height
-        w_labels = [] if self.compact else [m for row in self.w_labels for m in row]
-        static = VGroup(top, *self.slice_labels, *self.input_grids, *self.filter_titles,
-                        *w_labels, *[g for row in self.filter_grids for g in row],
-                        *(self.b_short if self.compact else self.b_labels), *self.bias_grids, *self.o_labels,
+        static = VGroup(top, *self.slice_labels, *self.input_grids, self.filter_title,
+                        *[m for row in self.w_labels for m in row], *[g for row in self.filter_grids for g in row],
+                        *self.b_labels, *self.bias_grids, *([self.bias_title] if self.has_bias else []),
+                        self.output_title, *self.o_labels,
                         *self.output_grids, *self.extra)
-        self._centre(static, y)
+        self._centre(static, self.rows["bottom"])
         self.add(static)
 
-    def _place_inputs(self, c: float) -> tuple[VGroup, float]:
-        """The two titles (and the legend) on top, the input slices under them, one per column; returns the
-        titles and the y under the slices (the content's top is y = 0, its left x = 0)."""
-        geo = self.geo
-        y = 0.0
-        top = VGroup()
-        self.input_title.move_to([0.0, y, 0], aligned_edge=UP + LEFT)
-        self.output_title.move_to([geo["width"], y, 0], aligned_edge=UP + RIGHT)
-        top.add(self.input_title, self.output_title)
+    def _place_top(self) -> VGroup:
+        """The input title in the top-left corner, the legend beside it."""
+        self.input_title.move_to([0.0, 0.0, 0], aligned_edge=UP + LEFT)
+        top = VGroup(self.input_title)
         if self.legend is not None:
-            self.legend.next_to(self.input_title, RIGHT, buff=0.5)
+            self.legend.next_to(self.input_title, RIGHT, buff=LEGEND_GAP)
             top.add(self.legend)
-        y -= self.input_title.height + 0.14
+        return top
+
+    def _place_inputs(self, c: float) -> None:
+        geo, rows = self.geo, self.rows
         self.col_cx = [geo["xs"][i] + geo["cols"][i] / 2 for i in range(self.cin)]
         for i in range(self.cin):
-            self.slice_labels[i].move_to([self.col_cx[i], y, 0], aligned_edge=UP)
-        y -= self.slice_labels[0].height + LABEL_GAP
-        for i in range(self.cin):
-            self.input_grids[i].move_to([self.col_cx[i], y, 0], aligned_edge=UP)
-        return top, y - self.ph * c
+            self.slice_labels[i].move_to([self.col_cx[i], rows["in_top"] + rows["lab_h"], 0], aligned_edge=UP)
+            self.input_grids[i].move_to([self.col_cx[i], rows["in_top"], 0], aligned_edge=UP)
 
-    def _place_filter_rows(self, c: float, y: float) -> float:
-        """Per filter: its title, its slices under their input channels' columns, its bias and its output;
-        returns the y under the last row."""
-        geo = self.geo
-        self.bias_cx = geo["bias_x"] + geo["bias_w"] / 2 if self.has_bias else None
-        # the output grid's centre: its column's centre, or (compact, label on the right) its own
-        self.out_cx = geo["out_x"] + (self.ow * c / 2 if self.compact else geo["out_w"] / 2)
-        self.row_tops = []
-        for co, rh in enumerate(self._row_heights(c)):
-            y -= GAP_ROW
-            self.row_tops.append(y)
-            self.filter_titles[co].move_to([0.0, y, 0], aligned_edge=UP + LEFT)
-            ly = y
-            gy = y if self.compact else y - self.w_labels[0][0].height - LABEL_GAP
-            for cl, ci in enumerate(self.group_cols[co // self.og]):
-                self.w_labels[co][cl].move_to([self.col_cx[ci], ly, 0], aligned_edge=UP)
-                self.filter_grids[co][cl].move_to([self.col_cx[ci], gy, 0], aligned_edge=UP)
-            if self.has_bias:
-                self.bias_grids[co].move_to([self.bias_cx, gy, 0], aligned_edge=UP)
-                if self.compact:
-                    self.b_short[co].next_to(self.bias_grids[co], LEFT, buff=0.1)
-                else:
-                    self.b_labels[co].move_to([self.bias_cx, ly, 0], aligned_edge=UP)
-            self.output_grids[co].move_to([self.out_cx, gy, 0], aligned_edge=UP)
-            if self.compact:
-                self.o_labels[co].next_to(self.output_grids[co], RIGHT, buff=0.15)
-            else:
-                self.o_labels[co].move_to([self.out_cx, ly, 0], aligned_edge=UP)
-            y -= rh
-        return y
+    def _place_filters(self, c: float) -> None:
+        """Under each input slice the slices of the filters that read it, ``per_row`` side by side, each with
+        its label; the filters' title at the left of the band."""
+        rows, lab_h = self.rows, self.rows["lab_h"]
+        pitch, n = self._slice_pitch(c), min(self.per_row, self.og)
+        self.filter_title.move_to([0.0, rows["band"], 0], aligned_edge=UP + LEFT)
+        for g, chans in enumerate(self.group_cols):
+            for cl, ci in enumerate(chans):
+                left = self.col_cx[ci] - (n * pitch - GAP_PAIR) / 2
+                for k in range(self.og):
+                    co = g * self.og + k
+                    r, q = divmod(k, n)
+                    x = left + q * pitch + pitch / 2 - GAP_PAIR / 2
+                    y = rows["band"] - r * (lab_h + self.kh * c + GAP_ROW)
+                    self.w_labels[co][cl].move_to([x, y, 0], aligned_edge=UP)
+                    self.filter_grids[co][cl].move_to([x, y - lab_h, 0], aligned_edge=UP)
+
+    def _place_outputs(self, c: float) -> None:
+        """The output column: its title right above its slices (side by side, ``out_per_row`` a row), the
+        biases under them at the height of the filter slices."""
+        geo, rows, lab_h = self.geo, self.rows, self.rows["lab_h"]
+        x0, y = geo["out_x"], rows["out_top"]
+        pitch, m = self._out_pitch(c), min(self.out_per_row, self.cout)
+        left = x0 + (geo["right_w"] - (m * pitch - GAP_PAIR)) / 2
+        self.output_title.move_to([x0 + geo["right_w"] / 2, y, 0], aligned_edge=UP)
+        y -= self.output_title.height + GAP_TITLE
+        for co in range(self.cout):
+            r, q = divmod(co, m)
+            x = left + q * pitch + pitch / 2 - GAP_PAIR / 2
+            top = y - r * (lab_h + self.oh * c + GAP_ROW)
+            self.o_labels[co].move_to([x, top, 0], aligned_edge=UP)
+            self.output_grids[co].move_to([x, top - lab_h, 0], aligned_edge=UP)
+        if self.has_bias:
+            bp = self._bias_pitch(c)
+            bl = x0 + (geo["right_w"] - (self.cout * bp - GAP_PAIR) + self._bias_title_w()) / 2
+            for co in range(self.cout):
+                x = bl + co * bp + bp / 2 - GAP_PAIR / 2
+                self.b_labels[co].move_to([x, rows["band"], 0], aligned_edge=UP)
+                self.bias_grids[co].move_to([x, rows["band"] - lab_h, 0], aligned_edge=UP)
+            self.bias_title.next_to(self.bias_grids[0], LEFT, buff=GAP_PAIR)
 
     def _centre(self, static: VGroup, bottom: float) -> None:
         """Centre the content (``bottom``: its lowest y) in the frame; the places the sum row uses follow."""
         geo = self.geo
         shift = np.array([-geo["width"] / 2, -bottom / 2, 0.0])
         static.shift(shift)
-        self.shift = shift
         self.col_cx = [v + shift[0] for v in self.col_cx]
-        self.bias_cx = None if self.bias_cx is None else self.bias_cx + shift[0]
-        self.out_cx += shift[0]
         self.out_x = geo["out_x"] + shift[0]
-        self.sum_top += shift[1]
+        self.sum_top = self.rows["sum_top"] + shift[1]
         self.geo_xs = [v + shift[0] for v in geo["xs"]]
 
     def _group_columns(self) -> list[list[int]]:
@@ -434,39 +472,83 @@ class MultiChannelScene(ConvVizScene):
         self.drawn["filters"] = [[g.drawn_array() for g in row] for row in self.filter_grids]
         self.drawn["bias"] = [g.drawn.get((0, 0)) for g in self.bias_grids] if self.has_bias else None
         self.drawn["filter_columns"] = [self.group_cols[co // self.og] for co in range(self.cout)]
+        self.drawn["layout"] = {"filters_per_row": min(self.per_row, self.og),
+                                "short_labels": self.w_labels is self.label_forms[1][0],
+                                "outputs_per_row": min(self.out_per_row, self.cout)}
         self.drawn["labels"] = {
-            "input": self.input_title.text if hasattr(self.input_title, "text") else None,
-            "output": self.output_title.text if hasattr(self.output_title, "text") else None,
-            "filters": [" ".join(m.text for m in ft) for ft in self.filter_titles],
-            "bias": [m.text for m in (self.b_short if self.compact else self.b_labels)],
+            "input": self.input_title.text,
+            "output": self.output_text,
+            "filters": " ".join(m.text for m in self.filter_title),
+            "slices": [[m.text for m in row] for row in self.w_labels],
+            "bias": [m.text for m in self.b_labels],
         }
         self.drawn["extra_lines"] = [m.drawn for m in self.extra]
         self.drawn["legend"] = [] if self.legend is None else list(self.legend.keys)
+        self.drawn["boxes"] = self._boxes()
+
+    def _boxes(self) -> dict:
+        """Bounding boxes ((x0, y0), (x1, y1)) of the labelled parts, for the tests' overlap checks."""
+        def box(m):
+            return ((float(m.get_left()[0]), float(m.get_bottom()[1])),
+                    (float(m.get_right()[0]), float(m.get_top()[1])))
+        out = {"input title": box(self.input_title), "output title": box(self.output_title),
+               "filter title": box(self.filter_title)}
+        if self.legend is not None:
+            out["legend"] = box(self.legend)
+        if self.has_bias:
+            out["bias title"] = box(self.bias_title)
+        for i, (lab, g) in enumerate(zip(self.slice_labels, self.input_grids)):
+            out[f"x{i}"], out[f"x{i} label"] = box(g), box(lab)
+        for co in range(self.cout):
+            out[f"o{co}"], out[f"o{co} label"] = box(self.output_grids[co]), box(self.o_labels[co])
+            for cl in range(self.cg):
+                out[f"w{co}.{cl}"] = box(self.filter_grids[co][cl])
+                out[f"w{co}.{cl} label"] = box(self.w_labels[co][cl])
+            if self.has_bias:
+                out[f"b{co}"], out[f"b{co} label"] = box(self.bias_grids[co]), box(self.b_labels[co])
+        return out
 
     # ------------------------------------------------------------------------------------------ per step
-    def _cursor(self, st) -> VGroup:
-        """The step's moving parts: an outlined window in each input channel the filter uses, the active
-        filter's slices and bias outlined in the same colours (each slice sits under its channel's column), and
-        the output cell's marker. No diagonal window→slice lines: they would change ~150 pixel rows per link per
-        step, which costs more GIF bytes than everything else that moves (see the module notes)."""
+    def _cursor(self, st) -> tuple[VGroup, dict]:
+        """The step's moving parts: a window over each input slice the filter reads, two lines from it to the
+        filter slice right under it, that slice and the bias outlined (all in the kernel's colour), and the
+        output cell's marker (in the highlight colour, like the sum row's total). Returns the group and the
+        links drawn ({input channel: {"slice": (filter, its slice), "lines": [(start, end), ...]}})."""
         t = self.theme
-        cursor = VGroup()
+        cursor, links = VGroup(), {}
         co = st.out_channel
         by_channel: dict[int, list] = {}
         for tp in st.taps:
             by_channel.setdefault(tp.channel, []).append(tp)
+        first = self.group_cols[co // self.og][0]
         for ci, taps in sorted(by_channel.items()):
-            grid = self.input_grids[ci]
-            cursor.add(self._window(grid, taps))
+            window = self._window(self.input_grids[ci], taps)
+            target = self.filter_grids[co][ci - first]
+            lines = self._links(self.input_grids[ci], taps, target, self.w_labels[co][ci - first])
+            cursor.add(window, lines)
+            links[ci] = {"slice": (co, ci - first),
+                         "lines": [tuple(tuple(float(v) for v in p[:2]) for p in (ln.get_start(), ln.get_end()))
+                                   for ln in lines]}
         outlines = VGroup(*[self._outline(g, t.kernel_stroke) for g in self.filter_grids[co]])
         if self.has_bias:
             outlines.add(self._outline(self.bias_grids[co], t.bias_stroke))
         orow, ocol = st.out_position
         marker = self._outline(self.output_grids[co].cell(orow, ocol), t.highlight, width=5)
         cursor.add(outlines, marker)
-        return cursor
+        return cursor, links
 
-    WINDOW_STYLE = "brackets"
+    def _links(self, grid, taps, target, label) -> VGroup:
+        """Two lines from the window's lower corners to the upper corners of the filter slice's label: over the
+        input cells (under their digits), never over another grid's."""
+        cells = [tp.padded_position for tp in taps]
+        r1 = max(r for r, _ in cells)
+        c0, c1 = min(q for _, q in cells), max(q for _, q in cells)
+        bl, br = grid.cell(r1, c0).get_corner(DOWN + LEFT), grid.cell(r1, c1).get_corner(DOWN + RIGHT)
+        top = label.get_top()[1] + 0.04
+        lines = VGroup(Line(bl, [target.get_left()[0], top, 0]), Line(br, [target.get_right()[0], top, 0]))
+        lines.set_stroke(self.theme.kernel_stroke, width=LINK_STROKE)
+        lines.set_z_index(LINK_Z)            # above the input cells' fill (0), under digits and filter slices
+        return lines
 
     def _window(self, grid, taps):
         """The window over one input slice: corner brackets around a contiguous block (a full outline would
@@ -475,7 +557,7 @@ class MultiChannelScene(ConvVizScene):
         t = self.theme
         cells = [tp.padded_position for tp in taps]
         block = block_bounds(cells)
-        if block is None or self.WINDOW_STYLE != "brackets":
+        if block is None:
             win = KernelWindow(grid, cells, None, t, self.text, pad_cells=[tp.is_padding for tp in taps],
                                show_weights=False)
             win.squares.set_stroke(width=WINDOW_STROKE)
@@ -501,8 +583,9 @@ class MultiChannelScene(ConvVizScene):
         return r
 
     def _sum_row(self, st, strings) -> VGroup:
-        """``ch0: 1 + ch1: -2 + ch2: 1 + b0: 1 = 1``, each term under the column it comes from; every token sits
-        at a fixed place (strut-anchored), so from step to step only the changed digits are redrawn."""
+        """``ch0: 1 + ch1: -2 + ch2: 1 + b0: 1 = 1``, each channel's term under its column, the bias and the
+        total under the output column; every token sits at a fixed place (strut-anchored), so from step to
+        step only the changed digits are redrawn."""
         t = self.theme
         row = VGroup()
         chans = strings["channels"]
@@ -512,16 +595,17 @@ class MultiChannelScene(ConvVizScene):
             if k < len(chans) - 1:
                 row.add(self._token("+", self.geo_xs[ci + 1] - GAP_COL / 2, centre=True))
         right = self.geo_xs[chans[-1]] + self.geo["cols"][chans[-1]]
+        x = self.out_x
         if self.has_bias:
-            bx = self.bias_cx - self.geo["bias_w"] / 2
-            row.add(self._token("+", (right + bx) / 2 if chans[-1] == self.cin - 1 else right + GAP_COL / 2,
+            row.add(self._token("+", (right + x) / 2 if chans[-1] == self.cin - 1 else right + GAP_COL / 2,
                                 centre=True))
-            row.add(self._token(f"b{st.out_channel}: {strings['bias']}", self.bias_cx - self.sum_bias_w / 2,
-                                color=t.bias_stroke))
-            right = bx + self.geo["bias_w"]
-        row.add(self._token("=", (right + self.out_x) / 2, centre=True))
-        row.add(self._token(strings["total"], max(self.out_cx - self.sum_total_w / 2, self.out_x), color=t.highlight,
-                            bold=True))
+            row.add(self._token(f"b{st.out_channel}: {strings['bias']}", x, color=t.bias_stroke))
+            x += self.sum_bias_w + char_width(SUM)
+            row.add(self._token("=", x + char_width(SUM) / 2, centre=True))
+            x += 2 * char_width(SUM)
+        else:
+            row.add(self._token("=", (right + x) / 2, centre=True))
+        row.add(self._token(strings["total"], x, color=t.highlight, bold=True))
         return row
 
     def _token(self, s: str, x: float, color: str | None = None, bold: bool = False, centre: bool = False):
