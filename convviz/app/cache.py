@@ -123,12 +123,20 @@ def code_fingerprint(scene: str, builder: str) -> str:
     return h.hexdigest()
 
 
-def figure_key(entry, quality: str, lang: str, density: float) -> str:
-    spec = {"name": entry.name, "scene": entry.scene, "builder": entry.builder, "format": entry.format,
-            "params": jsonable(entry.resolve()), "options": jsonable(entry.options(lang=lang).as_dict()),
-            "quality": quality, "min_width": entry.min_width, "density": density,
-            "code": code_fingerprint(entry.scene, entry.builder)}
+def render_key(entry, params, options, fmt: str, quality: str, fps=None, min_width: int = 0,
+               density: float | None = None) -> str:
+    """What a rendered file depends on, hashed: the entry, its resolved data, the options, the output settings
+    and the code that draws it."""
+    spec = {"name": entry.name, "scene": entry.scene, "builder": entry.builder, "format": fmt,
+            "params": jsonable(params), "options": jsonable(options.as_dict()), "quality": quality, "fps": fps,
+            "min_width": min_width, "density": density, "code": code_fingerprint(entry.scene, entry.builder)}
     return hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def figure_key(entry, quality: str, lang: str, density: float) -> str:
+    """``render_key`` of a notes file (its own format, data and minimum width)."""
+    return render_key(entry, entry.resolve(), entry.options(lang=lang), entry.format, quality, None,
+                      entry.min_width, density if entry.format == "gif" else None)
 
 
 # ---------------------------------------------------------------------------------------------- manifest

@@ -109,7 +109,7 @@ def draw_slides(plan, quality: str, lang: str, jobs: int | None = None, progress
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(plan)))
     if jobs == 1:
         return [make_slide(*item, quality=quality, lang=lang, progress=progress) for item in plan]
-    from .notes import worker_pool
+    from .batch import worker_pool
 
     with worker_pool(jobs) as pool:
         futures = [pool.submit(make_slide, *item, quality=quality, lang=lang, progress=progress) for item in plan]

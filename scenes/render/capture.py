@@ -139,6 +139,8 @@ def _animation(scene_cls, params, options: RenderOptions, quality: str, fps: int
     target = media.LastOnly(writer, options.final_hold) if options.single_frame else writer
     scene, _ = build_scene(scene_cls, params, options, quality, still=False, fps=fps, min_width=min_width,
                            density=density, progress=progress, writer=target, record_text=record_text)
+    if target is not writer:
+        target.close()                                    # hands the final frame to ``writer``
     return scene, target
 
 

@@ -105,7 +105,8 @@ class ListWriter(FrameWriter):
 
 
 class LastOnly(FrameWriter):
-    """Passes on only the final frame, shown at least ``min_seconds`` (``single_frame`` renders)."""
+    """Passes on only the final frame, shown at least ``min_seconds`` (``single_frame`` renders), to ``inner``
+    when closed (``inner`` is closed by its owner)."""
 
     def __init__(self, inner: FrameWriter, min_seconds: float):
         super().__init__()
@@ -116,10 +117,6 @@ class LastOnly(FrameWriter):
 
     def finish(self) -> None:
         self.inner.add(self.last.pixels, max(self.min_seconds, 1.0))
-        self.inner.close()
-
-    def discard(self) -> None:
-        self.inner.discard()
 
 
 class VideoWriter(FrameWriter):
@@ -188,7 +185,7 @@ class GifWriter(FrameWriter):
         self.path, self.colors, self.optimize = Path(path), colors, optimize
         self._atomic = atomic_path(self.path)
         self.tmp = self._atomic.__enter__()
-        self.spool_path = self.tmp.with_name(self.tmp.name + ".spool")
+        self.spool_path = _sibling(self.tmp, "spool")
         self.spool = open(self.spool_path, "wb")
         self.index: list[tuple[int, int, tuple, float]] = []        # offset, length, shape, seconds
 
@@ -219,11 +216,13 @@ class GifWriter(FrameWriter):
         if self.optimize and gifsicle:
             # to a second file, not in place (-b): a gifsicle stopped by a signal leaves no file of its own
             # behind, and subprocess.run kills it when the signal's exception reaches here
-            done = self.tmp.with_name(self.tmp.name + ".opt")
+            done = _sibling(self.tmp, "opt")
             try:
                 with open(done, "wb") as f:
                     subprocess.run([gifsicle, "-O3", "--no-comments", "--no-names", str(self.tmp)], check=True,
                                    stdout=f, stderr=subprocess.PIPE)
+                if done.stat().st_size == 0:
+                    raise RuntimeError(f"gifsicle wrote nothing for {self.path.name}")
                 os.replace(done, self.tmp)
             finally:
                 done.unlink(missing_ok=True)
@@ -238,6 +237,12 @@ class GifWriter(FrameWriter):
     def discard(self) -> None:
         self._close_spool()
         self._atomic.__exit__(RuntimeError, RuntimeError("discarded"), None)
+
+
+def _sibling(tmp: Path, tag: str) -> Path:
+    """A second temporary file beside ``tmp`` named like it (``….gif.part`` → ``….gif.TAG.part``), so the
+    clean-up of an interrupted run (``files.remove_temporaries``) finds it too."""
+    return tmp.with_name(tmp.name[: -len(".part")] + f".{tag}.part" if tmp.name.endswith(".part") else tmp.name + f".{tag}")
 
 
 def _gif_header(w: int, h: int, palette: np.ndarray) -> bytes:
