@@ -75,12 +75,19 @@ def build_parser() -> argparse.ArgumentParser:
                         description="List every catalogue entry: the notes' files and the parametric scenes.")
     ls.add_argument("--notes", action="store_true", help="only the files of the notes' images/ folder")
 
-    r = sub.add_parser("render", help="render one scene or figure",
-                       description="Render a catalogue entry to GIF, MP4, WebM, PNG or JPG. Parametric scenes "
+    r = sub.add_parser("render", help="render scenes or figures",
+                       description="Render catalogue entries to GIF, MP4, WebM, PNG or JPG. Parametric scenes "
                        "(conv2d, conv_transpose2d, dilation, multichannel, padding, stride and the conv-arithmetic "
-                       "names) take the layer parameters and your own data.")
-    r.add_argument("name", help="catalogue name (see `convviz list`)")
-    r.add_argument("-o", "--output", type=_path, help="output file (default: output/NAME.FORMAT)")
+                       "names) take the layer parameters and your own data. Several names (or --out-dir) render "
+                       "in parallel worker processes into DIR/NAME.FORMAT, cached like `notes`: a file whose "
+                       "inputs did not change is not drawn again.")
+    r.add_argument("name", nargs="+", help="catalogue name(s) (see `convviz list`)")
+    r.add_argument("-o", "--output", type=_path, help="output file of one name (default: output/NAME.FORMAT)")
+    r.add_argument("--out-dir", type=_path, help="folder for DIR/NAME.FORMAT files, rendered in parallel and "
+                   "cached (default with several names: output)")
+    r.add_argument("--jobs", type=int, help="parallel render processes with several names (default: cores)")
+    r.add_argument("--force", action="store_true", help="with --out-dir or several names: render even when "
+                   "the cache says nothing changed")
     r.add_argument("--format", choices=FORMATS, help="output format (default: the entry's own)")
     r.add_argument("--quality", choices=QUALITIES, default="medium", help="low 854px, medium 1280px, high "
                    "1920px-class renders (default: medium)")
@@ -178,27 +185,59 @@ def _check_render_options(args, entry, fmt: str) -> None:
                          "--step-seconds long); add --smooth or drop --fps")
 
 
-def cmd_render(args) -> int:
-    from ..files import check_cache, check_output
+def _render_options(args, entry):
+    return entry.options(theme=args.theme, lang=args.lang, step_seconds=args.step_seconds,
+                         final_hold=args.final_hold, smooth=args.smooth or None, single_frame=args.single_frame,
+                         show_formula=args.show_formula or None, show_pytorch=args.show_pytorch or None)
 
+
+def _plan_render(args, name: str, overrides: dict, out: Path | None):
+    """(entry, params, options, format, output path) of one name, everything checked before drawing."""
+    if not name.strip():
+        raise UsageError("no scene name given: `convviz list` shows every name")
+    entry = catalogue.get_entry(name)
+    params = entry.resolve(**overrides)
+    fmt = args.format or entry.format
+    out = out or (args.out_dir or Path("output")) / f"{entry.name}.{fmt}"
+    if out.suffix.lower().lstrip(".") not in (fmt, "jpeg" if fmt == "jpg" else fmt):
+        raise UsageError(f"--output {out} does not end in .{fmt} (the format)")
+    _check_render_options(args, entry, fmt)
+    options = _render_options(args, entry)
+    check_render(entry, params, options, fmt, args.quality, fps=args.fps)
+    return entry, params, options, fmt, out
+
+
+def cmd_render(args) -> int:
+    from ..files import check_cache, check_folder, check_output
+
+    names = args.name
+    batch = len(names) > 1 or args.out_dir is not None
     try:
-        if not args.name.strip():
-            raise UsageError("no scene name given: `convviz list` shows every name")
-        entry = catalogue.get_entry(args.name)
-        params = entry.resolve(**render_overrides(args))
-        fmt = args.format or entry.format
-        out = args.output or Path("output") / f"{entry.name}.{fmt}"
-        if out.suffix.lower().lstrip(".") not in (fmt, "jpeg" if fmt == "jpg" else fmt):
-            raise UsageError(f"--output {out} does not end in .{fmt} (the format)")
-        _check_render_options(args, entry, fmt)
-        options = entry.options(theme=args.theme, lang=args.lang, step_seconds=args.step_seconds,
-                                final_hold=args.final_hold, smooth=args.smooth or None, single_frame=args.single_frame,
-                                show_formula=args.show_formula or None, show_pytorch=args.show_pytorch or None)
-        check_render(entry, params, options, fmt, args.quality, fps=args.fps)
-        check_output(out, "--output")                   # before rendering: a bad path costs nothing
+        overrides = render_overrides(args)
+        if batch:
+            if args.output is not None:
+                raise UsageError(f"-o/--output names one file; for {len(names)} names use --out-dir DIR "
+                                 "(each written as DIR/NAME.FORMAT)")
+            if overrides and len(names) > 1:
+                raise UsageError(f"layer parameters apply to one entry; got {len(names)} names "
+                                 f"({', '.join(names)})")
+            if args.jobs is not None and args.jobs < 1:
+                raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
+            if len(set(names)) < len(names):
+                raise UsageError("a name is given twice: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
+            plans = [_plan_render(args, n, overrides, None) for n in names]
+            check_folder(args.out_dir or Path("output"), "--out-dir")
+        else:
+            if args.jobs is not None or args.force:
+                raise UsageError("--jobs and --force are for several names or --out-dir (the cached batch render)")
+            plans = [_plan_render(args, names[0], overrides, args.output)]
+            check_output(plans[0][4], "--output")           # before rendering: a bad path costs nothing
         check_cache()
     except (ValueError, TypeError) as e:
         raise UsageError(str(e)) from None
+    if batch:
+        return _render_batch(args, plans)
+    entry, params, options, fmt, out = plans[0]
     try:
         render_entry(entry, params, options, out, fmt, args.quality, fps=args.fps, progress=sys.stderr.isatty())
     except ValueError as e:                         # a scene's own limits (e.g. channels it can draw)
@@ -209,6 +248,23 @@ def cmd_render(args) -> int:
         raise
     print(out)
     return 0
+
+
+def _render_batch(args, plans) -> int:
+    """Several files in parallel workers, cached (``batch.run_tasks``); their paths on stdout, failures on
+    stderr, exit 1 if any failed."""
+    from .batch import Task, run_tasks
+
+    out_dir = args.out_dir or Path("output")
+    tasks = [Task(e.name, out, params, options, fmt, args.quality, fps=args.fps)
+             for e, params, options, fmt, out in plans]
+    results = run_tasks(tasks, out_dir, args.jobs, args.force, progress=sys.stderr.isatty(), desc="convviz render")
+    for t, r in zip(tasks, results):
+        if r.status == "failed":
+            print(f"convviz: {t.name}: {r.error}", file=sys.stderr)
+        else:
+            print(t.out)
+    return 1 if any(r.status == "failed" for r in results) else 0
 
 
 def main(argv=None) -> int:

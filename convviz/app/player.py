@@ -56,14 +56,14 @@ class Slide:
 
 
 # ----------------------------------------------------------------------------------------------- encoding
-def palette_pngs(frames: list[np.ndarray], colors: int = 40) -> list[bytes]:
-    """Frames as palette PNGs with the GIF's own palette (the same samples and colours as
-    ``media.write_gif``), so a step's picture is pixel for pixel the GIF's frame, at a fraction of RGB's bytes."""
-    from scenes.render.media import shared_palette
+def palette_pngs(frames: list[np.ndarray], colors: int = 40, exact: tuple = ()) -> list[bytes]:
+    """Frames as palette PNGs with the GIF's own palette (the same samples, theme colours ``exact`` and colour
+    count as ``media.GifWriter``), so a step's picture is pixel for pixel the GIF's frame, at a fraction of RGB's
+    bytes."""
+    from scenes.render.media import sample_indices, shared_palette
 
     rgb = [np.ascontiguousarray(f[..., :3]) for f in frames]
-    idx = range(len(rgb)) if len(rgb) <= 24 else np.linspace(0, len(rgb) - 1, 24).astype(int)  # as write_gif
-    return _pngs(rgb, shared_palette([rgb[i] for i in idx], colors))
+    return _pngs(rgb, shared_palette([rgb[i] for i in sample_indices(len(rgb))], colors, exact))
 
 
 def exact_pngs(frames: list[np.ndarray]) -> list[bytes]:

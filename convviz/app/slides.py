@@ -119,7 +119,7 @@ def draw_slides(plan, quality: str, lang: str, jobs: int | None = None, progress
 def make_slide(entry, fig, options, overridden: bool = False, quality: str = "medium", lang: str = "en",
                progress: bool = False) -> Slide:
     """Render ``entry``'s held states (Manim runs here) into a ``Slide``."""
-    from scenes.render.capture import held_frames
+    from scenes.render.capture import held_frames, theme_colours
 
     from .player import palette_pngs, still_image
 
@@ -134,7 +134,8 @@ def make_slide(entry, fig, options, overridden: bool = False, quality: str = "me
     if entry.format in STILL_FORMATS:
         data, mime = still_image(pixels[0], entry.format)
         return Slide(images=[data], mime=mime, texts=[""], seconds=[options.final_hold], animated=False, **common)
-    return Slide(images=palette_pngs(pixels), mime="image/png", texts=frame_texts(held),
+    images = palette_pngs(pixels, exact=theme_colours(options.theme))
+    return Slide(images=images, mime="image/png", texts=frame_texts(held),
                  seconds=[f.seconds for f in held.frames], animated=True, **common)
 
 

@@ -144,9 +144,18 @@ def _animation(scene_cls, params, options: RenderOptions, quality: str, fps: int
     return scene, target
 
 
-def writer_for(fmt: str, out: Path, fps: int):
+def theme_colours(theme: str) -> tuple:
+    """The theme's colours as (r, g, b): a GIF palette keeps them exactly."""
+    from scenes.kit.theme import THEMES
+
+    t = THEMES[theme]
+    hexes = [v for v in vars(t).values() if isinstance(v, str) and v.startswith("#")] + list(t.groups)
+    return tuple((int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16)) for h in hexes if len(h) == 7)
+
+
+def writer_for(fmt: str, out: Path, fps: int, theme: str = "light"):
     """The streaming writer of ``fmt`` ("gif", "mp4", "webm") writing ``out``."""
-    return media.GifWriter(out) if fmt == "gif" else media.VideoWriter(out, fps)
+    return media.GifWriter(out, exact=theme_colours(theme)) if fmt == "gif" else media.VideoWriter(out, fps)
 
 
 def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path, fmt: str,
@@ -159,7 +168,7 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
     if fmt in STILL_FORMATS:
         scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width)
         return media.write_still(pixels, out)
-    with writer_for(fmt, out, fps_used) as writer:
+    with writer_for(fmt, out, fps_used, options.theme) as writer:
         _animation(scene_cls, params, options, quality, fps_used, min_width, density, writer, progress)
     return Path(out)
 

@@ -178,11 +178,9 @@ class GifWriter(FrameWriter):
     (as before streaming), each frame is quantised and appended to the GIF one at a time, and gifsicle -O3
     (when installed) does the frame differencing, reading from disk."""
 
-    SAMPLES = 24
-
-    def __init__(self, path: Path, colors: int = 40, optimize: bool = True):
+    def __init__(self, path: Path, colors: int = 40, optimize: bool = True, exact: tuple = ()):
         super().__init__()
-        self.path, self.colors, self.optimize = Path(path), colors, optimize
+        self.path, self.colors, self.optimize, self.exact = Path(path), colors, optimize, tuple(exact)
         self._atomic = atomic_path(self.path)
         self.tmp = self._atomic.__enter__()
         self.spool_path = _sibling(self.tmp, "spool")
@@ -202,9 +200,7 @@ class GifWriter(FrameWriter):
     def finish(self) -> None:
         self.spool.close()
         self.spool = open(self.spool_path, "rb")
-        n = len(self.index)
-        idx = range(n) if n <= self.SAMPLES else np.linspace(0, n - 1, self.SAMPLES).astype(int)
-        palette = shared_palette([self._frame(int(i)) for i in idx], self.colors)
+        palette = shared_palette([self._frame(i) for i in sample_indices(len(self.index))], self.colors, self.exact)
         h, w = self.index[0][2][:2]
         with open(self.tmp, "wb") as out:
             out.write(_gif_header(w, h, palette))
@@ -277,29 +273,40 @@ def _gif_frame(im, delay_cs: int) -> bytes:
     return control + data[start: pos + 1]
 
 
-def write_gif(frames: list[Frame], path: Path, colors: int = 40, optimize: bool = True) -> Path:
+def write_gif(frames: list[Frame], path: Path, colors: int = 40, optimize: bool = True, exact: tuple = ()) -> Path:
     """``frames`` as a GIF through ``GifWriter`` (for frames already in memory)."""
-    with GifWriter(path, colors, optimize) as w:
+    with GifWriter(path, colors, optimize, exact) as w:
         for f in frames:
             w.add(f.pixels, f.seconds)
     return Path(path)
 
 
-def shared_palette(samples: list[np.ndarray], colors: int):
-    """One palette for every frame: the exact flat colours of the figure (background, fills, strokes: the
-    colours covering the most pixels) are kept as they are, median cut fills the rest (anti-aliased edges)."""
+def sample_indices(n: int, samples: int = 24) -> list[int]:
+    """Which of ``n`` frames the GIF palette is chosen from: all up to ``samples``, else evenly spread."""
+    return list(range(n)) if n <= samples else [int(i) for i in np.linspace(0, n - 1, samples).astype(int)]
+
+
+def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
+    """One palette for every frame: the figure's own colours are kept exactly: those of ``exact`` (the theme's
+    colours, as (r, g, b)) that cover at least 16 pixels, then the flat colours covering the most pixels
+    (background, fills, strokes); median cut fills the rest (anti-aliased edges). A small mark in a theme colour
+    (a bias outline, a marker beside a stroke of a close colour) keeps its colour."""
     from PIL import Image
 
     pixels = np.concatenate([a.reshape(-1, 3) for a in samples])
     keys = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8) | pixels[:, 2]
     values, counts = np.unique(keys, return_counts=True)
+    wanted = {(int(r) << 16) | (int(g) << 8) | int(b) for r, g, b in exact}
+    present = [int(v) for v, c in zip(values, counts) if int(v) in wanted and c >= 16]
     top = np.argsort(-counts, kind="stable")[: colors // 2]
-    flat = values[top][counts[top] >= len(keys) // 2000]          # at least 0.05 % of the pixels
-    exact = [((int(v) >> 16) & 255, (int(v) >> 8) & 255, int(v) & 255) for v in flat]
+    flat = [int(v) for v in values[top][counts[top] >= len(keys) // 2000]]      # at least 0.05 % of the pixels
+    keep = list(dict.fromkeys(present + flat))[: max(colors // 2, len(present))]
+    kept = [((v >> 16) & 255, (v >> 8) & 255, v & 255) for v in keep]
     sheet = Image.fromarray(np.concatenate(samples, axis=0)) if len(samples) > 1 else Image.fromarray(samples[0])
-    rest = sheet.quantize(colors=max(2, colors - len(exact)), method=Image.Quantize.MEDIANCUT,
-                          dither=Image.Dither.NONE).getpalette()[: 3 * max(2, colors - len(exact))]
-    merged = list(exact)
+    n_rest = max(2, colors - len(kept))
+    rest = sheet.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
+                          dither=Image.Dither.NONE).getpalette()[: 3 * n_rest]
+    merged = list(kept)
     for i in range(0, len(rest), 3):
         c = tuple(rest[i:i + 3])
         if c not in merged:

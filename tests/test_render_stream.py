@@ -1,0 +1,222 @@
+"""Issue 11, correctness of the faster rendering (speed lives in bench/render.py): frames are encoded as they are
+drawn and the files hold the same frames and durations as the frames in memory; a still draws only the final
+state, and it is the animation's final state; batch renders equal single renders byte for byte and are cached;
+the text-outline and Cairo-path caches change no pixel."""
+
+from __future__ import annotations
+
+import os
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from convviz.app.cli import main
+from convviz.catalogue import get_entry
+from scenes.render import capture, media
+
+SMALL = "no_padding_no_strides"          # 4 steps
+
+
+def gif_frames(path):
+    """[(RGB pixels, duration ms)] of every frame of a GIF, as a viewer shows them."""
+    out = []
+    with Image.open(path) as im:
+        for i in range(im.n_frames):
+            im.seek(i)
+            out.append((np.asarray(im.convert("RGB")), im.info["duration"]))
+    return out
+
+
+def entry_parts(name, **options):
+    e = get_entry(name)
+    return e, e.resolve(), e.options(**options)
+
+
+# ------------------------------------------------------------------------------------------------ streaming
+def test_streamed_gif_has_the_frames_and_durations_held_in_memory(tmp_path):
+    """The GIF written frame by frame (spooled, palettised one at a time, gifsicle) decodes to the frames the
+    scene held, each shown for its held time; the palette is exact for these flat colours."""
+    e, p, o = entry_parts(SMALL)
+    held = capture.held_frames(e.scene, p, o, "gif", "low")
+    out = capture.render(e.scene, p, o, tmp_path / "a.gif", "gif", "low")
+    decoded = gif_frames(out)
+    assert len(decoded) == len(held.frames) == 4
+    palette = media.shared_palette([f.pixels[..., :3] for f in held.frames], 40, capture.theme_colours(o.theme))
+    for (pixels, ms), f in zip(decoded, held.frames):
+        assert ms == round(f.seconds * 100) * 10
+        assert np.array_equal(pixels, np.asarray(media.to_palette(f.pixels[..., :3], palette).convert("RGB")))
+        assert np.abs(pixels.astype(int) - f.pixels[..., :3].astype(int)).mean() < 1.0
+    assert [ms for _, ms in decoded] == [1000, 1000, 1000, int(o.final_hold * 1000)]
+
+
+def test_gif_writer_equals_the_in_memory_reference_encoding(tmp_path):
+    """GifWriter against Pillow's save_all of the same palettised frames (what was written before streaming):
+    identical decoded frames and durations, consecutive duplicates merged."""
+    from scenes.render.media import shared_palette, to_palette
+
+    rng = np.random.default_rng(3)
+    frames = []
+    for i in range(30):
+        f = np.full((64, 96, 3), 255, np.uint8)
+        f[5 + i: 20 + i, 10:40] = (200, 30, 30)
+        f[40:50, 3 * i: 3 * i + 6] = rng.integers(0, 255, 3)
+        frames.append(media.Frame(f, 0.5 if i % 3 else 1.0))
+    frames.append(media.Frame(frames[-1].pixels.copy(), 2.0))             # a duplicate: merged
+    media.write_gif(frames, tmp_path / "stream.gif")
+    merged = media.merge_identical(frames)
+    idx = np.linspace(0, len(merged) - 1, 24).astype(int)
+    palette = shared_palette([merged[i].pixels for i in idx], 40)
+    pal = [to_palette(f.pixels, palette) for f in merged]
+    pal[0].save(tmp_path / "ref.gif", save_all=True, append_images=pal[1:], loop=0, disposal=1,
+                duration=[max(20, round(f.seconds * 100) * 10) for f in merged])
+    a, b = gif_frames(tmp_path / "stream.gif"), gif_frames(tmp_path / "ref.gif")
+    assert len(a) == len(b) == 30
+    for (pa, da), (pb, db) in zip(a, b):
+        assert da == db and np.array_equal(pa, pb)
+    assert a[-1][1] == 2500                                                  # 0.5 + 2.0 s merged
+
+
+def test_streamed_video_repeats_each_held_frame_for_its_duration(tmp_path):
+    e, p, o = entry_parts(SMALL, step_seconds=0.5)
+    held = capture.held_frames(e.scene, p, o, "mp4", "low", fps=10)
+    out = capture.render(e.scene, p, o, tmp_path / "a.mp4", "mp4", "low", fps=10)
+    with av.open(str(out)) as c:
+        decoded = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    expected = [round(f.seconds * 10) for f in held.frames]
+    assert len(decoded) == sum(expected)
+    k = 0
+    for f, n in zip(held.frames, expected):
+        for j in range(n):                          # H.264 is lossy: close to its frame, far from the others
+            err = np.abs(decoded[k + j].astype(int) - f.pixels[..., :3].astype(int)).mean()
+            assert err < 3.0
+        k += n
+
+
+def test_a_render_keeps_no_frame_list_and_leaves_no_spool(tmp_path, monkeypatch):
+    """The file render streams: no ListWriter is made, and nothing but the file is left in its folder."""
+    made = []
+    monkeypatch.setattr(media.ListWriter, "__init__",
+                        lambda self: made.append(1) or media.FrameWriter.__init__(self))
+    e, p, o = entry_parts(SMALL)
+    capture.render(e.scene, p, o, tmp_path / "a.gif", "gif", "low")
+    capture.render(e.scene, p, o, tmp_path / "a.webm", "webm", "low")
+    assert made == [] and sorted(os.listdir(tmp_path)) == ["a.gif", "a.webm"]
+
+
+def test_a_writer_that_fails_leaves_nothing(tmp_path):
+    w = media.GifWriter(tmp_path / "a.gif")
+    with pytest.raises(RuntimeError):
+        with w:
+            w.add(np.zeros((8, 8, 3), np.uint8), 1.0)
+            raise RuntimeError("drawing failed")
+    assert os.listdir(tmp_path) == []
+
+
+# ------------------------------------------------------------------------------------------------ stills
+def test_a_still_is_the_final_state_of_the_animation_without_measuring_each_step():
+    """The still's storyboard holds every step but measures none (final_only); its drawn record equals the
+    full animation's, and its pixels equal the animation's final state framed the same way."""
+    e, p, o = entry_parts("conv2d")
+    still_scene, still_pixels = capture._still(capture.load_scene_class(e.scene), p, o, "low", 15, 0)
+    anim_scene, sink = capture.build_scene(capture.load_scene_class(e.scene), p, o, "low", still=False)
+    for key in ("output", "equations", "windows", "input", "kernel"):
+        assert np.array_equal(np.asarray(still_scene.drawn[key], dtype=object),
+                              np.asarray(anim_scene.drawn[key], dtype=object))
+    from manim import tempconfig
+    with tempconfig(capture._config("low", 15, anim_scene.theme.background)):
+        again = capture.still_frame(anim_scene, sink, "low")
+    assert np.array_equal(again, still_pixels)
+
+
+def test_a_large_still_renders_past_what_an_animation_may_draw(tmp_path, capsys):
+    """28x28 input, 676 steps: the PNG shows the final state, every output cell written with its value."""
+    from convviz.options import STILL_MIN_WIDTH
+
+    out = tmp_path / "big.png"
+    assert main(["render", "conv2d", "--in-size", "28", "--format", "png", "--quality", "low", "-o", str(out)]) == 0
+    with Image.open(out) as im:
+        assert im.size[0] >= STILL_MIN_WIDTH["low"]
+    e = get_entry("conv2d")
+    p = e.resolve(in_size=28)
+    held = capture.held_frames(e.scene, p, e.options(), "png", "low")
+    x, w = np.asarray(p.x)[0], np.asarray(p.weight)[0, 0]
+    ref = np.array([[np.sum(x[i:i + 3, j:j + 3] * w) for j in range(26)] for i in range(26)])
+    assert np.allclose(np.asarray(held.drawn["output"], dtype=float), ref + (p.bias[0] if p.bias is not None else 0),
+                       atol=0.006)
+
+
+# ------------------------------------------------------------------------------------------------ batch
+def test_batch_equals_single_renders_byte_for_byte_and_is_cached(tmp_path, capsys):
+    names = [SMALL, "padding_strides", "cnn-figure3"]
+    assert main(["render", *names, "--quality", "low", "--out-dir", str(tmp_path / "b"), "--jobs", "2"]) == 0
+    out = capsys.readouterr().out.split()
+    assert out == [str(tmp_path / "b" / f"{n}.{get_entry(n).format}") for n in names]
+    for n in names:
+        single = tmp_path / f"{n}.{get_entry(n).format}"
+        assert main(["render", n, "--quality", "low", "-o", str(single)]) == 0
+        assert single.read_bytes() == (tmp_path / "b" / single.name).read_bytes()
+    stamps = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "b").iterdir()}
+    assert main(["render", *names, "--quality", "low", "--out-dir", str(tmp_path / "b")]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "b").iterdir()} == stamps      # all cached
+    assert main(["render", SMALL, "--quality", "low", "--theme", "dark", "--out-dir", str(tmp_path / "b")]) == 0
+    assert (tmp_path / "b" / f"{SMALL}.gif").stat().st_mtime_ns != stamps[f"{SMALL}.gif"]   # options changed
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["render", SMALL, "padding_strides", "-o", "x.gif"], "--out-dir"),
+    (["render", "conv2d", "stride", "--in-size", "7"], "one entry"),
+    (["render", SMALL, SMALL, "--out-dir", "{d}"], "twice"),
+    (["render", SMALL, "--jobs", "2"], "--out-dir"),
+    (["render", SMALL, "padding_strides", "--jobs", "0"], "--jobs"),
+    (["render", SMALL, "nonsense_name"], "nonsense_name"),
+])
+def test_batch_refusals_are_one_line_and_write_nothing(argv, needle, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main([a.replace("{d}", str(tmp_path / "d")) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert needle in err and len(err.strip().splitlines()) == 1
+    assert os.listdir(tmp_path) == []
+
+
+# ------------------------------------------------------------------------------------------------ caches
+def test_text_outlines_from_the_disk_cache_draw_the_same_pixels(tmp_path, monkeypatch):
+    """First run: outlines made by Pango and stored; second (fresh process state): read back; a damaged file
+    is ignored and rewritten. The pixels are the same each time."""
+    from scenes.kit import base, glyphs
+
+    monkeypatch.setenv("CONVVIZ_CACHE", str(tmp_path / "cache"))
+    e, p, o = entry_parts(SMALL)
+
+    def frames():
+        base._text_template.cache_clear()
+        return [f.pixels for f in capture.held_frames(e.scene, p, o, "gif", "low").frames]
+
+    first = frames()
+    files = sorted((tmp_path / "cache" / "glyphs").rglob("*.npz"))
+    assert len(files) > 10
+    assert all(np.array_equal(a, b) for a, b in zip(first, frames()))
+    files[0].write_bytes(b"not a zip")
+    key_free = frames()
+    assert all(np.array_equal(a, b) for a, b in zip(first, key_free))
+    with np.load(files[0], allow_pickle=False) as z:                     # rewritten whole
+        assert z["points"].shape[1] == 3
+    assert glyphs.load(("x", "no such font", 1.0, "#000000", "NORMAL", "NORMAL", False)) is None
+
+
+def test_the_path_caching_camera_draws_what_stock_manim_draws():
+    from manim.camera.camera import Camera
+
+    e, p, o = entry_parts("cnn-figure15", smooth=True)
+    cls = capture.load_scene_class(e.scene)
+
+    class Stock(cls):
+        def __init__(self, *a, **k):
+            k["camera_class"] = Camera
+            super().__init__(*a, **k)
+
+    cached = capture.held_frames(cls, p, o, "gif", "low").frames
+    stock = capture.held_frames(Stock, p, o, "gif", "low").frames
+    assert len(cached) == len(stock) > 4
+    assert all(np.array_equal(a.pixels, b.pixels) and a.seconds == b.seconds for a, b in zip(cached, stock))
