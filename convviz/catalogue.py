@@ -300,7 +300,7 @@ _add(
     Entry("cnn-gif5", "conv2d:ConvScene", "conv:conv_figure",
           "dilated convolution: 7x7 input, 3x3 kernel, dilation 2, 9 steps",
           kind="conv", params={"in_size": 7, "kernel_size": 3, "dilation": 2, "seed": 5, "weights_in_window": False},
-          notes=True, min_width=399,
+          notes=True, min_width=399, option_defaults={"show_pytorch": True},
           caption_en="Dilated convolution (dilation 2): the 3x3 kernel's taps are 2 apart, covering 5x5.",
           caption_zh="空洞卷积（膨胀率 2）：3x3 卷积核的采样点间隔为 2，覆盖 5x5 区域。"),
     Entry("cnn-figure13", "receptive_field:ReceptiveField", "dilation:receptive_field_figure",
@@ -317,7 +317,7 @@ _add(
           caption_zh="转置卷积（步长 2，填充 1）的直接卷积形式：在 3x3 输入之间和四周插零，卷积核翻转，得到 5x5 输出。"),
     Entry("cnn-gif6", "transposed:TransposedScene", "conv:conv_transpose_figure",
           "transposed conv 3x3 → 5x5, stride 2, padding 1, 25 steps",
-          kind="transposed", notes=True, min_width=399,
+          kind="transposed", notes=True, min_width=540,
           params={"in_size": 3, "kernel_size": 3, "stride": 2, "padding": 1, "seed": 14, "view": "gather",
                     "weights_in_window": False},
           caption_en="Transposed convolution, animated: each output is a stride-1 convolution of the "

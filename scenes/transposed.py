@@ -21,16 +21,23 @@ from manim import DOWN, LEFT, RIGHT, UP, DashedVMobject, Line, Rectangle, Square
 from convviz.trace import fmt
 
 from scenes.kit.base import ConvVizScene
-from scenes.kit.layout import extra_lines, usable_height, usable_width
+from scenes.kit.layout import DIGITS as GRID_DIGITS
+from scenes.kit.layout import (EXTRA_LINE_SIZE, GAP_CELLS, MIN_GAP, POINTS_PER_UNIT, ROW_WIDTH, extra_lines, grid_gap,
+                               line_height, text_sizes, usable_height, usable_width)
 from scenes.kit.widgets import (DATA, EMPTY, INSERTED, OUTPUT_PADDING, PADDING, FitText, KernelWindow, Legend,
-                                NumberGrid, SumLayout, hatch, longest_number, number_font_size, output_grid)
+                                NumberGrid, SumLayout, WrappedText, hatch, longest_number, number_font_size,
+                                output_grid)
 
 # GatherTrace.kinds codes → NumberGrid cell kinds
 KIND_OF_CODE = {0: DATA, 1: INSERTED, 2: PADDING, 3: OUTPUT_PADDING}
 PADDING_CODES = (2, 3)    # kinds a window tap over which is drawn dashed
 
 MARGIN_X, MARGIN_Y = 0.4, 0.2   # the figure fits the frame less these each side (13.4 x 7.6 at 16:9)
-CELL_MAX = 0.5          # largest cell (scene units): 30 px at 854x480, a compact GIF
+CELL_MAX = 0.5          # largest cell of the scatter view (scene units)
+# the gather view sizes everything from its cell (kit.layout): largest and smallest cell, the kernel labels'
+# least wrapping width, between the kernel and its flip, the row to its legend, between the sum's lines
+GATHER_CELL_MAX, CELL_MIN, KERNEL_LABEL_MIN_W, KERNEL_GAP, LEGEND_BUFF, SUM_LINE_GAP = 0.8, 0.12, 1.6, 0.3, 0.3, 0.12
+LEGEND_LINE_BUFF = 0.12     # between the legend's entries in a column
 MAX_NUMBERED = 20       # grids with more cells than this on a side are drawn without numbers
 GAP, NARROW_GAP = 0.9, 0.5      # between input, kernels and output; narrow when the row is crowded
 CROWDED = 22            # cells across the row beyond which the gaps narrow
@@ -102,7 +109,7 @@ class _TransposedBase(ConvVizScene):
         return NumberGrid(values, t, self.text, cell=cell, fill=t.kernel_fill, stroke=t.kernel_stroke,
                           font_size=font or number_font(cell, longest_number(values)))
 
-    def _legend(self, trace, size: float = 18) -> Legend:
+    def _legend(self, trace, size: float = 18, side: float = SWATCH) -> Legend:
         """Swatches for the kinds of cell present in the expanded grid; ``.keys`` lists them."""
         present = set(int(v) for v in np.unique(trace.kinds))
         entries = [(kind, text) for code, kind, text in (
@@ -111,7 +118,7 @@ class _TransposedBase(ConvVizScene):
             (2, PADDING, self.T("padding")),
             (3, OUTPUT_PADDING, self.T("output_padding") + self.say(" (bottom/right)", "（下/右）")))
             if code in present]
-        return Legend(entries, self.theme, self.text, size=size, side=SWATCH)
+        return Legend(entries, self.theme, self.text, size=size, side=side)
 
     def _marker(self, mob, width: float = 5) -> SurroundingRectangle:
         """The current cell's outline."""
@@ -119,12 +126,14 @@ class _TransposedBase(ConvVizScene):
         marker.set_z_index(4)
         return marker
 
-    def _window(self, trace, grid, step, show_weights: bool, fill_opacity: float = 0.0) -> KernelWindow:
-        """The gather window over the expanded grid, dashed over padding; its weights are the flipped kernel."""
+    def _window(self, trace, grid, step, show_weights: bool, fill_opacity: float = 0.0,
+                split_padding: bool = False) -> KernelWindow:
+        """The gather window over the expanded grid, dashed over padding (``split_padding``: a contiguous window
+        too, its data part tinted); its weights are the flipped kernel."""
         cells = [tp.padded_position for tp in step.taps]
         pad = [int(trace.kinds[pp]) in PADDING_CODES for pp in cells]
         return KernelWindow(grid, cells, [tp.weight for tp in step.taps], self.theme, self.text, pad_cells=pad,
-                            show_weights=show_weights, fill_opacity=fill_opacity)
+                            show_weights=show_weights, fill_opacity=fill_opacity, split_padding=split_padding)
 
     def _n_extra(self) -> int:
         return int(bool(self.opts.show_formula)) + int(bool(self.opts.show_pytorch))
@@ -146,7 +155,7 @@ class _TransposedBase(ConvVizScene):
     @staticmethod
     def _kernel_column(top_label, top, bottom_label, bottom) -> VGroup:
         return VGroup(VGroup(top_label, top).arrange(DOWN, buff=KERNEL_BUFF),
-                      VGroup(bottom_label, bottom).arrange(DOWN, buff=KERNEL_BUFF)).arrange(DOWN, buff=0.3)
+                      VGroup(bottom_label, bottom).arrange(DOWN, buff=KERNEL_BUFF)).arrange(DOWN, buff=KERNEL_GAP)
 
     @staticmethod
     def _row(left, kcol, right, gap: float, kernel_label) -> VGroup:
@@ -156,27 +165,35 @@ class _TransposedBase(ConvVizScene):
         kcol.align_to(left, UP).shift(UP * (kernel_label.height + KERNEL_BUFF))
         return row
 
-    def _io_labels(self, left, right, output_of=None) -> VGroup:
+    def _io_labels(self, left, right, output_of=None, size: float = 26) -> VGroup:
         """Input over ``left``, Output over ``right`` (centred on ``output_of`` if given) at the same height."""
-        labels = VGroup(self.label("input").next_to(left, UP, buff=LABEL_BUFF),
-                        self.label("output").next_to(right, UP, buff=LABEL_BUFF))
+        labels = VGroup(self.label("input", size=size).next_to(left, UP, buff=LABEL_BUFF),
+                        self.label("output", size=size).next_to(right, UP, buff=LABEL_BUFF))
         if output_of is not None:
             labels[1].match_x(output_of)
         labels[1].align_to(labels[0], UP)
         return labels
 
-    def _heading(self, key: str, body: VGroup) -> FitText:
-        heading = FitText(self.T(key), self.text, max_width=self.frame_w, size=20, color=self.theme.muted)
+    def _heading(self, key: str, body: VGroup, size: float = 20, width: float | None = None,
+                 of=None) -> FitText | WrappedText:
+        """The view's one-line description over ``body`` (centred on ``of``); given ``width``, wrapped to it."""
+        if width is None:
+            heading = FitText(self.T(key), self.text, max_width=self.frame_w, size=size, color=self.theme.muted)
+        else:
+            heading = WrappedText(self.T(key), self.text, width, size=size, color=self.theme.muted)
         heading.next_to(body, UP, buff=HEADING_BUFF)
+        if of is not None:
+            heading.match_x(of)
         body.add(heading)
         return heading
 
-    def _place_extra_lines(self, trace, x: float, y: float) -> list[FitText]:
+    def _place_extra_lines(self, trace, x: float, y: float, size: float = EXTRA_LINE_SIZE,
+                           width: float | None = None) -> list[FitText]:
         """The optional formula / PyTorch lines, centred on ``x`` from ``y`` down."""
-        extra = extra_lines(self, trace, self.frame_w)
+        extra = extra_lines(self, trace, width or self.frame_w, size=size)
         for m in extra:
-            m.move_to([x, y, 0])
-            y -= EXTRA_LINE_H
+            m.move_to([x, y - m.height / 2, 0])
+            y -= max(EXTRA_LINE_H, m.height + LINES_BUFF)
             self.add(m)
         return extra
 
@@ -219,59 +236,109 @@ class TransposedScene(_TransposedBase):
 
     # ------------------------------------------------------------------------------------------ gather view
     def gather_view(self, final: bool = True) -> dict:
-        """The equivalent direct conv: the expanded input, the kernel and its flip, the output filling in."""
+        """The equivalent direct conv: the expanded input, the kernel and its flip, the output filling in; every
+        size from the cell (``kit.layout``), the heading and the sum wrapped to the row's width."""
         trace = self._trace("gather")
         eh, ew = trace.padded_size
         oh, ow = trace.out_size
         show_in, show_out = max(eh, ew) <= MAX_NUMBERED, max(oh, ow) <= MAX_NUMBERED
-        kernel_label, flipped_label = self.label("kernel", size=LABEL_SIZE), self.label("flipped", size=LABEL_SIZE)
-        gap = self._gap(ew, trace.kernel_size[1], ow)
-        cell = self._gather_cell(trace, gap, max(flipped_label.width, kernel_label.width))
-        grid = self._expanded_grid(trace, cell, show_in)
-        kern = self._kernel_grid(np.asarray(trace.transposed_weight)[0, 0], cell)
-        flip = self._kernel_grid(trace.weight[0, 0], cell)
-        out = output_grid(trace.out_size, self.theme, self.text, cell,
-                          font_size=min(number_font(cell, longest_number(trace.output)), grid.font_size * OUTPUT_FONT_SCALE))
-        kcol = self._kernel_column(kernel_label, kern, flipped_label, flip)
-        row = self._row(grid, kcol, out, gap, kernel_label)
-        body = VGroup(row, self._io_labels(grid, out))
-        legend = self._gather_legend(trace, VGroup(grid, kcol, out))
-        body.add(legend)
-        heading = self._heading("gather", body)
+        cell = self._gather_cell(trace)
+        sizes = text_sizes(cell)
+        body, (grid, kern, flip, out), legend, heading = self._gather_body(trace, cell, sizes, show_in)
         if body.width > self.frame_w:                 # safety net (the cell size is chosen so that it fits)
-            cell *= self._shrink(body, self.frame_w / body.width, grid, kern, flip, out)
+            f = self._shrink(body, self.frame_w / body.width, grid, kern, flip, out)
+            cell, sizes = cell * f, {k: v * f for k, v in sizes.items()}
         body.to_edge(UP, buff=TOP_BUFF)
         self.add(body)
-        self.sums = SumLayout.for_trace(trace, body.get_center()[0], max_width=self.frame_w)
+        row_w = out.get_right()[0] - grid.get_left()[0]
+        centre = grid.get_left()[0] + row_w / 2
+        self.sums = SumLayout.for_trace(trace, centre, max_width=row_w, size=sizes["sum"])
         eq_top = body.get_bottom()[1] - SUM_BUFF
-        extra = self._place_extra_lines(trace, body.get_center()[0],
-                                        eq_top - SUM_LINE_H * self.sums.lines - LINES_BUFF)
+        lines_h = self.sums.lines * (sizes["sum"] / POINTS_PER_UNIT * 1.25 + SUM_LINE_GAP)
+        extra = self._place_extra_lines(trace, centre, eq_top - lines_h - LINES_BUFF, size=sizes["small"],
+                                        width=max(row_w, self.frame_w * 0.6))
         rec = dict(kinds=grid.kinds.copy(), expanded=grid.drawn_array(), kernel=kern.drawn_array(),
                    flipped=flip.drawn_array(), legend=list(legend.keys), heading=heading.drawn,
                    extra_lines=[m.drawn for m in extra], cell=cell, font=grid.font_size,
-                   numbers_shown=(show_in, show_out), windows=[], equations=[], marked=[])
+                   numbers_shown=(show_in, show_out), windows=[], equations=[], marked=[], subscripts=[])
         self.gather_grid, self.gather_output = grid, out
         show_weights = show_in and cell >= WEIGHTS_MIN_CELL and self.params.weights_in_window
         self._gather_steps(trace, eq_top, show_weights, show_out, final, rec)
         rec["output"] = out.drawn_array()
         return rec
 
-    def _gather_cell(self, trace, gap: float, label_w: float) -> float:
-        eh, ew = trace.padded_size
-        oh, ow = trace.out_size
-        kh, kw = trace.kernel_size
-        n_eq = -(-(kh * kw + (trace.bias is not None)) // SUM_TERMS_PER_LINE)
-        reserve_h = HEADING_H + LABELS_H + LEGEND_H + SUM_LINE_H * n_eq + EXTRA_LINE_H * self._n_extra()
-        return self._fit_cell((eh, ew), (oh, ow), (kh, kw), gap, reserve_h, label_w)
+    def _gather_body(self, trace, cell: float, sizes: dict, show_in: bool):
+        """The row (expanded input, the kernel over its flip, the output) with its labels, the legend under it
+        and the heading over it: (body, (grid, kernel, flipped, output), legend, heading)."""
+        kw = trace.kernel_size[1]
+        font = min(number_font_size(cell, longest_number(trace.padded), GRID_DIGITS),
+                   number_font_size(cell, longest_number(trace.weight), GRID_DIGITS))
+        grid = self._expanded_grid(trace, cell, show_in, font=font)
+        kern = self._kernel_grid(np.asarray(trace.transposed_weight)[0, 0], cell, font=font)
+        flip = self._kernel_grid(trace.weight[0, 0], cell, font=font)
+        out_font = min(number_font_size(cell, longest_number(trace.output), GRID_DIGITS),
+                       font * OUTPUT_FONT_SCALE)
+        out = output_grid(trace.out_size, self.theme, self.text, cell, font_size=out_font)
+        kernel_label, flipped_label = [WrappedText(self.T(key), self.text, self._label_width(key, kw, cell),
+                                                   size=sizes["small"], color=self.theme.text)
+                                       for key in ("kernel", "flipped")]
+        kcol = self._kernel_column(kernel_label, kern, flipped_label, flip)
+        row = self._row(grid, kcol, out, grid_gap(cell), kernel_label)
+        body = VGroup(row, self._io_labels(grid, out, size=sizes["label"]))
+        row_w = out.get_right()[0] - grid.get_left()[0]
+        legend = self._gather_legend(trace, VGroup(grid, kcol, out), out, size=sizes["small"], width=row_w)
+        body.add(legend)
+        heading = self._heading("gather", body, size=sizes["small"], width=row_w, of=row)
+        return body, (grid, kern, flip, out), legend, heading
 
-    def _gather_legend(self, trace, above) -> Legend:
-        """The legend under the row; in two columns when one row would not fit."""
-        legend = self._legend(trace)
-        legend.next_to(above, DOWN, buff=0.3)
-        if legend.width > self.frame_w:
-            legend.arrange_in_grid(cols=2, buff=(0.4, 0.15), col_alignments="ll")
-            legend.next_to(above, DOWN, buff=0.3)
-        return legend
+    def _label_width(self, key: str, cols: int, cell: float) -> float:
+        """How wide a kernel label may be over a kernel ``cols`` cells wide: as wide (English wraps at its
+        spaces); a Chinese label, which would break inside a word, halfway into the gaps beside."""
+        width = cols * cell
+        if any(ord(ch) > 0x2E80 for ch in self.T(key)):
+            width += grid_gap(cell)
+        return max(width, KERNEL_LABEL_MIN_W)
+
+    def _gather_cell(self, trace) -> float:
+        """The largest cell (at most ``CELL_MAX``) with which the row fits ``ROW_WIDTH`` and the whole figure,
+        its text sized to the cell, fits the frame's height."""
+        cols = trace.padded_size[1] + trace.kernel_size[1] + trace.out_size[1]
+        cell = min(GATHER_CELL_MAX, (min(ROW_WIDTH, self.frame_w) - 2 * MIN_GAP) / cols,
+                   ROW_WIDTH / (cols + 2 * GAP_CELLS))
+        while cell > CELL_MIN and self._gather_height(trace, cell) > self.frame_h:
+            cell *= 0.97
+        return cell
+
+    def _gather_height(self, trace, cell: float) -> float:
+        """Height of the gather view at ``cell``: heading (two lines), labels, the row, legend, sums, extra."""
+        (eh, _), (oh, _), (kh, _) = trace.padded_size, trace.out_size, trace.kernel_size
+        sizes = text_sizes(cell)
+        small, label = line_height(sizes["small"]), line_height(sizes["label"])
+        column = 2 * kh * cell + 3 * small + 2 * KERNEL_BUFF + KERNEL_GAP - small - KERNEL_BUFF
+        row = max(eh * cell, oh * cell, column)
+        kinds = len(np.unique(trace.kinds))
+        beside = row - oh * cell >= LEGEND_BUFF + kinds * small + (kinds - 1) * LEGEND_LINE_BUFF
+        sums = SumLayout.for_trace(trace, 0.0, max_width=self.row_estimate(trace, cell), size=sizes["sum"])
+        h = 2 * small + HEADING_BUFF + label + LABEL_BUFF + row + (0 if beside else LEGEND_BUFF + small) + SUM_BUFF
+        h += sums.lines * (sizes["sum"] / POINTS_PER_UNIT * 1.25 + SUM_LINE_GAP)
+        return h + self._n_extra() * (small + LINES_BUFF)
+
+    @staticmethod
+    def row_estimate(trace, cell: float) -> float:
+        cols = trace.padded_size[1] + trace.kernel_size[1] + trace.out_size[1]
+        return cols * cell + 2 * grid_gap(cell)
+
+    def _gather_legend(self, trace, above, out, size: float, width: float) -> Legend:
+        """The legend in a column under the output when the row leaves room there, else under the row (in one
+        column when one line would be wider than ``width``)."""
+        legend = self._legend(trace, size=size, side=size / POINTS_PER_UNIT)
+        legend.arrange(DOWN, buff=LEGEND_LINE_BUFF, aligned_edge=LEFT)
+        room = out.get_bottom()[1] - above.get_bottom()[1] - LEGEND_BUFF
+        if legend.height <= room and legend.width <= above.get_right()[0] - out.get_left()[0]:
+            return legend.next_to(out, DOWN, buff=LEGEND_BUFF).align_to(out, LEFT)
+        if legend.arrange(RIGHT, buff=0.4).width > width:
+            legend.arrange(DOWN, buff=LEGEND_LINE_BUFF, aligned_edge=LEFT)
+        return legend.next_to(above, DOWN, buff=LEGEND_BUFF)
 
     def _gather_steps(self, trace, eq_top: float, show_weights: bool, show_out: bool, final: bool,
                       rec: dict) -> None:
@@ -280,7 +347,7 @@ class TransposedScene(_TransposedBase):
         window = marker = equation = None
         n = len(trace)
         for step in trace:
-            new_window = self._window(trace, grid, step, show_weights)
+            new_window = self._window(trace, grid, step, show_weights, split_padding=True)
             r, c = step.out_position
             new_marker = self._marker(out.cell(r, c))
             if show_out:
@@ -290,6 +357,7 @@ class TransposedScene(_TransposedBase):
             window, marker, equation = self.swap((window, new_window), (marker, new_marker),
                                                   (equation, new_eq, False))
             rec["windows"].append([tp.padded_position for tp in step.taps])
+            rec["subscripts"].append(list(new_window.drawn))
             rec["equations"].append(step.expression())
             rec["marked"].append((r, c))
             last = step.index == n - 1

@@ -14,9 +14,12 @@ from .batch import Result, Task, print_table, run_tasks, worker_pool  # noqa: F4
 from .errors import UsageError
 from .gallery import write_gallery
 
-# The notes' GIFs: pixels per scene unit at the default (medium) quality; never narrower than the original.
-# Small enough to keep the folder light, large enough for the numbers to read (cells ≈ 26 px).
-NOTES_GIF_DENSITY = {"low": 36.0, "medium": 42.0, "high": 64.0}
+# The notes' GIFs: pixels per scene unit; never narrower than ``Entry.min_width`` (the original's width, or more
+# where a figure needs it). The scenes size their text from their cells (digits 0.45 of a 0.6-0.8 unit cell, rows
+# at most 10.6 units wide), so at medium the digits are 14-19 px tall (gif1/gif3 ≥ 18, the originals' 21-23 px),
+# labels and legends ≥ 12 px, no GIF wider than 1.6x its original (bench/notes.py --gifs prints them, tests/
+# test_notes_legibility.py checks them). High is only a little sharper: the widths stay within 1.6x.
+NOTES_GIF_DENSITY = {"low": 40.0, "medium": 52.0, "high": 56.0}
 
 
 # ------------------------------------------------------------------------------------------------ command

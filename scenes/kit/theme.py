@@ -38,7 +38,7 @@ class Theme:
 LIGHT = Theme(
     name="light", background="#FFFFFF", text="#1A202C", muted="#4A5568", grid="#718096",
     input_fill="#DBEAFE", input_stroke="#1D4ED8",
-    kernel_fill="#FED7AA", kernel_stroke="#C2410C",
+    kernel_fill="#FED7AA", kernel_stroke="#AE3A0A",     # ≥ 4.5:1 on every fill (×w subscripts)
     output_fill="#D1FAE5", output_stroke="#047857",
     padding_fill="#F1F5F9", padding_text="#94A3B8",
     inserted_fill="#FFFFFF",
@@ -50,7 +50,7 @@ LIGHT = Theme(
 DARK = Theme(
     name="dark", background="#111827", text="#F3F4F6", muted="#9CA3AF", grid="#6B7280",
     input_fill="#1E3A8A", input_stroke="#93C5FD",
-    kernel_fill="#9A3412", kernel_stroke="#FDBA74",
+    kernel_fill="#9A3412", kernel_stroke="#FFC58F",     # ≥ 4.5:1 on every fill, the kernel's too
     output_fill="#065F46", output_stroke="#6EE7B7",
     padding_fill="#1F2937", padding_text="#6B7280",
     inserted_fill="#111827",

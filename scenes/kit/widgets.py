@@ -130,19 +130,21 @@ class NumberGrid(VGroup):
     def __init__(self, values, theme, text_factory: Callable[..., Text], cell: float = 0.6,
                  fill: str | None = None, stroke: str | None = None, kinds=None, show_numbers: bool = True,
                  precision: int = 2, font_size: float | None = None, fill_opacity: float = 1.0,
-                 number_color: str | None = None):
+                 number_color: str | None = None, number_offset: tuple[float, float] = (0.0, 0.0)):
         super().__init__()
         vals = np.asarray(values, dtype=object)
         if vals.ndim != 2:
             raise ValueError(f"NumberGrid needs 2-D values, got shape {vals.shape}")
         self.rows, self.cols = vals.shape
         self.cell_size = cell
+        self._built_cell = cell        # number_offset was given for this cell size (a grid may be scaled later)
         self.theme = theme
         self.text_factory = Shared(text_factory)
         self.precision = precision
         self.fill = fill or theme.input_fill
         self.stroke = stroke or theme.grid
         self.number_color = number_color or theme.text
+        self.number_offset = np.array([number_offset[0], number_offset[1], 0.0]) * cell   # of the cell, from its centre
         self.kinds = np.full(vals.shape, DATA, dtype=object) if kinds is None else np.asarray(kinds, dtype=object)
         strings = [[("" if v is None else fmt(v, precision)) for v in row] for row in vals]
         longest = max([len(s) for row in strings for s in row] + [1])
@@ -202,7 +204,7 @@ class NumberGrid(VGroup):
         col = color or (self.theme.padding_text if kind in (PADDING, OUTPUT_PADDING, INSERTED)
                         else self.number_color)
         t = self.text_factory(s, size=self.font_size, color=col)
-        t.move_to(self.cell_center(r, c))
+        t.move_to(self.cell_center(r, c) + self.number_offset * (self.cell_size / self._built_cell))
         return t
 
     def set_text(self, r: int, c: int, value, color: str | None = None) -> Text:
@@ -231,49 +233,131 @@ class NumberGrid(VGroup):
         return out
 
 
+WINDOW_STROKE, TAP_STROKE = 5, 4   # the window's outline, a dilated window's tap squares (0.01 scene unit each)
+SUB_SCALE = 0.58          # ×w subscripts: of the grid's number size (the original gif3: about 0.52)
+SUB_MIN_SIZE = 10         # points
+SUB_CLEAR = 0.04          # of a cell: between a subscript and the window's frame, beyond the stroke
+
+
+def window_outline(corner, size: float, rows: Sequence[int], cols: Sequence[int], over_pad) -> list:
+    """The perimeter of the block ``rows`` x ``cols`` (grid indices; ``corner`` is the top-left corner of its
+    first cell) as runs of unit edges of one kind: ``[(is_padding, [points])]`` clockwise, an edge being of the
+    kind of the tap cell it borders (``over_pad(r, c)``).
+
+    >>> runs = window_outline(np.zeros(3), 1.0, [0, 1], [0, 1], lambda r, c: r == 0)
+    >>> [(pad, len(pts) - 1) for pad, pts in runs]    # edges: 4 along the data row, 4 along the padded top row
+    [(False, 4), (True, 4)]
+    """
+    x0, y0 = corner[0], corner[1]
+    x = [x0 + i * size for i in range(len(cols) + 1)]
+    y = [y0 - i * size for i in range(len(rows) + 1)]
+    nr, nc = len(rows), len(cols)
+    edges = ([((x[i], y[0]), (x[i + 1], y[0]), (rows[0], cols[i])) for i in range(nc)]
+             + [((x[nc], y[j]), (x[nc], y[j + 1]), (rows[j], cols[-1])) for j in range(nr)]
+             + [((x[i + 1], y[nr]), (x[i], y[nr]), (rows[-1], cols[i])) for i in reversed(range(nc))]
+             + [((x[0], y[j + 1]), (x[0], y[j]), (rows[j], cols[0])) for j in reversed(range(nr))])
+    kinds = [bool(over_pad(*cell)) for _, _, cell in edges]
+    start = next((i for i in range(len(edges)) if kinds[i] != kinds[i - 1]), 0)
+    edges, kinds = edges[start:] + edges[:start], kinds[start:] + kinds[:start]
+    runs: list = []
+    for (a, b, _), kind in zip(edges, kinds):
+        if runs and runs[-1][0] == kind:
+            runs[-1][1].append(np.array([*b, 0.0]))
+        else:
+            runs.append((kind, [np.array([*a, 0.0]), np.array([*b, 0.0])]))
+    return runs
+
+
 class KernelWindow(VGroup):
     """Outline of the kernel's taps over a grid (one square per tap, so dilation shows its gaps), each tap with
-    its weight as a small subscript (×w) in the bottom-right corner, like the classic gif3."""
+    its weight as a small subscript (×w) in the bottom-right corner, like the classic gif3, clear of the frame.
+
+    Taps over padding (``pad_cells``) are dashed; with ``split_padding`` a contiguous window too is drawn in two
+    parts: its outline dashed along the padding and solid along the data (``data_tint``: the data part tinted,
+    with that opacity). Subscripts that
+    would not fit their cell beside its number are all left out (``subscripts_fit`` False, ``drawn`` empty)."""
 
     def __init__(self, grid: NumberGrid, cells: Sequence[tuple[int, int]], weights: Sequence | None,
                  theme, text_factory, pad_cells: Sequence[bool] | None = None, color: str | None = None,
-                 precision: int = 2, show_weights: bool = True, fill_opacity: float = 0.0):
+                 precision: int = 2, show_weights: bool = True, fill_opacity: float = 0.0,
+                 split_padding: bool = False, data_tint: float = 0.0, sub_scale: float = SUB_SCALE):
         super().__init__()
-        color = color or theme.kernel_stroke
-        size = grid.cell_size
+        self.color = color or theme.kernel_stroke
         self.drawn: list[str] = []
         self.squares = VGroup()
         self.subscripts = VGroup()
-        sub_size = max(grid.font_size * 0.62, 10)
+        pads = [bool(p) for p in pad_cells] if pad_cells is not None else [False] * len(cells)
         block = block_bounds(cells)
-        contiguous = block is not None
-        if contiguous:               # one outline around the block: fewer changed pixels per step
-            rows, cols = block
-            first, last = grid.cell(rows[0], cols[0]), grid.cell(rows[-1], cols[-1])
-            box = Rectangle(width=last.get_right()[0] - first.get_left()[0],
-                            height=first.get_top()[1] - last.get_bottom()[1], stroke_color=color, stroke_width=5,
-                            fill_color=theme.kernel_fill, fill_opacity=fill_opacity)
-            box.move_to((first.get_corner(UP + LEFT) + last.get_corner(DOWN + RIGHT)) / 2)
-            self.squares.add(box)
-        for i, (r, c) in enumerate(cells):
-            over_pad = bool(pad_cells[i]) if pad_cells is not None else False
-            if not contiguous:
-                sq = Square(size, stroke_color=color, stroke_width=4, fill_color=theme.kernel_fill,
-                            fill_opacity=fill_opacity)
-                if over_pad:
-                    sq = DashedVMobject(Square(size, stroke_color=color, stroke_width=4), num_dashes=10)
-                sq.move_to(grid.cell_center(r, c))
-                self.squares.add(sq)
-            if weights is not None and show_weights:
-                s = "×" + fmt(weights[i], precision)
-                t = text_factory(s, size=sub_size, color=color)
-                t.move_to(grid.cell_center(r, c) + np.array([size * 0.5, -size * 0.5, 0]), aligned_edge=DR)
-                t.shift(np.array([-0.05 * size, 0.04 * size, 0]))
-                self.subscripts.add(t)
-                self.drawn.append(s)
+        if block is None:
+            self._tap_squares(grid, cells, pads, theme, fill_opacity)
+        elif split_padding and any(pads) and not all(pads):
+            self._split_block(grid, cells, pads, block, theme, data_tint)
+        else:                        # one outline around the block: fewer changed pixels per step
+            self.squares.add(self._box(grid, *block, theme, fill_opacity))
+        self.subscripts_fit = True
+        if weights is not None and show_weights:
+            self._subscripts(grid, cells, weights, text_factory, precision, max(grid.font_size * sub_scale,
+                                                                                SUB_MIN_SIZE))
         self.add(self.squares, self.subscripts)
         self.squares.set_z_index(1)
         self.subscripts.set_z_index(3)
+
+    def _box(self, grid, rows, cols, theme, fill_opacity, stroke: float = WINDOW_STROKE) -> Rectangle:
+        first, last = grid.cell(rows[0], cols[0]), grid.cell(rows[-1], cols[-1])
+        box = Rectangle(width=last.get_right()[0] - first.get_left()[0],
+                        height=first.get_top()[1] - last.get_bottom()[1], stroke_color=self.color,
+                        stroke_width=stroke, fill_color=theme.kernel_fill, fill_opacity=fill_opacity)
+        return box.move_to((first.get_corner(UP + LEFT) + last.get_corner(DOWN + RIGHT)) / 2)
+
+    def _tap_squares(self, grid, cells, pads, theme, fill_opacity) -> None:
+        for (r, c), over_pad in zip(cells, pads):
+            if over_pad:
+                sq = DashedVMobject(Square(grid.cell_size, stroke_color=self.color, stroke_width=TAP_STROKE),
+                                    num_dashes=10)
+            else:
+                sq = Square(grid.cell_size, stroke_color=self.color, stroke_width=TAP_STROKE,
+                            fill_color=theme.kernel_fill, fill_opacity=fill_opacity)
+            self.squares.add(sq.move_to(grid.cell_center(r, c)))
+
+    def _split_block(self, grid, cells, pads, block, theme, data_tint: float) -> None:
+        """The outline solid along data taps, dashed along padding taps; the data part tinted (``data_tint``
+        opacity; a tint moving with the window costs a notes GIF about 12 % more bytes)."""
+        rows, cols = block
+        pad_at = {cell: p for cell, p in zip(cells, pads)}
+        data = block_bounds([cell for cell, p in zip(cells, pads) if not p])
+        if data is not None and data_tint > 0:
+            self.squares.add(self._box(grid, *data, theme, data_tint, stroke=0))
+        corner = grid.cell(rows[0], cols[0]).get_corner(UP + LEFT)
+        for over_pad, pts in window_outline(corner, grid.cell_size, rows, cols, lambda r, c: pad_at[(r, c)]):
+            line = VMobject(stroke_color=self.color, stroke_width=WINDOW_STROKE).set_points_as_corners(pts)
+            if over_pad:
+                line = DashedVMobject(line, num_dashes=3 * (len(pts) - 1), dashed_ratio=0.55)
+            self.squares.add(line)
+
+    def _subscripts(self, grid, cells, weights, text_factory, precision, size) -> None:
+        """``×w`` in each tap's bottom-right corner, inside the cell by the frame's half stroke and a gap; all
+        left out if one would leave its cell or touch its cell's number."""
+        inset = WINDOW_STROKE * 0.01 / 2 + SUB_CLEAR * grid.cell_size
+        subs, drawn = [], []
+        for (r, c), w in zip(cells, weights):
+            s = "×" + fmt(w, precision)
+            t = text_factory(s, size=size, color=self.color, role="sub")
+            cell = grid.cell(r, c)
+            t.move_to(cell.get_corner(DOWN + RIGHT) + np.array([-inset, inset, 0]), aligned_edge=DR)
+            number = grid.numbers.get((r, c))
+            if t.get_left()[0] < cell.get_left()[0] + inset or (number is not None and _overlap(t, number)):
+                self.subscripts_fit = False
+                return
+            subs.append(t)
+            drawn.append(s)
+        self.subscripts.add(*subs)
+        self.drawn = drawn
+
+
+def _overlap(a, b) -> bool:
+    """Whether the bounding boxes of ``a`` and ``b`` overlap."""
+    return not (a.get_right()[0] <= b.get_left()[0] or b.get_right()[0] <= a.get_left()[0]
+                or a.get_top()[1] <= b.get_bottom()[1] or b.get_top()[1] <= a.get_bottom()[1])
 
 
 class FitText(VGroup):
@@ -286,6 +370,72 @@ class FitText(VGroup):
             t.scale_to_fit_width(max_width)
         self.add(t)
         self.drawn = s
+
+
+def break_tokens(s: str) -> list[str]:
+    """Pieces of ``s`` between which a line may break: after a space or CJK punctuation, before an opening
+    bracket; a CJK run between any two characters. Joined, they give ``s`` back.
+
+    >>> break_tokens("Kernel (flipped)")
+    ['Kernel ', '(flipped)']
+    >>> break_tokens("卷积核（翻转）")
+    ['卷', '积', '核', '（翻转）']
+    """
+    tokens, cur = [], ""
+    for ch in s:
+        if ch in CLOSING and not cur and tokens:       # a line never starts with closing punctuation
+            tokens[-1] += ch
+            continue
+        if ch in "(（" and cur:
+            tokens.append(cur)
+            cur = ""
+        cur += ch
+        bracketed = cur[0] in "(（" and ch not in ")）"
+        if not bracketed and (ch == " " or ch in ")）" or ord(ch) > 0x2E80):
+            tokens.append(cur)
+            cur = ""
+    return tokens + ([cur] if cur else [])
+
+
+CLOSING = "：，、。；！？）"
+
+
+class WrappedText(VGroup):
+    """Text broken into lines no wider than ``max_width`` (``break_tokens``), as many as needed and as even as
+    they can be, each line centred; ``drawn`` is the string, ``lines`` the lines. A piece wider than
+    ``max_width`` keeps its line (scaled down to fit)."""
+
+    def __init__(self, s: str, text_factory, max_width: float, size: float = 24, color: str | None = None,
+                 line_buff: float = 0.1):
+        super().__init__()
+        tokens = break_tokens(s)
+
+        def width(line: str) -> float:
+            return text_factory(line.strip(), size=size, color=color).width
+
+        def fill(limit: float) -> list[str]:
+            lines: list[str] = []
+            for tok in tokens:
+                if lines and width(lines[-1] + tok) <= limit:
+                    lines[-1] += tok
+                else:
+                    lines.append(tok)
+            return lines
+
+        lines = fill(max_width)
+        lo, hi = max(width(t) for t in tokens), max_width         # the narrowest limit giving as few lines
+        for _ in range(8 if len(lines) > 1 else 0):
+            mid = (lo + hi) / 2
+            lo, hi = (lo, mid) if len(fill(mid)) <= len(lines) else (mid, hi)
+        lines = [line.strip() for line in (fill(hi) if len(lines) > 1 else lines)]
+        for line in lines:
+            t = text_factory(line, size=size, color=color)
+            if t.width > max_width:
+                t.scale_to_fit_width(max_width)
+            self.add(t)
+        self.arrange(DOWN, buff=line_buff)
+        self.drawn = s
+        self.lines = lines
 
 
 def output_grid(shape: tuple[int, int], theme, text_factory, cell: float, **kwargs) -> NumberGrid:
@@ -404,9 +554,10 @@ class SumLayout:
                              term_width=self.term_width, per_line=self.per_line, size=self.size, color=color)
 
 
-__all__ = ["NumberGrid", "KernelWindow", "FitText", "Legend", "EquationLines", "SumLayout", "Shared", "output_grid",
-           "number_font_size", "longest_number", "char_width", "padding_kinds", "block_bounds", "hatch", "DATA",
-           "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING", "UNVISITED", "MathSymbols", "elbow_arrow"]
+__all__ = ["NumberGrid", "KernelWindow", "FitText", "WrappedText", "break_tokens", "window_outline", "Legend",
+           "EquationLines", "SumLayout", "Shared", "output_grid", "number_font_size", "longest_number", "char_width",
+           "padding_kinds", "block_bounds", "hatch", "DATA", "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING",
+           "UNVISITED", "MathSymbols", "elbow_arrow"]
 
 
 def elbow_arrow(points, color, stroke_width: float = 4, tip_length: float = 0.22) -> VGroup:
