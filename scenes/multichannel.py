@@ -113,6 +113,7 @@ class MultiChannelScene(ConvVizScene):
         """The top lines that fit the frame's width; then as many filter slices side by side under each input
         slice (and outputs side by side) as keep the cells large. Returns the cell size."""
         best, choice = 0.0, None
+        self._sizes = {}
         for labels in self.label_forms:
             for per_row in range(self.og, 0, -1):
                 for out_per_row in sorted({self.cout, math.ceil(self.cout / 2), 1}, reverse=True):
@@ -122,6 +123,7 @@ class MultiChannelScene(ConvVizScene):
                     if cell > best * COMPACT_GAIN:
                         best, choice = cell, (labels, per_row, out_per_row)
         (self.w_labels, self.o_labels), self.per_row, self.out_per_row = choice
+        self._sizes = {}
         if best < MIN_CELL:
             raise ValueError(
                 f"multichannel cannot draw this legibly: {self.cin} input slice(s) of {self.ph}x{self.pw} (padded), "
@@ -139,11 +141,11 @@ class MultiChannelScene(ConvVizScene):
         for st, strings in zip(steps, self.step_texts):
             new_cursor, links = self._cursor(st)
             new_sum = self._sum_row(st, strings)
-            orow, ocol = st.out_position
+            cursor, sum_row = self.swap((cursor, new_cursor), (sum_row, new_sum))
+            orow, ocol = st.out_position                 # written when the window has arrived (smooth mode)
             self.output_grids[st.out_channel].set_text(orow, ocol, strings["total"],
                                                        color=self.theme.text)
             self.output_grids[st.out_channel].fill_cell(orow, ocol, self.theme.output_fill)
-            cursor, sum_row = self.swap((cursor, new_cursor), (sum_row, new_sum))
             self.drawn["steps"].append({
                 "out": (st.out_channel,) + tuple(st.out_position),
                 "channel_sums": dict(strings["sums"]),
@@ -258,36 +260,44 @@ class MultiChannelScene(ConvVizScene):
         return self.theme.groups[g % len(self.theme.groups)]
 
     # ------------------------------------------------------------------------------------------ geometry
+    def _size(self, m) -> tuple[float, float]:
+        """(width, height) of a label, measured once per layout search (the search tries hundreds of sizes)."""
+        cache = self.__dict__.setdefault("_sizes", {})
+        if id(m) not in cache:
+            cache[id(m)] = (m, m.width, m.height)          # m kept: its id stays its own
+        return cache[id(m)][1:]
+
     def _top_width(self) -> float:
         """Width of the top line: the input title and the legend beside it."""
-        legend = LEGEND_GAP + self.legend.width if self.legend is not None else 0.0
-        return self.input_title.width + legend
+        legend = LEGEND_GAP + self._size(self.legend)[0] if self.legend is not None else 0.0
+        return self._size(self.input_title)[0] + legend
 
     def _top_height(self) -> float:
-        return self.input_title.height + GAP_TITLE
+        return self._size(self.input_title)[1] + GAP_TITLE
 
     def _slice_pitch(self, c: float) -> float:
-        return max(self.kw * c, self.w_labels[0][0].width) + GAP_PAIR
+        return max(self.kw * c, self._size(self.w_labels[0][0])[0]) + GAP_PAIR
 
     def _out_pitch(self, c: float) -> float:
-        return max(self.ow * c, self.o_labels[0].width) + GAP_PAIR
+        return max(self.ow * c, self._size(self.o_labels[0])[0]) + GAP_PAIR
 
     def _bias_pitch(self, c: float) -> float:
-        return max(c, max(m.width for m in self.b_labels)) + GAP_PAIR if self.has_bias else 0.0
+        return max(c, max(self._size(m)[0] for m in self.b_labels)) + GAP_PAIR if self.has_bias else 0.0
 
     def _bias_title_w(self) -> float:
-        return self.bias_title.width + GAP_PAIR if self.has_bias else 0.0
+        return self._size(self.bias_title)[0] + GAP_PAIR if self.has_bias else 0.0
 
     def _columns(self, c: float) -> dict:
         """Column widths and left edges for cell size ``c`` (scene units, x from the content's left edge)."""
         n = min(self.per_row, self.og)
         block_w = n * self._slice_pitch(c) - GAP_PAIR
-        cols = [max(self.pw * c, block_w, self.slice_labels[i].width, self.col_term_w[i]) for i in range(self.cin)]
+        cols = [max(self.pw * c, block_w, self._size(self.slice_labels[i])[0], self.col_term_w[i])
+                for i in range(self.cin)]
         m = min(self.out_per_row, self.cout)
         out_w = m * self._out_pitch(c) - GAP_PAIR
         bias_w = self._bias_pitch(c) * self.cout - GAP_PAIR + self._bias_title_w() if self.has_bias else 0.0
-        right_w = max(out_w, bias_w, self.output_title.width, self.sum_tail_w)
-        xs, x = [], self.filter_title.width + GAP_LEFT
+        right_w = max(out_w, bias_w, self._size(self.output_title)[0], self.sum_tail_w)
+        xs, x = [], self._size(self.filter_title)[0] + GAP_LEFT
         for i, cw in enumerate(cols):
             xs.append(x)
             x += cw + (GAP_COL if i < self.cin - 1 else 0.0)
@@ -303,18 +313,19 @@ class MultiChannelScene(ConvVizScene):
 
     def _rows(self, c: float) -> dict:
         """The y of each band (content's top y = 0, down is negative) for cell size ``c``."""
-        lab_h = self.slice_labels[0].height + LABEL_GAP
+        lab_h = self._size(self.slice_labels[0])[1] + LABEL_GAP
         in_top = -self._top_height() - lab_h
         in_bottom = in_top - self.ph * c
-        out_block = self.output_title.height + GAP_TITLE + self._output_rows() * (lab_h + self.oh * c + GAP_ROW) \
+        out_block = self._size(self.output_title)[1] + GAP_TITLE \
+            + self._output_rows() * (lab_h + self.oh * c + GAP_ROW) \
             - GAP_ROW
         out_top = min(in_bottom + out_block, -self._top_height() if self._top_reaches_right(c) else 0.0)
         band = min(in_bottom, out_top - out_block) - GAP_LINK
         rows_f = self._filter_rows()
         filters_h = rows_f * (lab_h + self.kh * c + GAP_ROW) - GAP_ROW
         bias_h = lab_h + c if self.has_bias else 0.0
-        sum_top = band - max(filters_h, bias_h, self.filter_title.height) - GAP_SUM
-        bottom = sum_top - self.sum_h - sum(0.2 + m.height for m in self.extra)
+        sum_top = band - max(filters_h, bias_h, self._size(self.filter_title)[1]) - GAP_SUM
+        bottom = sum_top - self.sum_h - sum(0.2 + self._size(m)[1] for m in self.extra)
         return {"lab_h": lab_h, "in_top": in_top, "out_top": out_top, "band": band, "sum_top": sum_top,
                 "bottom": bottom}
 

@@ -43,6 +43,12 @@ def union_bbox(a, b):
     return ((min(a[0][0], b[0][0]), min(a[0][1], b[0][1])), (max(a[1][0], b[1][0]), max(a[1][1], b[1][1])))
 
 
+def _only_text(mob) -> bool:
+    """Whether everything ``mob`` draws is text (``FlatText``)."""
+    drawn = [m for m in mob.get_family() if len(m.points)]
+    return bool(drawn) and all(isinstance(m, FlatText) for m in drawn)
+
+
 class FrameSink:
     """Where a scene's held states go. A measuring pass (``still``) draws no pixels: it notes the extent of
     every held state (``bbox``: their union), or with ``final_only`` nothing until the end (a still needs only
@@ -214,20 +220,26 @@ class ConvVizScene(Scene):
         """Put each ``new`` on screen in place of its ``old``, all in one transition (tweened in smooth mode):
         ``self.swap((old, new), (old2, new2, False))``; a third item ``False`` never tweens that pair (a
         ``NumberGrid`` holds the scene's text factory and cannot be copied). ``old`` may be ``None`` (first
-        step). Returns the new mobject, or a list of them for several pairs."""
+        step). In smooth mode shapes move; text (a sum line, a caption) is not morphed glyph into glyph, it
+        changes when the move ends. Returns the new mobject, or a list of them for several pairs."""
         from manim import ReplacementTransform
 
-        anims = []
+        anims, after = [], []
         for old, new, *rest in pairs:
             if old is None:
                 self.add(new)
-            elif (rest[0] if rest else True) and self.tweening:
+            elif (rest[0] if rest else True) and self.tweening and not (_only_text(old) and _only_text(new)):
                 anims.append(ReplacementTransform(old, new))
+            elif self.tweening and (rest[0] if rest else True):          # text: changes when the move ends
+                after.append((old, new))
             else:
                 self.remove(old)
                 self.add(new)
         if anims:
             self.transition(*anims)
+        for old, new in after:
+            self.remove(old)
+            self.add(new)
         news = [p[1] for p in pairs]
         return news[0] if len(news) == 1 else news
 
