@@ -257,7 +257,7 @@ def _gif_frame(im, delay_cs: int) -> bytes:
     """One frame's graphic control extension (``delay_cs`` hundredths of a second, disposal: leave in place)
     and its image block, LZW-coded by Pillow (a one-frame GIF of ``im`` whose image block is taken out)."""
     buf = io.BytesIO()
-    im.save(buf, format="GIF", optimize=False)
+    im.save(buf, format="GIF", optimize=False, interlace=False)
     data = buf.getvalue()
     pos = 13 + (3 * 2 ** ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
     while data[pos] == 0x21:                                      # extensions Pillow wrote: skip them
