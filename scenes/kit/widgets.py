@@ -153,9 +153,13 @@ class NumberGrid(VGroup):
         self.cells = VGroup()
         self.numbers: dict[tuple[int, int], Text] = {}
         self.drawn: dict[tuple[int, int], str] = {}
+        made: dict = {}                    # one cell built per kind, copied for the others (Manim builds slowly)
         for r in range(self.rows):
             for c in range(self.cols):
-                sq = self._make_cell(self.kinds[r, c], fill_opacity)
+                kind = self.kinds[r, c]
+                if kind not in made:
+                    made[kind] = self._make_cell(kind, fill_opacity)
+                sq = made[kind].copy()
                 sq.move_to(np.array([c * cell, -r * cell, 0.0]))
                 self.cells.add(sq)
         self.add(self.cells)
