@@ -49,13 +49,21 @@ def _only_text(mob) -> bool:
     return bool(drawn) and all(isinstance(m, FlatText) for m in drawn)
 
 
+KEEP_BUDGET = 20_000      # outlines copied in all (held states x outlines) before a second pass is cheaper
+
+
 class FrameSink:
     """Where a scene's held states go. A measuring pass (``still``) draws no pixels: it notes the extent of
     every held state (``bbox``: their union), or with ``final_only`` nothing until the end (a still needs only
-    the final state). A drawing pass hands each frame (pixels, seconds) to ``writer`` as it is made: a
-    ``scenes.render.media`` writer encoding to a file as it goes, or a ``ListWriter`` keeping them."""
+    the final state). With ``keep`` it also keeps a copy of each held state's outlines (``states``), so that
+    a short animation is drawn from them once the extent is known, without running the storyboard again
+    (``states`` becomes None past ``KEEP_BUDGET`` outlines: a second pass is then cheaper). A drawing pass
+    hands each frame (pixels, seconds) to ``writer`` as it is made: a ``scenes.render.media`` writer encoding
+    to a file as it goes, or a ``ListWriter`` keeping them. ``held_at[i]``: the index of the frame showing
+    the i-th held state."""
 
-    def __init__(self, still: bool = False, writer=None, record_text: bool = False, final_only: bool = False):
+    def __init__(self, still: bool = False, writer=None, record_text: bool = False, final_only: bool = False,
+                 keep: bool = False):
         self.still = still
         self.final_only = final_only
         self.writer = writer
@@ -63,6 +71,9 @@ class FrameSink:
         self.bbox = None            # union over held states
         self.holds = 0              # held states so far
         self.on_hold = None         # callback after each held state (a progress bar)
+        self.states: list | None = [] if keep else None
+        self.kept = 0
+        self.held_at: list[int] = []
 
     def track(self, mobjects) -> None:
         self.holds += 1
@@ -71,8 +82,21 @@ class FrameSink:
         if self.still and not self.final_only:
             self.bbox = union_bbox(self.bbox, content_bbox(mobjects))
 
+    def keep(self, outlines: list, seconds: float) -> None:
+        """Keep copies of a held state's outlines (in drawing order) and its duration."""
+        if self.states is None:
+            return
+        self.kept += len(outlines)
+        if self.kept > KEEP_BUDGET or not all(isinstance(m, VMobject) for m in outlines):
+            self.states = None
+            return
+        self.states.append(([m.copy() for m in outlines], seconds))
+
     def capture(self, pixels: np.ndarray, seconds: float) -> None:
         self.writer.add(pixels, seconds)
+
+    def mark_held(self) -> None:
+        self.held_at.append(self.writer.count - 1)
 
     @property
     def frames(self) -> list[tuple[np.ndarray, float]]:
@@ -302,9 +326,13 @@ class ConvVizScene(Scene):
             record = self.drawn.setdefault("text_height", {})
             for role, h in text_heights(self.mobjects).items():
                 record[role] = min(record.get(role, h), h)
+        if self.sink.states is not None:
+            shown = self.renderer.camera.get_mobjects_to_display(self.mobjects + self.foreground_mobjects)
+            self.sink.keep(shown, seconds)
         if not self.sink.still:
             self.renderer.update_frame(self)
             self.sink.capture(self.renderer.get_frame(), seconds)
+            self.sink.mark_held()
 
     def play_steps(self, steps, show) -> None:
         """The storyboard's loop: for each step ``state = show(step, state)`` (``state`` is what ``show`` put on

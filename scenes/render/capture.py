@@ -43,7 +43,7 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
     }
 
 
-def _run(scene_cls, params, options, cfg, sink, fit=None):
+def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
     from manim import tempconfig
 
     with tempconfig(cfg):
@@ -57,7 +57,24 @@ def _run(scene_cls, params, options, cfg, sink, fit=None):
 
         scene.renderer.add_frame = add_frame
         scene.render()
+        if after is not None:
+            after(scene)
     return scene
+
+
+def _draw_kept(scene, sink, fit, writer, on_hold=None) -> None:
+    """Draw the held states the measuring pass kept (``FrameSink.keep``), the camera fitted: the frames a
+    second pass would draw, without running the storyboard again."""
+    cam = scene.renderer.camera
+    _aim(cam, *fit)
+    sink.writer = writer
+    for outlines, seconds in sink.states:
+        cam.reset()
+        cam.capture_mobjects(outlines, include_submobjects=False)      # already in drawing order
+        writer.add(np.array(cam.pixel_array), seconds)
+        sink.mark_held()
+        if on_hold is not None:
+            on_hold()
 
 
 def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[float, float], np.ndarray]:
@@ -75,8 +92,9 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
                 progress: bool = False, writer=None, final_only: bool = False, record_text: bool = True):
     """Run a scene's storyboard. ``still=True``: no frames, only the record of what was drawn (what tests
     read) and the extent (``final_only``: the final state's only, without measuring each step). Otherwise
-    a second pass draws every held state into ``writer`` (a ``media`` writer; by default a ``ListWriter``
-    keeping the frames in ``sink.frames``). Returns (scene, sink) of the last pass."""
+    every held state is drawn into ``writer`` (a ``media`` writer; by default a ``ListWriter``
+    keeping the frames in ``sink.frames``): from the states the first pass kept when the animation is short
+    and has no tweens, else by a second pass with the camera fitted. Returns (scene, sink) of the last pass."""
     from manim import logger
 
     from scenes.kit.base import FrameSink
@@ -84,19 +102,42 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
 
     logger.setLevel(logging.ERROR)
     cfg = _config(quality, fps, THEMES[options.theme].background)
-    sink = FrameSink(still=True, record_text=record_text, final_only=final_only)
-    scene = _run(scene_cls, params, options, cfg, sink)
-    if still:
-        return scene, sink
-    fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
-    drawing = FrameSink(writer=media.ListWriter() if writer is None else writer, record_text=record_text)
-    if not progress:
+    writer = media.ListWriter() if writer is None and not still else writer
+    bar = _progress(scene_cls, progress)
+    draw_here = {}                              # a short animation: drawn from the kept states, in this pass
+
+    def after(scene):
+        if sink.states is not None:
+            fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
+            draw_here["fit"] = fit
+            if bar is not None:
+                bar.total = len(sink.states)
+            _draw_kept(scene, sink, fit, writer, (lambda: bar.update(1)) if bar else None)
+
+    sink = FrameSink(still=True, record_text=record_text, final_only=final_only,
+                     keep=not still and not options.smooth)
+    try:
+        scene = _run(scene_cls, params, options, cfg, sink, after=after)
+        if still or draw_here:
+            return scene, sink
+        fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
+        drawing = FrameSink(writer=writer, record_text=record_text)
+        if bar is not None:
+            bar.total = sink.holds
+            drawing.on_hold = lambda: bar.update(1)
         return _run(scene_cls, params, options, cfg, drawing, fit=fit), drawing
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress(scene_cls, on: bool):
+    """A progress bar over the held states (their number is known once the first pass is done)."""
+    if not on:
+        return None
     from tqdm import tqdm
 
-    with tqdm(total=sink.holds, desc=f"rendering {scene_cls.__name__}", unit="step", leave=False) as bar:
-        drawing.on_hold = lambda: bar.update(1)
-        return _run(scene_cls, params, options, cfg, drawing, fit=fit), drawing
+    return tqdm(total=None, desc=f"rendering {scene_cls.__name__}", unit="step", leave=False)
 
 
 def px_per_unit(scene) -> float:
@@ -135,13 +176,13 @@ def _still(scene_cls, params, options: RenderOptions, quality: str, fps: int, mi
 
 def _animation(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int,
                density: float | None, writer, progress: bool = False, record_text: bool = False):
-    """Draw every held state into ``writer`` (only the last with ``single_frame``); returns the scene."""
+    """Draw every held state into ``writer`` (only the last with ``single_frame``); (scene, sink)."""
     target = media.LastOnly(writer, options.final_hold) if options.single_frame else writer
-    scene, _ = build_scene(scene_cls, params, options, quality, still=False, fps=fps, min_width=min_width,
-                           density=density, progress=progress, writer=target, record_text=record_text)
+    scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps, min_width=min_width,
+                              density=density, progress=progress, writer=target, record_text=record_text)
     if target is not writer:
         target.close()                                    # hands the final frame to ``writer``
-    return scene, target
+    return scene, sink
 
 
 def theme_colours(theme: str) -> tuple:
@@ -185,19 +226,6 @@ class Held:
     px_per_unit: float      # pixels per scene unit in ``frames`` (a text ``h`` units tall is ``h * px_per_unit`` px)
 
 
-def _recording(scene_cls):
-    """``scene_cls`` noting, at each held state, which captured frame shows it (a subclass: scenes stay as
-    they are)."""
-    class Recording(scene_cls):
-        def hold(self, seconds=None):
-            super().hold(seconds)
-            if self.sink is not None and not self.sink.still:
-                self.__dict__.setdefault("held_at", []).append(self.sink.writer.count - 1)
-
-    Recording.__name__ = Recording.__qualname__ = scene_cls.__name__
-    return Recording
-
-
 def held_frames(scene_ref, params: dict[str, Any], options: RenderOptions, fmt: str = "gif",
                 quality: str = "low", fps: int | None = None, min_width: int = 0,
                 density: float | None = None) -> Held:
@@ -209,9 +237,7 @@ def held_frames(scene_ref, params: dict[str, Any], options: RenderOptions, fmt: 
         return Held([media.Frame(pixels, options.final_hold)], scene.drawn, [0], px_per_unit(scene))
     keep = media.ListWriter()
     with keep:
-        scene, _ = _animation(_recording(scene_cls), params, options, quality, fps_used, min_width, density, keep,
-                              record_text=True)
-    held = list(getattr(scene, "held_at", []))
-    if options.single_frame:
-        held = [0] * len(held)
+        scene, sink = _animation(scene_cls, params, options, quality, fps_used, min_width, density, keep,
+                                 record_text=True)
+    held = [0] * sink.holds if options.single_frame else list(sink.held_at)
     return Held(keep.frames, scene.drawn, held, px_per_unit(scene))

@@ -295,19 +295,24 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
     (a bias outline, a marker beside a stroke of a close colour) keeps its colour."""
     from PIL import Image
 
-    pixels = np.concatenate([a.reshape(-1, 3) for a in samples])
-    keys = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8) | pixels[:, 2]
-    values, counts = np.unique(keys, return_counts=True)
+    sheet = Image.fromarray(np.concatenate(samples, axis=0)) if len(samples) > 1 else Image.fromarray(samples[0])
+    n_pixels = sheet.width * sheet.height
+    found = sheet.getcolors(maxcolors=n_pixels)                 # (count, (r, g, b)), counted in C
+    counts = np.array([c for c, _ in found], dtype=np.int64)
+    values = np.array([(r << 16) | (g << 8) | b for _, (r, g, b) in found], dtype=np.int64)
+    order = np.argsort(values, kind="stable")                   # as np.unique would list them
+    values, counts = values[order], counts[order]
     wanted = {(int(r) << 16) | (int(g) << 8) | int(b) for r, g, b in exact}
     present = [int(v) for v, c in zip(values, counts) if int(v) in wanted and c >= 16]
     top = np.argsort(-counts, kind="stable")[: colors // 2]
-    flat = [int(v) for v in values[top][counts[top] >= len(keys) // 2000]]      # at least 0.05 % of the pixels
+    flat = [int(v) for v in values[top][counts[top] >= n_pixels // 2000]]      # at least 0.05 % of the pixels
     keep = list(dict.fromkeys(present + flat))[: max(colors // 2, len(present))]
     kept = [((v >> 16) & 255, (v >> 8) & 255, v & 255) for v in keep]
-    sheet = Image.fromarray(np.concatenate(samples, axis=0)) if len(samples) > 1 else Image.fromarray(samples[0])
     n_rest = max(2, colors - len(kept))
-    rest = sheet.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
-                          dither=Image.Dither.NONE).getpalette()[: 3 * n_rest]
+    # median cut over every other pixel of every other row: as good for the edge colours, a quarter of the time
+    thin = Image.fromarray(np.ascontiguousarray(np.asarray(sheet)[::2, ::2]))
+    rest = thin.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
+                         dither=Image.Dither.NONE).getpalette()[: 3 * n_rest]
     merged = list(kept)
     for i in range(0, len(rest), 3):
         c = tuple(rest[i:i + 3])
