@@ -1,11 +1,13 @@
 """Rendering cost beside stock Manim, measured in the same run (issue 11's figures; printed, not asserted).
 
-    .venv/bin/python bench/render.py            # latency, growth, memory, smooth video vs stock Manim (-ql)
-    .venv/bin/python bench/render.py --quality high   # the smooth-video comparison at high quality (slow)
+    .venv/bin/python bench/render.py            # latency, growth, smooth video vs stock Manim (-ql), batch, notes
+    .venv/bin/python bench/render.py --only smooth --quality high   # the smooth-video comparison at high quality
+    .venv/bin/python bench/render.py --only growth --big            # growth up to 900 steps (minutes)
 
-Each case runs in a fresh process with a fresh cache folder (cold) and reports wall seconds and the peak
-resident memory of its process tree (sampled every 50 ms through /proc). Targets from the issue are printed
-beside each figure.
+Each case runs in a fresh process, with a fresh cache folder (cold) unless it says warm, and reports wall
+seconds and the peak resident memory of its process tree (sampled every 50 ms through /proc). Stock Manim runs
+the same scene with its own camera (bench/stock_scenes.py). Targets from the issue are printed beside each
+figure.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PY = sys.executable
 CONVVIZ = [PY, "-m", "convviz.app.cli"]
 
@@ -38,9 +41,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run(cmd: list[str], cwd: Path = ROOT) -> tuple[float, int]:
-    """(seconds, peak bytes of the process tree) of one command in a fresh cache folder."""
-    env = dict(os.environ, CONVVIZ_CACHE=tempfile.mkdtemp(prefix="cvbench-"))
+_last_cache = ""
+
+
+def run(cmd: list[str], cwd: Path = ROOT, cache: str | None = None) -> tuple[float, int]:
+    """(seconds, peak bytes of the process tree) of one command, in a fresh cache folder unless ``cache``."""
+    global _last_cache
+    _last_cache = cache or tempfile.mkdtemp(prefix="cvbench-")
+    env = dict(os.environ, CONVVIZ_CACHE=_last_cache)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)          # as on a user's machine: compiled modules are kept
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -57,31 +66,41 @@ def row(what: str, seconds: float, peak: int, note: str = "") -> None:
     print(f"{what:<58} {seconds:8.1f} s {peak / 2**20:8.0f} MB  {note}")
 
 
+def median_run(cmd: list[str], n: int = 5, cache: str | None = None) -> tuple[float, int]:
+    """Median seconds (and largest peak) of ``n`` runs of ``cmd`` (the machine's noise is ±20 %)."""
+    results = [run(cmd, cache=cache) for _ in range(n)]
+    return sorted(r[0] for r in results)[n // 2], max(r[1] for r in results)
+
+
 def latency(out: Path) -> None:
-    base, _ = run([PY, "-c", "import manim"])
-    s, m = run(CONVVIZ + ["render", "no_padding_no_strides", "-o", str(out / "a.gif")])
-    row("import manim", base, 0)
-    row("render no_padding_no_strides (GIF)", s, m, f"{s / base:.2f}x import manim (target <= 1.5x)")
+    base, _ = median_run([PY, "-c", "import manim"])
+    row("import manim (median of 5)", base, 0)
+    cache = tempfile.mkdtemp(prefix="cvbench-")
+    cmd = CONVVIZ + ["render", "no_padding_no_strides", "-o", str(out / "a.gif")]
+    s, m = run(cmd, cache=cache)
+    row("render no_padding_no_strides, cold (empty cache)", s, m, f"{s / base:.2f}x import manim")
+    s, m = median_run(cmd, cache=cache)
+    row("render no_padding_no_strides, glyphs cached (median of 5)", s, m,
+        f"{s / base:.2f}x import manim (target <= 1.5x)")
 
 
-def growth(out: Path) -> None:
-    per = []
-    for n in (8, 16):              # 36 and 196 steps with a 3x3 kernel
+def growth(out: Path, big: bool) -> None:
+    sizes = (8, 16, 32) if big else (8, 16)          # 36, 196 and 900 steps with a 3x3 kernel
+    for n in sizes:
         steps = (n - 2) ** 2
         s, m = run(CONVVIZ + ["render", "conv2d", "--in-size", str(n), "--kernel-size", "3", "-o",
                               str(out / f"g{n}.gif")])
-        per.append(s / steps)
-        row(f"conv2d --in-size {n} ({steps} steps, GIF)", s, m, f"{s / steps:.3f} s/step (target: flat; "
+        row(f"conv2d --in-size {n} ({steps} steps, GIF)", s, m, f"{s / steps:.3f} s/step (target: about flat; "
             f"memory <= 800 MB)")
-    s, m = run(CONVVIZ + ["render", "conv2d", "--in-size", "21", "--kernel-size", "3", "--format", "png", "-o",
+    s, m = run(CONVVIZ + ["render", "conv2d", "--in-size", "28", "--kernel-size", "3", "--format", "png", "-o",
                           str(out / "big.png")])
-    row("conv2d --in-size 21 --format png (still, 361 steps)", s, m, "target: the final state only")
+    row("conv2d --in-size 28 --format png (still, 676 steps)", s, m, "the final state only (was 40 s)")
 
 
 def smooth_vs_stock(out: Path, quality: str) -> None:
     flag = {"low": "-ql", "medium": "-qm", "high": "-qh"}[quality]
     s_stock, m_stock = run([PY, "-m", "manim", flag, "--media_dir", str(out / "stock"), "--disable_caching",
-                            "scenes/multichannel.py", "MultiChannelScene"])
+                            "bench/stock_scenes.py", "MultiChannelStock"])
     stock_frames, stock_px = _video_frames(next((out / "stock").rglob("*.mp4")))
     s_ours, m_ours = run(CONVVIZ + ["render", "cnn-gif2", "--smooth", "--format", "mp4", "--quality", quality,
                                     "-o", str(out / "ours.mp4")])
@@ -93,6 +112,29 @@ def smooth_vs_stock(out: Path, quality: str) -> None:
     row(f"convviz cnn-gif2 --smooth mp4 {quality} ({ours_frames} frames)", s_ours, m_ours,
         f"{cost_ours * 1000:.1f} ms per frame per MP = {cost_ours / cost_stock:.2f}x stock (target <= 0.5x; "
         f"memory <= 800 MB)")
+
+
+def batch(out: Path) -> None:
+    from convviz.catalogue import CONV_ARITHMETIC
+
+    names = [n for base in CONV_ARITHMETIC for n in (base, f"{base}_transposed") if n != "dilation_transposed"]
+    cache = tempfile.mkdtemp(prefix="cvbench-")
+    one = 0.0
+    for n in names:                                   # as a user would, one command after another
+        s, _ = run(CONVVIZ + ["render", n, "-o", str(out / "one" / f"{n}.gif")], cache=cache)
+        one += s
+    row(f"the {len(names)} conv-arithmetic animations one by one", one, 0)
+    cmd = CONVVIZ + ["render", *names, "--out-dir", str(out / "batch")]
+    s, m = run(cmd)
+    row(f"render {len(names)} names --out-dir, cold", s, m, f"{s / one:.2f}x one by one (target <= 0.35x, "
+        "<= 30 s)")
+    s, m = run(cmd, cache=_last_cache)
+    row(f"render {len(names)} names --out-dir, warm", s, m, "target: about a second")
+
+
+def notes_cold(out: Path) -> None:
+    s, m = run(CONVVIZ + ["notes", "--out", str(out / "images"), "--gallery", str(out / "g.html")])
+    row("convviz notes, cold (29 files, medium)", s, m, "target <= 20 s")
 
 
 def _video_frames(path: Path) -> tuple[int, int]:
@@ -108,13 +150,24 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quality", default="low", choices=("low", "medium", "high"),
                     help="quality of the smooth-video comparison (default: low)")
+    ap.add_argument("--only", help="comma-separated parts: latency,growth,smooth,batch,notes (default: all)")
+    ap.add_argument("--big", action="store_true", help="growth also at 900 steps (several minutes)")
     args = ap.parse_args()
+    parts = (args.only or "latency,growth,smooth,batch,notes").split(",")
+    subprocess.run([PY, "-m", "compileall", "-q", "convviz", "scenes"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as d:
         out = Path(d)
         print(f"{'case':<58} {'wall':>10} {'peak RSS':>11}")
-        latency(out)
-        growth(out)
-        smooth_vs_stock(out, args.quality)
+        if "latency" in parts:
+            latency(out)
+        if "growth" in parts:
+            growth(out, args.big)
+        if "smooth" in parts:
+            smooth_vs_stock(out, args.quality)
+        if "batch" in parts:
+            batch(out)
+        if "notes" in parts:
+            notes_cold(out)
 
 
 if __name__ == "__main__":
