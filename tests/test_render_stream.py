@@ -220,3 +220,52 @@ def test_the_path_caching_camera_draws_what_stock_manim_draws():
     stock = capture.held_frames(Stock, p, o, "gif", "low").frames
     assert len(cached) == len(stock) > 4
     assert all(np.array_equal(a.pixels, b.pixels) and a.seconds == b.seconds for a, b in zip(cached, stock))
+
+
+# ------------------------------------------------------------------------------------------------ two processes
+def _decoded(path):
+    with av.open(str(path)) as c:
+        return [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "webm"])
+def test_smooth_video_in_two_processes_has_the_frames_of_one(fmt, tmp_path, monkeypatch):
+    """Each process draws and encodes its run of held states; the joined file has every frame, in order, at
+    the same times as a one-process render (H.264/VP9 are lossy: close, not equal), and no segment is left."""
+    e, p, o = entry_parts("cnn-figure15", smooth=True)
+    files = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", n)
+        files[n] = capture.render(e.scene, p, o, tmp_path / n / f"a.{fmt}", fmt, "low", fps=10)
+    one, two = _decoded(files["1"]), _decoded(files["2"])
+    assert len(one) == len(two) > 20
+    errors = [np.abs(a.astype(int) - b.astype(int)).mean() for a, b in zip(one, two)]
+    assert max(errors) < 3.0
+    with av.open(str(files["2"])) as c:
+        times = [f.time for f in c.decode(video=0)]
+    assert np.allclose(np.diff(times), 0.1)                                  # one frame every 1/fps s
+    assert os.listdir(tmp_path / "2") == [f"a.{fmt}"]
+
+
+def _failing_child(job, segment, fmt):          # runs in the second process (spawned: found by name)
+    raise SystemExit(3)
+
+
+def test_a_failing_drawing_process_fails_the_render_and_leaves_nothing(tmp_path, monkeypatch):
+    from scenes.render import parallel
+
+    monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
+    monkeypatch.setattr(parallel, "_child", _failing_child)
+    e, p, o = entry_parts("cnn-figure15", smooth=True)
+    with pytest.raises(RuntimeError, match="drawing process failed"):
+        capture.render(e.scene, p, o, tmp_path / "a.mp4", "mp4", "low", fps=10)
+    assert os.listdir(tmp_path) == []
+
+
+def test_runs_split_every_held_state_once():
+    from scenes.render.parallel import split
+
+    for holds in (1, 2, 3, 18, 401):
+        runs = split(holds)
+        assert runs[0][0] == 0 and runs[-1][1] == holds
+        assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(runs, runs[1:]))

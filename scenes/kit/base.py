@@ -88,8 +88,9 @@ class FrameSink:
     the i-th held state."""
 
     def __init__(self, still: bool = False, writer=None, record_text: bool = False, final_only: bool = False,
-                 keep: bool = False):
+                 keep: bool = False, run: tuple[int, int] | None = None):
         self.still = still
+        self.run = run              # draw only held states first <= i < end (and the tweens leading to them)
         self.final_only = final_only
         self.writer = writer
         self.record_text = record_text   # note the smallest text per role at each held state (tests)
@@ -132,6 +133,18 @@ class FrameSink:
 
     def mark_held(self) -> None:
         self.held_at.append(self.writer.count - 1)
+
+    def in_run(self, i: int) -> bool:
+        return self.run is None or self.run[0] <= i < self.run[1]
+
+    def next_in_run(self, renderer) -> None:
+        """After a held state: skip the tweens to the next one unless it is in the run; past the run, stop."""
+        if self.run is None:
+            return
+        if self.holds >= self.run[1]:
+            from scenes.render.parallel import RunDone
+            raise RunDone
+        renderer.skip_animations = renderer._original_skipping_status = self.holds < self.run[0]
 
     @property
     def frames(self) -> list[tuple[np.ndarray, float]]:
@@ -364,10 +377,11 @@ class ConvVizScene(Scene):
         if self.sink.states is not None:
             shown = self.renderer.camera.get_mobjects_to_display(self.mobjects + self.foreground_mobjects)
             self.sink.keep(shown, seconds)
-        if not self.sink.still:
+        if not self.sink.still and self.sink.in_run(self.sink.holds - 1):
             self.renderer.update_frame(self)
             self.sink.capture(self.renderer.get_frame(), seconds)
             self.sink.mark_held()
+        self.sink.next_in_run(self.renderer)
 
     def play_steps(self, steps, show) -> None:
         """The storyboard's loop: for each step ``state = show(step, state)`` (``state`` is what ``show`` put on

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from scenes.render import media
+from scenes.render import media, parallel
 from convviz.files import scratch_dir   # per process: concurrent runs never share Manim's text/TeX caches
 from convviz.options import (STILL_DENSITY, STILL_FORMATS, STILL_MIN_WIDTH, VIDEO_DENSITY, VIDEO_PRESETS,
                              RenderOptions)
@@ -46,8 +46,11 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
 def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
     from manim import tempconfig
 
+    from scenes.render.parallel import RunDone
+
     with tempconfig(cfg):
-        scene = scene_cls(params=params, options=options, sink=sink, skip_animations=sink.still)
+        skip = sink.still or (sink.run is not None and sink.run[0] > 0)
+        scene = scene_cls(params=params, options=options, sink=sink, skip_animations=skip)
         if fit is not None:                               # layout stays on the standard frame
             _aim(scene.renderer.camera, *fit)
 
@@ -56,7 +59,10 @@ def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
                 sink.capture(frame, num_frames / cfg["frame_rate"])
 
         scene.renderer.add_frame = add_frame
-        scene.render()
+        try:
+            scene.render()
+        except RunDone:                                   # the rest of the storyboard is another process's
+            return scene
         if after is not None:
             after(scene)
     return scene
@@ -209,9 +215,41 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
     if fmt in STILL_FORMATS:
         scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width)
         return media.write_still(pixels, out)
+    if (fmt != "gif" and options.smooth and not options.single_frame and isinstance(scene_ref, str)
+            and parallel.processes() > 1):
+        job = parallel.Job(scene_ref, params, options, quality, fps_used, min_width, density)
+        return parallel.render_in_runs(job, Path(out), progress)
     with writer_for(fmt, out, fps_used, options.theme) as writer:
         _animation(scene_cls, params, options, quality, fps_used, min_width, density, writer, progress)
     return Path(out)
+
+
+def draw_run(job, k: int, writer, progress: bool = False) -> int:
+    """Measure ``job``'s scene, then draw run ``k`` of its held states (``parallel.split``) into ``writer``;
+    the number of runs."""
+    from scenes.kit.base import FrameSink
+    from scenes.kit.theme import THEMES
+
+    scene_cls = load_scene_class(job.scene)
+    scene, sink = build_scene(scene_cls, job.params, job.options, job.quality, still=True, fps=job.fps,
+                              record_text=False)
+    fit = _fit(sink.bbox, job.density or VIDEO_DENSITY[job.quality], job.min_width)
+    cfg = _config(job.quality, job.fps, THEMES[job.options.theme].background)
+    runs = parallel.split(sink.holds)
+    if k >= len(runs):
+        return len(runs)
+    first, end = runs[k]
+    run_sink = FrameSink(writer=writer, run=(first, end))
+    bar = _progress(scene_cls, progress)
+    if bar is not None:
+        bar.total = end - first                     # this process's run; the other draws alongside
+        run_sink.on_hold = lambda: bar.update(1)
+    try:
+        _run(scene_cls, job.params, job.options, cfg, run_sink, fit=fit)
+    finally:
+        if bar is not None:
+            bar.close()
+    return len(runs)
 
 
 # ------------------------------------------------------------------------------------ frames without a file

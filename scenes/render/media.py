@@ -123,10 +123,10 @@ class VideoWriter(FrameWriter):
     """MP4 (H.264) or WebM (VP9) encoded as the frames arrive: each distinct frame converted to YUV once and
     repeated for its duration."""
 
-    def __init__(self, path: Path, fps: int):
+    def __init__(self, path: Path, fps: int, fmt: str | None = None):
         super().__init__()
         self.path, self.fps = Path(path), fps
-        self.format = self.path.suffix.lstrip(".").lower()             # x.MP4 is an mp4
+        self.format = fmt or self.path.suffix.lstrip(".").lower()      # x.MP4 is an mp4
         self.codec = {"mp4": "libx264", "webm": "libvpx-vp9"}[self.format]
         self._atomic = atomic_path(self.path)
         self.tmp = self._atomic.__enter__()
