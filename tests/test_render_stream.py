@@ -269,3 +269,33 @@ def test_runs_split_every_held_state_once():
         runs = split(holds)
         assert runs[0][0] == 0 and runs[-1][1] == holds
         assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(runs, runs[1:]))
+
+
+def test_a_smooth_video_stopped_by_sigterm_leaves_no_segment_or_process(tmp_path):
+    """SIGTERM while two processes draw: exit 143, no file, no segment, the second process gone."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = dict(os.environ, CONVVIZ_CACHE=str(tmp_path / "cache"), CONVVIZ_RENDER_PROCESSES="2")
+    out = tmp_path / "out"
+    p = subprocess.Popen([sys.executable, "-m", "convviz.app.cli", "render", "cnn-gif2", "--smooth", "--format",
+                          "mp4", "--quality", "low", "-o", str(out / "a.mp4")], env=env, stderr=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (out.exists() and any(".seg" in n for n in os.listdir(out))):
+        time.sleep(0.1)
+    assert out.exists() and any(".seg" in n for n in os.listdir(out)), "the segments were never started"
+    children = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=30)
+    assert p.returncode == 143, err
+    assert os.listdir(out) == []
+    time.sleep(1)
+    def running(pid):
+        try:
+            return open(f"/proc/{pid}/stat").read().split()[2] != "Z"
+        except OSError:
+            return False
+    assert children and not [c for c in children if running(c)]

@@ -224,7 +224,8 @@ def cmd_render(args) -> int:
             if args.jobs is not None and args.jobs < 1:
                 raise UsageError(f"--jobs must be at least 1, got {args.jobs}")
             if len(set(names)) < len(names):
-                raise UsageError("a name is given twice: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
+                twice = sorted({n for n in names if names.count(n) > 1})
+                raise UsageError("a name is given twice: " + ", ".join(twice))
             plans = [_plan_render(args, n, overrides, None) for n in names]
             check_folder(args.out_dir or Path("output"), "--out-dir")
         else:

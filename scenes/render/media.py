@@ -240,7 +240,8 @@ class GifWriter(FrameWriter):
 def _sibling(tmp: Path, tag: str) -> Path:
     """A second temporary file beside ``tmp`` named like it (``….gif.part`` → ``….gif.TAG.part``), so the
     clean-up of an interrupted run (``files.remove_temporaries``) finds it too."""
-    return tmp.with_name(tmp.name[: -len(".part")] + f".{tag}.part" if tmp.name.endswith(".part") else tmp.name + f".{tag}")
+    name = tmp.name
+    return tmp.with_name(name[: -len(".part")] + f".{tag}.part" if name.endswith(".part") else f"{name}.{tag}")
 
 
 def _gif_header(w: int, h: int, palette: np.ndarray) -> bytes:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from scenes.render import media
-from convviz.files import atomic_path
+from convviz.files import atomic_path, remove_temporaries
 
 
 class RunDone(Exception):  # noqa: N818 - a signal, not an error
@@ -126,6 +126,8 @@ def render_in_runs(job: Job, out: Path, progress: bool = False) -> Path:
             child.join(5)
         for s in segments:
             s.unlink(missing_ok=True)
+        if child.pid:
+            remove_temporaries(Path(out).parent, [child.pid])    # what a stopped child was writing
 
 
 def _child(job: Job, segment: Path, fmt: str) -> None:
