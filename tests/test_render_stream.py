@@ -252,10 +252,8 @@ def _failing_child(job, segment, fmt):          # runs in the second process (sp
 
 
 def test_a_failing_drawing_process_fails_the_render_and_leaves_nothing(tmp_path, monkeypatch):
-    from scenes.render import parallel
-
     monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
-    monkeypatch.setattr(parallel, "_child", _failing_child)
+    monkeypatch.setattr(capture, "_second_run", _failing_child)
     e, p, o = entry_parts("cnn-figure15", smooth=True)
     with pytest.raises(RuntimeError, match="drawing process failed"):
         capture.render(e.scene, p, o, tmp_path / "a.mp4", "mp4", "low", fps=10)

@@ -49,6 +49,10 @@ def _only_text(mob) -> bool:
     return bool(drawn) and all(isinstance(m, FlatText) for m in drawn)
 
 
+class RunDone(Exception):  # noqa: N818 - a signal, not an error
+    """Raised at the held state that ends a drawing process's run: the rest of the storyboard is another's."""
+
+
 KEEP_BUDGET = 25_000      # outlines looked at in all (held states x outlines) before a second pass is cheaper
 _DRAWN_ARRAYS = ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas", "sheen_direction")
 _DRAWN_VALUES = ("stroke_width", "background_stroke_width", "sheen_factor", "joint_type", "cap_style",
@@ -142,7 +146,6 @@ class FrameSink:
         if self.run is None:
             return
         if self.holds >= self.run[1]:
-            from scenes.render.parallel import RunDone
             raise RunDone
         renderer.skip_animations = renderer._original_skipping_status = self.holds < self.run[0]
 

@@ -46,7 +46,7 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
 def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
     from manim import tempconfig
 
-    from scenes.render.parallel import RunDone
+    from scenes.kit.base import RunDone
 
     with tempconfig(cfg):
         skip = sink.still or (sink.run is not None and sink.run[0] > 0)
@@ -218,10 +218,15 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
     if (fmt != "gif" and options.smooth and not options.single_frame and isinstance(scene_ref, str)
             and parallel.processes() > 1):
         job = parallel.Job(scene_ref, params, options, quality, fps_used, min_width, density)
-        return parallel.render_in_runs(job, Path(out), progress)
+        return parallel.render_in_runs(job, Path(out), draw_run, _second_run, progress)
     with writer_for(fmt, out, fps_used, options.theme) as writer:
         _animation(scene_cls, params, options, quality, fps_used, min_width, density, writer, progress)
     return Path(out)
+
+
+def _second_run(job, segment: Path, fmt: str) -> None:
+    """The second drawing process's entry point (spawned: found by name)."""
+    parallel.second_run(draw_run, job, segment, fmt)
 
 
 def draw_run(job, k: int, writer, progress: bool = False) -> int:

@@ -21,10 +21,6 @@ from scenes.render import media
 from convviz.files import atomic_path, remove_temporaries
 
 
-class RunDone(Exception):  # noqa: N818 - a signal, not an error
-    """Raised at the held state that ends a process's run: the rest of the storyboard is another's."""
-
-
 def processes() -> int:
     """How many processes draw a smooth video: ``$CONVVIZ_RENDER_PROCESSES``, else 2 on a machine with two
     cores or more."""
@@ -101,17 +97,17 @@ class Job:
     density: float | None = None
 
 
-def render_in_runs(job: Job, out: Path, progress: bool = False) -> Path:
+def render_in_runs(job: Job, out: Path, draw_run, second, progress: bool = False) -> Path:
     """Draw ``job`` in two processes and join their segments into ``out``. The second process is started
     first (a fresh interpreter: forking a process whose libraries run threads can hang), so its imports overlap
-    this one's measuring pass; each measures the scene itself and draws its own run. A failed or interrupted
-    child leaves no segment."""
-    from scenes.render.capture import draw_run
+    this one's measuring pass; each measures the scene itself and draws its own run (``draw_run(job, k,
+    writer, progress)``; ``second(job, segment, fmt)`` runs in the second process, a module-level function).
+    A failed or interrupted child leaves no segment."""
 
     segments = [segment_path(out, k) for k in range(2)]
     fmt = Path(out).suffix.lstrip(".").lower()
     ctx = multiprocessing.get_context("spawn")
-    child = ctx.Process(target=_child, args=(job, segments[1], fmt), daemon=True)
+    child = ctx.Process(target=second, args=(job, segments[1], fmt), daemon=True)
     child.start()
     try:
         with media.VideoWriter(segments[0], job.fps, fmt) as writer:
@@ -130,11 +126,9 @@ def render_in_runs(job: Job, out: Path, progress: bool = False) -> Path:
             remove_temporaries(Path(out).parent, [child.pid])    # what a stopped child was writing
 
 
-def _child(job: Job, segment: Path, fmt: str) -> None:
-    """The second process: draws run 1 (nothing when the scene holds a single state)."""
+def second_run(draw_run, job: Job, segment: Path, fmt: str) -> None:
+    """In the second process: draw run 1 (nothing when the scene holds a single state) into ``segment``."""
     import signal
-
-    from scenes.render.capture import draw_run
 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the parent stops it; its temporary file goes with it
     writer = media.VideoWriter(segment, job.fps, fmt)
