@@ -110,12 +110,10 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     cfg = _config(quality, fps, THEMES[options.theme].background)
     writer = media.ListWriter() if writer is None and not still else writer
     bar = _progress(scene_cls, progress)
-    draw_here = {}                              # a short animation: drawn from the kept states, in this pass
 
-    def after(scene):
+    def after(scene):                           # a short animation: drawn from the kept states, in this pass
         if sink.states is not None:
             fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
-            draw_here["fit"] = fit
             if bar is not None:
                 bar.total = len(sink.states)
             _draw_kept(scene, sink, fit, writer, (lambda: bar.update(1)) if bar else None)
@@ -124,7 +122,7 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
                      keep=not still and not options.smooth)
     try:
         scene = _run(scene_cls, params, options, cfg, sink, after=after)
-        if still or draw_here:
+        if still or sink.states is not None:
             return scene, sink
         fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
         drawing = FrameSink(writer=writer, record_text=record_text)
