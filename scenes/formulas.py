@@ -36,7 +36,7 @@ FORMULAS: dict[int, list[list[tuple[str, str | None]]]] = {
          ("-", "sign"), ("n)", None)]],
     4: [[(r"S(i,j) = (K * I)(i,j) = " + SUM_MN + r" I(i", None), ("-", "sign"), ("m,\\, j", None),
          ("-", "sign"), (r"n)\,K(m,n)", None)]],
-    5: [[(r"S(i,j) = (I \star K)(i,j) = " + SUM_MN + r" I(i", None), ("+", "sign"), ("m,\\, j", None),
+    5: [[(r"S(i,j) = (I * K)(i,j) = " + SUM_MN + r" I(i", None), ("+", "sign"), ("m,\\, j", None),
          ("+", "sign"), (r"n)\,K(m,n)", None)]],
 }
 

@@ -4,6 +4,8 @@ from the formulas, not convviz code), plus low-quality render smoke tests."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -32,13 +34,23 @@ def test_each_entry_draws_its_formula(scenes):
         2: [r"s(t)=(x*w)(t)=\sum_{a=-\infty}^{\infty}x(a)w(t-a)"],
         3: [r"S(i,j)=(I*K)(i,j)=\sum_{m}\sum_{n}I(m,n)K(i-m,j-n)"],
         4: [r"S(i,j)=(K*I)(i,j)=\sum_{m}\sum_{n}I(i-m,j-n)K(m,n)"],
-        5: [r"S(i,j)=(I\starK)(i,j)=\sum_{m}\sum_{n}I(i+m,j+n)K(m,n)"],
+        5: [r"S(i,j)=(I*K)(i,j)=\sum_{m}\sum_{n}I(i+m,j+n)K(m,n)"],
     }
     for i, name in enumerate(NAMES, start=1):
         s = scenes[name]
         assert s.drawn["which"] == i
         got = [compact(t) for t in s.drawn["tex"]]
         assert got[:len(expect[i])] == expect[i], name
+
+
+def test_one_operator_symbol_as_in_the_notes(scenes):
+    # the notes write (x ∗ w), (I ∗ K), (K ∗ I) and, for cross-correlation too, (I ∗ K): one asterisk, never ⋆
+    for name in NAMES:
+        tex = "".join(scenes[name].drawn["tex"])
+        assert r"\star" not in tex and "⋆" not in tex, name
+    ops = [re.search(r"\(([A-Za-z])\*([A-Za-z])\)", compact(scenes[n].drawn["tex"][-1 if n.endswith("1") else 0]))
+           .groups() for n in NAMES]
+    assert ops == [("x", "w"), ("x", "w"), ("I", "K"), ("K", "I"), ("I", "K")]
 
 
 def test_index_signs_are_marked(scenes):
