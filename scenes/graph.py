@@ -32,7 +32,8 @@ LABEL_BUFF = 0.22
 ARROW_SIDE_GAP = 0.55         # the patch's arrow runs this far left of the outputs
 ARROW_ELBOW_RAISE = 0.25      # the kernel's arrow turns a little above half-way down
 LABEL_ARROW_CLEARANCE = 0.3
-TERM_BUFF = (0.16, 0.18)      # between the terms of an expression (columns, rows)
+TERM_GAP = 0.16               # between the parts of an expression's line (ink to ink)
+LINE_PITCH = 1.2              # baseline to baseline, in heights of a "(" at the expression's size
 PLUS_SCALE = 0.9
 
 
@@ -131,21 +132,37 @@ class ComputationGraph(ConvVizScene):
                                   for c in range(ow)] for r in range(oh)]
         self.drawn["lines"] = [[[" + ".join(line) for line in exprs[(r, c)].rows] for c in range(ow)]
                                for r in range(oh)]
+        self.drawn["term_gaps"] = {rc: self.line_gaps(e) for rc, e in exprs.items()}
 
     def _expression(self, rows, size) -> VGroup:
-        """One line per kernel row, terms in columns: ``aw + bx +`` / ``ey + fz``."""
+        """One line per kernel row, ``aw + bx +`` / ``ey + fz``: the parts of a line one even gap apart on a
+        common baseline (struts), whatever the glyphs' widths; the lines left-aligned, ``LINE_PITCH`` apart."""
         t = self.theme
         n_rows = len(rows)
+        pitch = self.math("(", size).height * LINE_PITCH
         grid = VGroup()
         for i, row in enumerate(rows):
-            parts = []
+            x = 0.0
             for j, term in enumerate(row):
-                parts.append(self.math(term, size, t.text))
+                parts = [self.text(term, size=size, color=t.text, font=FONT_MATH, italic=True, strut=True)]
                 if j < len(row) - 1 or i < n_rows - 1:
-                    parts.append(self.text("+", size=size * PLUS_SCALE, color=t.text, font=FONT_MATH))
-            grid.add(*parts)
-        cols = max(2 * len(r) for r in rows)
-        grid.arrange_in_grid(rows=n_rows, cols=cols, buff=TERM_BUFF, col_alignments="l" * cols,
-                             flow_order="rd")
+                    parts.append(self.text("+", size=size * PLUS_SCALE, color=t.text, font=FONT_MATH,
+                                           strut=True))
+                for part in parts:
+                    part.place_strut([0.0, -i * pitch, 0.0])
+                    part.shift(RIGHT * (x - part.get_left()[0]))
+                    x = part.get_right()[0] + TERM_GAP
+                    grid.add(part)
         grid.rows = [list(r) for r in rows]
         return grid
+
+    @staticmethod
+    def line_gaps(expr) -> list[list[float]]:
+        """The ink gaps between neighbouring parts of each line of an expression (scene units)."""
+        parts, gaps, n = list(expr), [], 0
+        for i, row in enumerate(expr.rows):
+            k = 2 * len(row) - (i == len(expr.rows) - 1)        # the terms and their plus signs
+            line = parts[n:n + k]
+            n += k
+            gaps.append([float(b.get_left()[0] - a.get_right()[0]) for a, b in zip(line, line[1:])])
+        return gaps

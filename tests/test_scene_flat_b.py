@@ -58,6 +58,16 @@ def test_figure1_expressions_from_a_string_loop(fig1):
     assert fig1.drawn["lines"][0][0] == ["aw + bx", "ey + fz"]
 
 
+def test_figure1_terms_evenly_spaced(fig1):
+    # "ey  + fz" read with a double space (terms set in grid columns as wide as the widest term above): every
+    # ink gap between neighbouring parts of a line is now the same, in every box
+    gaps = fig1.drawn["term_gaps"]
+    assert sorted(gaps) == [(r, c) for r in range(2) for c in range(3)]
+    assert all([len(line) for line in lines] == [3, 2] for lines in gaps.values())   # "aw + bx +", "ey + fz"
+    flat = [g for lines in gaps.values() for line in lines for g in line]
+    assert min(flat) > 0.05 and max(flat) - min(flat) < 1e-6
+
+
 def test_figure1_grids_and_patch(fig1):
     assert fig1.drawn["input"] == [list(r) for r in FIG1_INPUT]
     assert fig1.drawn["kernel"] == [list(r) for r in FIG1_KERNEL]
