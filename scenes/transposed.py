@@ -58,6 +58,7 @@ SWATCH = 0.28           # legend swatch side
 # figure14: largest cell, gap between panels, height kept for the key and labels, cells kept between and around
 # a panel's two grids
 STRIP_CELL_MAX, STRIP_GAP, STRIP_RESERVE_H, STRIP_ROWS_EXTRA = 0.42, 0.55, 2.9, 1.2
+STRIP_TINT = 0.35       # figure14: the window's tint over its data taps (opacity)
 # digits fill 40 % of a cell's height, up to 50 % in small cells (from 0.45 units down over 0.15)
 DIGITS, DIGITS_BONUS, DIGITS_RAMP_FROM, DIGITS_RAMP = 0.40, 0.10, 0.45, 0.15
 
@@ -127,13 +128,28 @@ class _TransposedBase(ConvVizScene):
         return marker
 
     def _window(self, trace, grid, step, show_weights: bool, fill_opacity: float = 0.0,
-                split_padding: bool = False) -> KernelWindow:
+                split_padding: bool = False, data_tint: float = 0.0) -> KernelWindow:
         """The gather window over the expanded grid, dashed over padding (``split_padding``: a contiguous window
-        too, its data part tinted); its weights are the flipped kernel."""
+        too, its data part tinted with ``data_tint``); its weights are the flipped kernel."""
         cells = [tp.padded_position for tp in step.taps]
         pad = [int(trace.kinds[pp]) in PADDING_CODES for pp in cells]
         return KernelWindow(grid, cells, [tp.weight for tp in step.taps], self.theme, self.text, pad_cells=pad,
-                            show_weights=show_weights, fill_opacity=fill_opacity, split_padding=split_padding)
+                            show_weights=show_weights, fill_opacity=fill_opacity, split_padding=split_padding,
+                            data_tint=data_tint)
+
+    @staticmethod
+    def outline_runs(window, grid) -> list[tuple[bool, tuple[float, float, float, float]]]:
+        """The window's stroked parts as (dashed, box): the box (left, top, right, bottom) in cells from the
+        grid's top-left corner (x right, y down), for tests."""
+        origin, size = grid.cell(0, 0).get_corner(UP + LEFT), grid.cell_size
+        runs = []
+        for part in window.squares:
+            if part.get_stroke_width() <= 0 and not isinstance(part, DashedVMobject):
+                continue                                   # the tint under the data taps
+            (x0, y0), (x1, y1) = part.get_corner(UP + LEFT)[:2], part.get_corner(DOWN + RIGHT)[:2]
+            box = ((x0 - origin[0]) / size, (origin[1] - y0) / size, (x1 - origin[0]) / size, (origin[1] - y1) / size)
+            runs.append((isinstance(part, DashedVMobject), tuple(round(float(v), 3) + 0.0 for v in box)))
+        return runs
 
     def _n_extra(self) -> int:
         return int(bool(self.opts.show_formula)) + int(bool(self.opts.show_pytorch))
@@ -591,7 +607,8 @@ class TransposedStrip(_TransposedBase):
             if show_out:
                 out.set_text(r, c, d.total)
             out.fill_cell(r, c, t.output_fill)
-        window = self._window(trace, grid, step, show_weights=False, fill_opacity=0.35)
+        window = self._window(trace, grid, step, show_weights=False, fill_opacity=STRIP_TINT, split_padding=True,
+                              data_tint=STRIP_TINT)          # dashed over the padding, as in gif4 and gif6
         r, c = step.out_position
         marker = self._marker(out.cell(r, c), width=4)
         # the window's top corners to the output cell's bottom corners
@@ -605,7 +622,8 @@ class TransposedStrip(_TransposedBase):
         caption.next_to(lab_in, DOWN, buff=0.12)
         panel = VGroup(out, grid, window, marker, links, lab_out, lab_in, caption)
         rec = {"window": [tp.padded_position for tp in step.taps], "marked": (r, c), "output": out.drawn_array(),
-               "expanded": grid.drawn_array(), "kinds": grid.kinds.copy(), "weights": list(window.drawn)}
+               "expanded": grid.drawn_array(), "kinds": grid.kinds.copy(), "weights": list(window.drawn),
+               "outline": self.outline_runs(window, grid)}
         return panel, rec
 
     def _key(self, trace, cell: float) -> tuple[VGroup, NumberGrid, NumberGrid, Legend]:

@@ -259,6 +259,24 @@ def test_strip_four_steps_along_the_first_row(strip):
     assert (strip.drawn["flipped"] == as_strings(w[::-1, ::-1])).all()
 
 
+def test_strip_window_dashed_over_the_padding(strip):
+    # like gif4 and gif6: the window's outline is dashed where it borders padding taps, solid along the rest.
+    # Step i's window covers rows 0..2, columns i..i+2 of the 7x7 expanded grid; row 0 and column 0 are padding
+    # (stride 2, padding 1: d(k-1)-p = 1 ring), so the solid run outlines the data block rows 1..2, columns
+    # max(i, 1)..i+2, and the dashed run the rest of the perimeter (boxes: left, top, right, bottom in cells)
+    p, x, w = params_of("cnn-figure14")
+    kinds, _ = expanded_reference(x, w.shape, p.stride, p.padding, p.output_padding, p.dilation)
+    for i, panel in enumerate(strip.drawn["panels"]):
+        win = [(r, c) for r in range(3) for c in range(i, i + 3)]
+        data = [(r, c) for r, c in win if kinds[r, c] not in ("padding", "output_padding")]
+        rows, cols = [r for r, _ in data], [c for _, c in data]
+        solid = [box for dashed, box in panel["outline"] if not dashed]
+        dashed = [box for dashed, box in panel["outline"] if dashed]
+        assert solid == [(min(cols), min(rows), max(cols) + 1, max(rows) + 1)] == [(max(i, 1), 1, i + 3, 3)]
+        assert len(dashed) == 1 and dashed[0][1] == 0 and dashed[0][0] == i and dashed[0][2] == i + 3
+        assert dashed[0][3] == (3 if i == 0 else 1)        # down the padded left column only in step 1
+
+
 # ------------------------------------------------------------------------------------------------ renders
 def test_gif_frames_and_loop(tmp_path):
     p = get_entry("conv_transpose2d").resolve(**SMALL)
