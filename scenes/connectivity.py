@@ -10,7 +10,7 @@ with both weight counts computed. ``manim -ql scenes/connectivity.py SparseConne
 from __future__ import annotations
 
 import numpy as np
-from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, DashedLine, SurroundingRectangle, VGroup, VMobject)
+from manim import (DOWN, LEFT, RIGHT, UP, Arrow, Circle, SurroundingRectangle, VGroup, VMobject)
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.theme import opaque_tint
@@ -46,14 +46,14 @@ IN_CELL, KERNEL_CELL, OUT_CELL = 0.6, 0.5, 0.85
 WINDOW_SHARE = 0.25           # a window's tint: this much of its colour on the background
 KERNELS_BUFF = 0.28           # between the locally connected layer's kernels
 ROW_ITEM_BUFF = 1.0           # input, kernel(s), output
-ROWS_BUFF = 1.7               # locally connected row to the shared row
+ROWS_BUFF = 2.2               # locally connected row to the shared row
 WINDOW_STROKE, OTHER_WINDOW_STROKE, MARK_STROKE = 5, 2.5, 6
 WINDOW_BUFF = 0.03
 PATH_TO_OUTPUT_BUFF = 0.08    # the shared kernel's arrow stops short of F11
 OTHER_WINDOW_OPACITY = 0.9
-DASH_STROKE, DASH_LENGTH = 2.5, 0.1
 PATH_STROKE, PATH_TIP = 4, 0.2
 PATH_OVER = 0.28              # the path to F1 runs this far over the other kernels
+WINDOW_RAIL = 0.5             # the window's path to its kernel runs this far over the input (clear of F1's)
 HEADING_SIZE, COUNT_SIZE, ROLE_SIZE, STRIDE_NOTE_SIZE = 26, 26, 22, 20
 HEADING_BUFF = 0.35
 COUNT_BUFF = 0.6
@@ -210,7 +210,7 @@ class WeightSharing(ConvVizScene):
         self.fit_to_frame(figure)
         self.add(figure)
         self.record(fig, inp1, kernels, shared, out1, out2)
-        self.record_geometry(inp1, inp2)
+        self.record_geometry(inp1, inp2, win1, win2)
         self.hold_last()
 
     # -- the storyboard's steps -----------------------------------------------------------------------------
@@ -264,23 +264,24 @@ class WeightSharing(ConvVizScene):
     def output_mark(self, grid) -> SurroundingRectangle:
         return SurroundingRectangle(grid.cell(0, 0), color=self.theme.highlight, buff=0.0, stroke_width=MARK_STROKE)
 
-    def connector(self, win, grid, ker, v) -> VGroup:
-        """One dashed connector from the window's top (``v`` = UP) or bottom (DOWN) edge to the kernel's
-        corner: first along the grid line under that edge to the input's right side, then across the gap, so
-        it never crosses a cell's label. ``.path``: the route as an invisible polyline (for the record)."""
+    def connector(self, win, grid, ker) -> VGroup:
+        """The window's arrow to its kernel: up from the middle of the window's top edge to a rail over the
+        input, across to the middle of the gap, down and into the kernel's left side. Only its first point
+        touches the input (on the window's own edge), so it joins that window and no other block, and it
+        crosses no label. ``.path``: the route as an invisible polyline (for the record)."""
         t = self.theme
-        y = win.get_corner(v + RIGHT)[1] - v[1] * WINDOW_BUFF       # the grid line the window's edge follows
-        pts = [np.array([win.get_right()[0], y, 0.0]), np.array([grid.get_right()[0], y, 0.0]),
-               ker.get_corner(v + LEFT)]
-        g = VGroup(*[DashedLine(a, b, color=t.highlight, stroke_width=DASH_STROKE, dash_length=DASH_LENGTH)
-                     for a, b in zip(pts[:-1], pts[1:]) if np.linalg.norm(b - a) > 1e-6])
+        rail = grid.get_top()[1] + WINDOW_RAIL
+        x_gap = (grid.get_right()[0] + ker.get_left()[0]) / 2
+        pts = [win.get_top(), np.array([win.get_center()[0], rail, 0.0]), np.array([x_gap, rail, 0.0]),
+               np.array([x_gap, ker.get_center()[1], 0.0]), ker.get_left()]
+        g = elbow_arrow(pts, t.highlight, stroke_width=PATH_STROKE, tip_length=PATH_TIP)
         g.path = VMobject(stroke_opacity=0, fill_opacity=0).set_points_as_corners(pts)   # moves with the figure
         g.add(g.path)
         return g
 
     def paths(self, win1, kernels, mark1, win2, shared, mark2, inp1, inp2) -> VGroup:
-        """Dashed connectors from the first window to its kernel (along grid lines, clear of the labels),
-        arrows on to the first output, as in the notes."""
+        """Arrows from the first window to its kernel (over the input, clear of the other blocks and the
+        labels) and on to the first output."""
         t = self.theme
         over = kernels.get_top()[1] + PATH_OVER          # row 1: over the other kernels to F1
         ka = kernels[0]
@@ -288,17 +289,17 @@ class WeightSharing(ConvVizScene):
                              mark1.get_top()], t.highlight, stroke_width=PATH_STROKE, tip_length=PATH_TIP)
         to_f11 = Arrow(shared.get_right(), mark2.get_left(), buff=PATH_TO_OUTPUT_BUFF, color=t.highlight,
                        stroke_width=PATH_STROKE, tip_length=PATH_TIP, max_tip_length_to_length_ratio=0.3)
-        self.connectors = [self.connector(win, grid, ker, v) for win, grid, ker in
-                           ((win1, inp1, ka), (win2, inp2, shared)) for v in (UP, DOWN)]
-        return VGroup(VGroup(*self.connectors[:2]), to_f1, VGroup(*self.connectors[2:]), to_f11)
+        self.connectors = [self.connector(win1, inp1, ka), self.connector(win2, inp2, shared)]
+        self.kernel_targets = [ka, shared]
+        return VGroup(self.connectors[0], to_f1, self.connectors[1], to_f11)
 
     def headings(self, row1, row2):
         head1 = self.text(self.say("Locally connected (no sharing): each window has its own weights",
                                    "局部连接（不共享）：每个窗口有自己的权重"), size=HEADING_SIZE)
         head2 = self.text(self.say("Weight sharing (convolution): one kernel for every window",
                                    "权值共享（卷积）：所有窗口共用一个卷积核"), size=HEADING_SIZE)
-        head1.next_to(row1, UP, buff=HEADING_BUFF).align_to(row1, LEFT)
-        head2.next_to(row2, UP, buff=HEADING_BUFF).align_to(row2, LEFT)
+        head1.next_to(VGroup(row1, self.connectors[0]), UP, buff=HEADING_BUFF).align_to(row1, LEFT)
+        head2.next_to(VGroup(row2, self.connectors[1]), UP, buff=HEADING_BUFF).align_to(row2, LEFT)
         return head1, head2
 
     def count_texts(self, fig) -> tuple[str, str]:
@@ -353,12 +354,16 @@ class WeightSharing(ConvVizScene):
         self.drawn["stride"] = ws.stride
         self.drawn["note"] = self.stride_note(fig)
 
-    def record_geometry(self, inp1, inp2) -> None:
-        """Where the connectors run and where the input labels sit (scene units, after fitting): tests check
-        that no connector crosses a label."""
+    def record_geometry(self, inp1, inp2, win1, win2) -> None:
+        """Where the connectors run, where the input labels sit, and the boxes of each row's input, window and
+        kernel (scene units, after fitting): tests check that a connector leaves its window, touches no other
+        cell and crosses no label."""
         def box(m):
             (x0, y0), (x1, y1) = m.get_corner(DOWN + LEFT)[:2], m.get_corner(UP + RIGHT)[:2]
             return (float(x0), float(y0), float(x1), float(y1))
         self.drawn["connectors"] = [[tuple(float(v) for v in p[:2])
                                     for p in (*c.path.get_start_anchors(), c.path.get_end())] for c in self.connectors]
         self.drawn["input_label_boxes"] = [{rc: box(m) for rc, m in g.numbers.items()} for g in (inp1, inp2)]
+        self.drawn["input_boxes"] = [box(g) for g in (inp1, inp2)]
+        self.drawn["window_boxes"] = [box(w) for w in (win1, win2)]
+        self.drawn["kernel_boxes"] = [box(k) for k in self.kernel_targets]

@@ -215,29 +215,40 @@ def _crosses(segment, box, samples=400):
     return False
 
 
+def _inside(point, box, margin=0.0):
+    left, bottom, right, top = box
+    return left - margin < point[0] < right + margin and bottom - margin < point[1] < top + margin
+
+
 @pytest.mark.parametrize("params", [None, {"in_size": 4, "kernel_size": 2, "stride": 1}])
-def test_figure4_connectors_clear_of_every_label(params):
+def test_figure4_connectors_join_the_window_only(params):
+    # one path per row from the first window to its kernel; it must join that window and no other block: it
+    # leaves the window's own top edge (not a border the window shares with the next block) and every later
+    # point, and every segment, stays outside the input grid (so it neither runs along another block's border nor
+    # crosses a label); it ends on the kernel's left side
     d = build("cnn-figure4", params=None if params is None else cn.weight_sharing_figure(**params)).drawn
-    assert len(d["connectors"]) == 4                 # top and bottom edge of the first window, in both rows
+    assert len(d["connectors"]) == 2
     boxes = d["input_label_boxes"]
     n = len(d["input"])
     assert [len(b) for b in boxes] == [n * n, n * n]
-    crossed = []
-    for c, path in enumerate(d["connectors"]):
-        grid_boxes = boxes[c // 2]
-        assert len(path) == 3
-        # first leg along a grid line (horizontal), starting at the window, ending at the input's right side
-        assert path[0][1] == pytest.approx(path[1][1])
-        right = max(b[2] for b in grid_boxes.values())
-        assert path[1][0] > right
-        for seg in zip(path[:-1], path[1:]):
-            crossed += [(c, rc) for rc, box in grid_boxes.items() if _crosses(seg, box)]
-    assert crossed == []
-    # the check can fail: the old routes (window corner straight to the kernel) cross x15, x16, x45, x46 in the shared row
-    if params is None:
-        hit = {(c // 2, rc) for c, path in enumerate(d["connectors"])
-               for rc, box in boxes[c // 2].items() if _crosses((path[0], path[2]), box)}
-        assert {(1, (0, 4)), (1, (0, 5)), (1, (3, 4)), (1, (3, 5))} <= hit
+    for row, path in enumerate(d["connectors"]):
+        grid, win, ker = d["input_boxes"][row], d["window_boxes"][row], d["kernel_boxes"][row]
+        (x0, y0), rest = path[0], path[1:]
+        assert y0 == pytest.approx(win[3]) and win[0] < x0 < win[2]           # on the window's top edge...
+        cell = (grid[2] - grid[0]) / n
+        assert x0 < grid[0] + (d["counts"]["per_position"] ** 0.5) * cell      # ...over the first window's columns
+        gap = 0.2
+        assert not any(_inside(p, grid, gap) for p in rest)
+        steps = 200
+        for (xa, ya), (xb, yb) in zip(path[1:-1], path[2:]):
+            assert not any(_inside((xa + t / steps * (xb - xa), ya + t / steps * (yb - ya)), grid)
+                           for t in range(steps + 1))
+        assert path[0][1] < path[1][1] and path[0][0] == pytest.approx(path[1][0])  # straight up off the edge
+        assert not any(_crosses(seg, box) for seg in zip(path[:-1], path[1:]) for box in boxes[row].values())
+        xe, ye = path[-1]
+        assert xe == pytest.approx(ker[0]) and ker[1] < ye < ker[3]
+    # (the previous route ran from the window's top-right corner along the grid line under its top edge, i.e.
+    # along the next block's border, to the input's right side: its second point was on the grid's edge)
 
 
 # ------------------------------------------------------------------------------------------------ builders
