@@ -86,6 +86,29 @@ def shp(shape) -> str:
     return "(" + ", ".join(str(int(v)) for v in shape) + ")"
 
 
+def luminance(color) -> float:
+    """WCAG relative luminance of a colour (``#RRGGBB`` or a Manim colour).
+
+    >>> luminance("#FFFFFF"), luminance("#000000")
+    (1.0, 0.0)
+    """
+    from manim import ManimColor
+
+    rgb = np.asarray(ManimColor(color).to_rgb(), dtype=float)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(np.dot([0.2126, 0.7152, 0.0722], lin))
+
+
+def contrast(a, b) -> float:
+    """WCAG contrast ratio of two colours (1 to 21).
+
+    >>> round(contrast("#FFFFFF", "#000000"), 1), round(contrast("#777777", "#FFFFFF"), 2)
+    (21.0, 4.48)
+    """
+    la, lb = sorted((luminance(a), luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
 def at(xy) -> np.ndarray:
     """A scene point from a layout constant (x, y)."""
     return np.array([xy[0], xy[1], 0])
@@ -118,6 +141,9 @@ class DeformableBase(ConvVizScene):
         strings are what cost time, single characters repeat). A run of CJK characters is one token centred in
         the columns ``mono_tokens`` gives it. Leading spaces count; ``.text`` is the string."""
         cw = char_width(size)
+        ref = self.text("0", size=size, font=FONT_MONO, strut=True)     # where a monospaced column really is
+        ref.place_strut([left - cw, top, 0])
+        dx = ref.get_center()[0] - (left + cw / 2)
         g = VGroup()
         for col, cols, tok_s in mono_tokens(s):
             if tok_s == " ":
@@ -125,8 +151,8 @@ class DeformableBase(ConvVizScene):
             cjk = cols > 1 or is_cjk(tok_s)
             tok = self.text(tok_s, size=size, color=color, font=None if cjk else FONT_MONO, strut=True)
             tok.place_strut([left + col * cw - cw, top, 0])
-            if cjk:
-                tok.set_x(left + (col + cols / 2) * cw)
+            if cjk:                       # centred in its columns, as a monospaced glyph is in its one
+                tok.set_x(left + (col + cols / 2) * cw + dx)
             g.add(tok)
         g.text = s
         return g
@@ -231,6 +257,7 @@ class DeformableSampling(DeformableBase):
                 "grid_box": (b["grid"][0].get_left()[0], b["grid"][0].get_right()[0]),
                 "caption_box": (b["caption"].get_left()[0], b["caption"].get_right()[0]),
                 "dot_radius": b["points"][0].width / 2 / unit,        # in cells
+                "regular_radius": b["regular"][0].width / 2 / unit if len(b["regular"]) else 0.0,
                 "arrow_tips": [a.tip.length / unit for a in b["arrows"]],
             }
 
@@ -351,13 +378,19 @@ class DeformablePipeline(DeformableBase):
     EQ_LEFT, EQ_TOP = -2.95, -2.45           # the tap's arithmetic
     TABLE_AT = (5.3, -3.25)
     TABLE_CELL = (0.95, 0.42)                # width, height of a product cell
-    # marks on the input map: the digits are faded so that the marks over them read; a mark keeps clear of the
-    # digit of a cell (RING around its centre), and the dashed rays to the output start where the map ends
-    DIGIT_FADE = 0.2                         # the input digits: muted text this much toward the background
-    RING = 0.21                              # radius of a neighbour's ring (and of the clear zone of a digit)
-    DOT = 0.07                               # a sampling point
+    # marks on the input map: the digits are faded (yet >= MIN_CONTRAST on their cells) so that the marks over
+    # them read; an offset arrow runs from the edge of its regular cell's digit to its point, and the dashed
+    # rays to the output start where the map ends
+    MIN_CONTRAST = 4.6                       # faded digits on every fill under them (WCAG AA is 4.5)
+    RING = 0.21                              # radius of a neighbour's ring
+    DOT = 0.065                              # a sampling point (its halo adds HALO / 100 / 2 around it)
+    HALO = 2
+    ARROW_TIP = 0.085                        # an offset arrow's head (fixed: short arrows keep a whole head)
+    ARROW_SHAFT = 0.03                       # the least shaft behind the head (shorter: no arrow, only the point)
+    ARROW_GAP = 0.02                         # digit box to an arrow's tail, its head to the point
     CURRENT_RING = 0.13                      # the ring around the current tap's sampling point
     RAY_GAP = 0.12                           # input map's right edge to the start of the rays
+    WINDOW_OPACITY = 0.15                    # the regular window's tint
 
     def construct(self):
         fig: PipelineFigure = self.params
@@ -403,7 +436,7 @@ class DeformablePipeline(DeformableBase):
         tl = self.to_scene((min(rows) - 0.5, min(cols) - 0.5))
         br = self.to_scene((max(rows) + 0.5, max(cols) + 0.5))
         box = Rectangle(width=br[0] - tl[0], height=tl[1] - br[1], stroke_color=t.kernel_stroke, stroke_width=3.5,
-                        fill_color=t.kernel_fill, fill_opacity=0.15).move_to((tl + br) / 2)
+                        fill_color=t.kernel_fill, fill_opacity=self.WINDOW_OPACITY).move_to((tl + br) / 2)
         box.set_z_index(1)
         self.drawn["window"] = (self.to_grid(box.get_corner(UL)), self.to_grid(box.get_corner(DR)))
         return box
@@ -477,7 +510,7 @@ class DeformablePipeline(DeformableBase):
                            "padding": fig.padding, "offset_field_shape": tuple(fig.offset.shape),
                            "x": fig.x[0].copy(), "weight": fig.weight[0, 0].copy(), "offset": fig.offset.copy(),
                            "traced": fig.traced, "out_size": (oh, ow), "taps": [], "products": {}, "points": [],
-                           "regular": [], "zoom": [], "rays": [], "map_right": self.to_grid(
+                           "regular": [], "zoom": [], "rays": [], "arrows": [], "seed": fig.seed, "map_right": self.to_grid(
                                self.input_grid.get_right())[1],
                            "colors": {"digits": str(self.faded_digit), "neighbours": str(self.neighbour_color),
                                       "window": str(self.theme.kernel_stroke), "current": str(self.theme.highlight)}})
@@ -513,11 +546,24 @@ class DeformablePipeline(DeformableBase):
         self.drawn["regular"].append(self.to_grid(reg_mark.get_center()))
         self.drawn["points"].append(self.to_grid(dot.get_center()))
         self.drawn["rays"].append((self.to_grid(ray.get_start()), self.to_grid(ray.get_end())))
+        self.record_marks(k, arr, dot)
         self.hold(None if not last else self.opts.final_hold)
 
     @property
+    def digit_fills(self) -> list[str]:
+        """The fills under the input digits: a cell, and a cell under the regular window's tint."""
+        t = self.theme
+        return [str(t.input_fill), tint(t.input_fill, self.WINDOW_OPACITY, t.kernel_fill).to_hex()]
+
+    @property
     def faded_digit(self) -> str:
-        return tint(self.theme.muted, self.DIGIT_FADE, self.theme.background)
+        """The faintest mix of text toward the background that stays ``MIN_CONTRAST`` on every digit fill."""
+        t = self.theme
+        for a in np.linspace(0.8, 0.0, 33):
+            c = tint(t.text, float(a), t.background).to_hex()
+            if min(contrast(c, f) for f in self.digit_fills) >= self.MIN_CONTRAST:
+                return c
+        return str(t.text)
 
     @property
     def neighbour_color(self) -> str:
@@ -534,19 +580,48 @@ class DeformablePipeline(DeformableBase):
 
     def tap_marks(self, tap, target):
         """(arrow or None, dot, ray): the offset arrow from the edge of the regular cell's digit to the sampling
-        point, the point, and the dashed ray from the map's right edge to the output cell."""
+        point (none if too short for a head and a shaft), the point, and the dashed ray from the map's right
+        edge to the output cell."""
         reg = self.to_scene(tap.regular)
         pt = self.to_scene(tap.point)
         v = pt - reg
         n = float(np.linalg.norm(v))
+        u = v / max(n, 1e-9)
+        tail = self.digit_reach(tap.regular, u) + self.ARROW_GAP
+        head = n - self.DOT - self.HALO / 200 - self.ARROW_GAP
         arr = None
-        if n > self.RING + self.DOT:
-            arr = link(reg + v / n * self.RING, pt - v / n * self.DOT, self.offset_color, stroke_width=2.6, buff=0)
+        if head - tail >= self.ARROW_TIP + self.ARROW_SHAFT:
+            arr = Arrow(reg + u * tail, reg + u * head, buff=0, stroke_width=2.6, color=self.offset_color,
+                        tip_length=self.ARROW_TIP, max_tip_length_to_length_ratio=1,
+                        max_stroke_width_to_length_ratio=100)
             arr.set_z_index(3)
         dot = Dot(pt, radius=self.DOT, color=self.theme.kernel_stroke, stroke_color=self.theme.background,
-                  stroke_width=2)          # a halo: the point stands clear of a digit under it
+                  stroke_width=self.HALO)          # a halo: the point stands clear of the marks under it
         dot.set_z_index(4)
         return arr, dot, self.ray(pt, target)
+
+    def digit_reach(self, rc, u) -> float:
+        """How far from the centre of cell ``rc`` along the unit vector ``u`` its digit's box reaches (0 for a
+        cell outside the input)."""
+        digit = self.input_grid.numbers.get(tuple(int(v) for v in rc))
+        if digit is None:
+            return 0.0
+        half = np.array([digit.width / 2, digit.height / 2])
+        off = np.abs(digit.get_center()[:2] - self.to_scene(rc)[:2])
+        reach = [(half[i] + off[i]) / abs(u[i]) for i in range(2) if abs(u[i]) > 1e-9]
+        return float(min(reach))
+
+    def record_marks(self, k: int, arr, dot) -> None:
+        """The tap's arrow (tail, head end, tip length) and point, in cells, and the digit boxes (once)."""
+        d = self.drawn
+        if "digit_boxes" not in d:
+            d["digit_boxes"] = {rc: (self.to_grid(m.get_corner(UL)), self.to_grid(m.get_corner(DR)))
+                                for rc, m in self.input_grid.numbers.items()}
+            d["dot_radius"] = (self.DOT + self.HALO / 200) / self.CELL
+            d["digit_fills"] = self.digit_fills
+        if arr is not None:
+            d["arrows"].append((k, self.to_grid(arr.get_start()), self.to_grid(arr.get_end()),
+                                arr.tip.length / self.CELL))
 
     def ray(self, pt, target) -> DashedLine:
         """The dashed line from a sampling point to the output cell, drawn only right of the input map."""
@@ -585,12 +660,15 @@ class DeformablePipeline(DeformableBase):
         beside it the point's arithmetic."""
         g, cells, rec = self.zoom_cells(tap)
         _, i, j = tap.kernel_index
-        title = self.text(self.say(f"zoom: tap ({i}, {j})", f"放大：采样点 ({i}, {j})"), size=22)
+        title = self.text(self.say(f"zoom: tap ({i}, {j})", f"采样点 ({i}, {j}) 局部放大"), size=22)
         title.next_to(cells, UP, buff=0.12)
         g.add(title)
         lines = self.tap_lines(tap)
-        g.add(self.mono_lines(lines, self.EQ_LEFT, self.EQ_TOP, size=18))
-        self.drawn["zoom"].append({"tap": (i, j), "neighbours": rec, "lines": lines})
+        eq = self.mono_lines(lines, self.EQ_LEFT, self.EQ_TOP, size=18)
+        g.add(eq)
+        boxes = [[(tok.text, tok.get_left()[0], tok.get_right()[0]) for tok in line] for line in eq]
+        self.drawn["zoom"].append({"tap": (i, j), "neighbours": rec, "lines": lines, "token_boxes": boxes,
+                                   "column": char_width(18)})
         return g
 
     def zoom_cells(self, tap):
@@ -644,7 +722,7 @@ class DeformablePipeline(DeformableBase):
             self.say("sample = ", "采样值 = ") + " + ".join(terms),
             " " * mono_columns(self.say("sample", "采样值")) + f" = {fmt(tap.sampled)}",
             self.say(f"× weight {fmt(tap.weight)} = {fmt(tap.product)}",
-                     f"×权重{fmt(tap.weight)} = {fmt(tap.product)}"),   # the CJK run's spare columns: thin gaps
+                     f"× 权重 {fmt(tap.weight)} = {fmt(tap.product)}"),
         ]
 
     def product_table(self, kh, kw) -> VGroup:

@@ -49,7 +49,8 @@ def test_figure16_points_are_regular_grid_plus_offsets(fig16):
     th = math.radians(p["degrees"])
     expected = {
         "regular": [(0.0, 0.0)] * (k * k),
-        "learned": taps_from_tensor(seeded_offsets(p["seed"], (2 * k * k, out, out), p["offset_range"]), k, oy, ox),
+        "learned": taps_from_tensor(seeded_offsets(fig16.params.seed, (2 * k * k, out, out), p["offset_range"]), k,
+                                    oy, ox),
         "scale": [((p["scale"] - 1) * (i - centre), (p["scale"] - 1) * (j - centre))
                   for i in range(k) for j in range(k)],
     }
@@ -58,6 +59,7 @@ def test_figure16_points_are_regular_grid_plus_offsets(fig16):
                            (math.sin(th) * (i - centre) + math.cos(th) * (j - centre)) - (j - centre))
                           for i in range(k) for j in range(k)]
     assert list(fig16.drawn["panels"]) == ["regular", "learned", "scale", "rotate"]
+    assert fig16.params.seed >= p["seed"]             # the first seed from the entry's on that reads
     for key, offs in expected.items():
         panel = fig16.drawn["panels"][key]
         assert panel["out_position"] == (oy, ox)
@@ -138,6 +140,26 @@ def test_figure16_no_dot_on_a_dot_or_an_arrow(fig16):
             assert not (side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0)
 
 
+def test_figure16_no_arrowhead_on_a_regular_point(fig16):
+    """No arrow (its head least of all) runs over another tap's regular point: a head as wide as it is long
+    needs half its length beside the shaft, plus the faint dot's radius."""
+    for key, panel in fig16.drawn["panels"].items():
+        regular, r = panel["regular"], panel["regular_radius"]
+        for (start, end), t, tip in zip(panel["arrows"], panel["arrow_taps"], panel["arrow_tips"]):
+            assert tip >= 0.12, key                                     # a head you can see
+            others = [q for j, q in enumerate(regular) if j != t]
+            assert min(segment_distance(q, start, end) for q in others) >= r + 0.15, key
+    moved = fig16.params.panels[1]
+    regular, points = moved.regular, moved.points
+    # the entry's own seed fails this (its centre arrow ends on the middle-right regular point), so it is searched
+    p = get_entry("cnn-figure16").params
+    first = seeded_offsets(p["seed"], (18, 5, 5), p["offset_range"])
+    pts0 = [tuple(np.add(r, o)) for r, o in zip(regular, taps_from_tensor(first, 3, 2, 2))]
+    worst = min(segment_distance(regular[j], regular[t], pts0[t]) for t in range(9) for j in range(9) if j != t)
+    assert worst < 0.3 <= min(segment_distance(regular[j], regular[t], points[t]) for t in range(9)
+                              for j in range(9) if j != t)
+
+
 def test_figure16_clearance_from_the_builder(fig16):
     """The builder's clearance (what a seed is chosen by) agrees with the distances measured here."""
     for panel in fig16.params.panels:
@@ -145,9 +167,13 @@ def test_figure16_clearance_from_the_builder(fig16):
         assert abs(c.points - min(pairwise([tuple(p) for p in panel.points]))) < 1e-6
         if panel.moved:
             assert c.crossings == 0 and c.points >= 0.6 and c.arrows >= 0.25 and c.shortest >= 0.5, panel.key
+            assert c.regular >= 0.3, panel.key
     reg = regular_points(3, (0, 0))
     crowded = clearance(reg, reg + np.array([[0.0, 0.0]] * 8 + [[-0.9, -0.9]]))     # tap 8 onto tap 4
     assert crowded.points == pytest.approx(math.hypot(0.1, 0.1), abs=1e-6) and crowded.crossings == 0
+    assert crowded.regular == pytest.approx(math.hypot(0.1, 0.1), abs=1e-6)   # tap 8 stops short of tap 4
+    crossed = clearance(reg[:2], reg[:2] + np.array([[1.0, 1.0], [1.0, -1.0]]))       # an X
+    assert crossed.crossings == 1
 
 
 # ----------------------------------------------------------------------------------------------- figure17
@@ -160,15 +186,16 @@ def test_figure17_data_from_the_entry(fig17):
     p = get_entry("cnn-figure17").params
     n, k, pad = p["in_size"], p["kernel_size"], p["padding"]
     x = fig17.drawn["x"]
-    assert x.shape == (n, n)
-    assert (x == np.random.default_rng(p["seed"]).integers(0, 4, size=(1, n, n))[0]).all()
+    seed = fig17.drawn["seed"]
+    assert x.shape == (n, n) and seed >= p["seed"]      # the first seed from the entry's whose marks read
+    assert (x == np.random.default_rng(seed).integers(0, 4, size=(1, n, n))[0]).all()
     assert [[int(s) for s in row] for row in fig17.drawn["input"]] == x.tolist()
     assert [[int(s) for s in row] for row in fig17.drawn["kernel"]] == fig17.drawn["weight"].tolist()
     out = (n + 2 * pad - (k - 1) - 1) // 1 + 1
     assert fig17.drawn["out_size"] == (out, out)
     assert fig17.drawn["offset_field_shape"] == (2 * k * k, out, out)
     assert fig17.drawn["offset_field_label"] == (f"2N = {2 * k * k} channels", f"({2 * k * k}, {out}, {out})")
-    assert close(fig17.drawn["offset"], seeded_offsets(p["seed"], (2 * k * k, out, out), p["offset_range"]))
+    assert close(fig17.drawn["offset"], seeded_offsets(seed, (2 * k * k, out, out), p["offset_range"]))
 
 
 def test_figure17_traced_output_matches_independent_bilinear(fig17):
@@ -234,6 +261,76 @@ def test_figure17_overlay_keeps_off_the_digits(fig17):
     assert all(end == d["rays"][0][1] for _, end in d["rays"])
 
 
+def box_distance(p, box):
+    """Distance from point p (row, col) to a box ((top, left), (bottom, right)); 0 inside."""
+    (top, left), (bottom, right) = box
+    dr = max(top - p[0], 0.0, p[0] - bottom)
+    dc = max(left - p[1], 0.0, p[1] - right)
+    return math.hypot(dr, dc)
+
+
+def segment_box_distance(a, b, box, n=60):
+    return min(box_distance(np.add(a, t * np.subtract(b, a)), box) for t in np.linspace(0, 1, n))
+
+
+def test_figure17_marks_keep_off_digits_and_each_other(fig17):
+    """Measured on what was drawn (cells): every sampling point (with its halo) off every digit's box and off
+    every other point; every offset arrow with a whole head and a shaft, off every digit and every other point,
+    its head at its own point; a tap without an arrow keeps its point inside its own regular cell."""
+    d = fig17.drawn
+    boxes, r = d["digit_boxes"], d["dot_radius"]
+    assert len(boxes) == d["x"].size
+    for (top, left), (bottom, right) in boxes.values():
+        assert 0.2 < bottom - top < 0.5 and 0.15 < right - left < 0.45          # digits' size, in cells
+    points = d["points"]
+    for p in points:
+        assert min(box_distance(p, b) for b in boxes.values()) >= r + 0.02
+    assert min(pairwise(points)) >= 2 * r + 0.1
+    with_arrow = set()
+    for t, start, end, tip in d["arrows"]:
+        with_arrow.add(t)
+        assert tip >= 0.13 and math.dist(start, end) - tip >= 0.04           # a head (≥ 8 px) and a shaft
+        assert min(segment_box_distance(start, end, b) for b in boxes.values()) > 0
+        assert r < math.dist(end, points[t]) <= r + 0.06                      # the head stops at its own point
+        others = [q for j, q in enumerate(points) if j != t]
+        assert min(segment_distance(q, start, end) for q in others) >= r + 0.05
+    for t, (reg, p) in enumerate(zip(d["regular"], points)):
+        if t not in with_arrow:
+            assert abs(p[0] - reg[0]) <= 0.5 and abs(p[1] - reg[1]) <= 0.5, t
+    assert len(with_arrow) >= 7
+
+
+def srgb_luminance(hex_colour):
+    rgb = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(a, b):
+    la, lb = sorted((srgb_luminance(a), srgb_luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
+def mix(a, b, share_b):
+    ca = [int(a.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    cb = [int(b.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(x + (y - x) * share_b):02X}" for x, y in zip(ca, cb))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_figure17_faded_digits_meet_wcag_aa(theme):
+    """The faded input digits stand >= 4.5:1 on every fill under them (a cell, a cell under the window's 15 %
+    kernel tint), computed here from the theme's colours; and they are still fainter than the text."""
+    from scenes.kit.theme import THEMES
+
+    t = THEMES[theme]
+    d = build("cnn-figure17", theme=theme).drawn
+    digit = d["colors"]["digits"]
+    fills = [t.input_fill, mix(t.input_fill, t.kernel_fill, 0.15)]
+    assert all(contrast_ratio(digit, f) >= 4.5 for f in fills), [contrast_ratio(digit, f) for f in fills]
+    assert contrast_ratio(digit, t.input_fill) < contrast_ratio(t.text, t.input_fill)
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_figure17_arithmetic_columns_line_up(lang):
     """The sampled value's "=" stands under the sum's "=" in both languages (a CJK run takes whole columns of
@@ -244,10 +341,17 @@ def test_figure17_arithmetic_columns_line_up(lang):
         return next(col for col, _, tok in mono_tokens(line) if tok == "=")
 
     for zoom in build("cnn-figure17", lang=lang).drawn["zoom"]:
-        lines = zoom["lines"]
+        lines, boxes, cw = zoom["lines"], zoom["token_boxes"], zoom["column"]
         assert eq_column(lines[2]) == eq_column(lines[3])
-        if lang == "zh":
-            assert "权重" in lines[4] and " 权" not in lines[4] and "重 " not in lines[4]
+        eq_x = [next((left + right) / 2 for tok, left, right in line if tok == "=") for line in boxes[2:4]]
+        assert abs(eq_x[0] - eq_x[1]) < 0.01                                  # drawn one under the other
+        last = boxes[4]                                  # "× weight 2 = …": a visible gap around the word
+        assert last[0][0] == "×"
+        first = [b for b in last if b[0] in ("权重", "w")][0]
+        end = last[last.index(first) + (0 if lang == "zh" else 5)]           # the word's last token
+        after = last[last.index(end) + 1]                                     # the weight's first digit
+        assert first[1] - last[0][2] >= 0.5 * cw and after[1] - end[2] >= 0.5 * cw
+        assert after[0] == lines[4].split(" = ")[0].split()[-1][0]
 
 
 def test_figure17_traced_position_is_a_parameter():

@@ -30,7 +30,8 @@ from ..describe import size_formula
 from ..shapes import conv_output_size, ntuple
 from ..trace import DeformStep, trace_deform_conv2d
 
-__all__ = ["offset_channels", "regular_points", "tap_offsets", "Clearance", "clearance", "SamplingPanel", "sampling_panel",
+__all__ = ["offset_channels", "regular_points", "tap_offsets", "Clearance", "clearance", "SamplingRule", "first_seed", "learned_seed",
+           "PipelineRule", "pipeline_seed", "SamplingPanel", "sampling_panel",
            "sampling_panels", "pipeline_example", "traced_position", "overview_shapes", "one_position_offsets",
            "SamplingFigure", "sampling_figure", "PipelineFigure", "pipeline_figure", "OverviewFigure",
            "overview_figure"]
@@ -93,24 +94,30 @@ class Clearance:
     """How far apart (in cells) the marks of a set of sampling points are, for a picture that reads: the closest
     two sampling points (``points``), the closest a sampling point comes to another tap's arrow regular → point
     (``arrows``: a dot drawn over an arrow hides it), the shortest arrow (``shortest``; infinite when no tap
-    moved) and how many pairs of arrows cross (``crossings``)."""
+    moved), how many pairs of arrows cross (``crossings``) and the closest a regular point comes to another
+    tap's arrow (``regular``: an arrowhead landing on a regular point reads as starting there)."""
     points: float
     arrows: float
     shortest: float
     crossings: int
+    regular: float = np.inf
 
 
-def _segment_distance(p, a, b) -> float:
-    ab = b - a
-    t = float(np.clip(np.dot(p - a, ab) / max(float(np.dot(ab, ab)), 1e-12), 0.0, 1.0))
-    return float(np.linalg.norm(a + t * ab - p))
+def _segment_distances(p, a, b) -> np.ndarray:
+    """Distances (m, n) from points ``p`` (n, 2) to the segments ``a[i]`` → ``b[i]`` (m, 2)."""
+    ab = (b - a)[:, None, :]
+    ap = p[None, :, :] - a[:, None, :]
+    t = np.clip(np.sum(ap * ab, axis=2) / np.maximum(np.sum(ab * ab, axis=2), 1e-12), 0.0, 1.0)
+    return np.linalg.norm(ap - t[..., None] * ab, axis=2)
 
 
-def _cross(a, b, c, d) -> bool:
-    """Whether segments ab and cd properly cross."""
-    def side(p, q, r):
-        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
-    return bool(side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0)
+def _crossings(a, b) -> int:
+    """How many pairs of segments ``a[i]`` → ``b[i]`` (n, 2) properly cross."""
+    def side(p, q, r):                     # sign of the turn p → q → r, (n, n) for segments i and points j
+        return np.sign((q[:, None, 0] - p[:, None, 0]) * (r[None, :, 1] - p[:, None, 1])
+                       - (q[:, None, 1] - p[:, None, 1]) * (r[None, :, 0] - p[:, None, 0]))
+    cross = (side(a, b, a) * side(a, b, b) < 0) & (side(a, b, a) * side(a, b, b) < 0).T
+    return int(np.count_nonzero(np.triu(cross, 1)))
 
 
 def clearance(regular, points) -> Clearance:
@@ -118,18 +125,59 @@ def clearance(regular, points) -> Clearance:
 
     >>> reg = regular_points(3, (0, 0))
     >>> c = clearance(reg, reg + np.array([[0, 0.5]] * 9))          # every point half a cell to the right
-    >>> c.points, c.arrows, c.shortest, c.crossings
-    (1.0, 0.5, 0.5, 0)
+    >>> c.points, c.arrows, c.shortest, c.crossings, c.regular
+    (1.0, 0.5, 0.5, 0, 0.5)
     """
     reg, pts = np.asarray(regular, dtype=np.float64), np.asarray(points, dtype=np.float64)
     n = len(pts)
-    moved = [k for k in range(n) if np.any(pts[k] != reg[k])]
-    gaps = [float(np.linalg.norm(pts[i] - pts[j])) for i in range(n) for j in range(i + 1, n)]
-    near = [_segment_distance(pts[j], reg[k], pts[k]) for k in moved for j in range(n) if j != k]
-    lengths = [float(np.linalg.norm(pts[k] - reg[k])) for k in moved]
-    crossings = sum(_cross(reg[a], pts[a], reg[b], pts[b]) for i, a in enumerate(moved) for b in moved[i + 1:])
-    return Clearance(round(min(gaps, default=np.inf), 6), round(min(near, default=np.inf), 6),
-                     round(min(lengths, default=np.inf), 6), int(crossings))
+    moved = np.flatnonzero(np.any(pts != reg, axis=1))
+    if n > 1:
+        iu = np.triu_indices(n, 1)
+        gaps = np.linalg.norm(pts[:, None, :] - pts[None, :, :], axis=2)[iu]
+    else:
+        gaps = np.array([])
+    others = ~np.eye(n, dtype=bool)[moved]                       # (moved, n): not the arrow's own tap
+    near = _segment_distances(pts, reg[moved], pts[moved])[others]
+    near_reg = _segment_distances(reg, reg[moved], pts[moved])[others]
+    lengths = np.linalg.norm(pts[moved] - reg[moved], axis=1)
+    crossings = _crossings(reg[moved], pts[moved])
+
+    def least(v):
+        return round(float(np.min(v)), 6) if len(v) else np.inf
+    return Clearance(least(gaps), least(near), least(lengths), int(crossings), least(near_reg))
+
+
+@dataclass(frozen=True)
+class SamplingRule:
+    """When figure16's free-form panel reads (``Clearance`` in cells): sampling points ``points`` apart, no
+    arrow within ``arrows`` of another tap's sampling point nor within ``regular`` of another tap's regular point
+    (its head would land there), every arrow at least ``shortest`` long (room for a head), no two crossing."""
+    points: float = 0.6
+    arrows: float = 0.25
+    regular: float = 0.3
+    shortest: float = 0.6
+
+    def reads(self, c: Clearance) -> bool:
+        """Whether a panel of this ``Clearance`` reads.
+
+        >>> SamplingRule().reads(Clearance(1.0, 0.5, 0.7, 0, 0.4)), SamplingRule().reads(Clearance(1.0, 0.5, 0.7, 0, 0.1))
+        (True, False)
+        """
+        return (c.crossings == 0 and c.points >= self.points and c.arrows >= self.arrows
+                and c.regular >= self.regular and c.shortest >= self.shortest)
+
+
+def first_seed(seed: int, reads, tries: int = 20000) -> int:
+    """The first seed from ``seed`` on for which ``reads(seed)`` holds (a seeded example chosen by how it
+    reads, reproducibly); ``ValueError`` after ``tries`` seeds.
+
+    >>> first_seed(10, lambda s: s % 7 == 0)
+    14
+    """
+    for s in range(int(seed), int(seed) + tries):
+        if reads(s):
+            return s
+    raise ValueError(f"no seed in {seed}..{seed + tries - 1} gives an example that reads")
 
 
 @dataclass(frozen=True)
@@ -165,6 +213,19 @@ def sampling_panel(key: str, offset, kernel_size, grid: int, out_position) -> Sa
     return SamplingPanel(key, grid, tuple(int(v) for v in out_position), np.asarray(offset), reg, off, reg + off)
 
 
+def _sampling_layout(kh: int, kw: int, offset_range: float, scale: float):
+    """(grid, out size, centre output) of figure16: the smallest odd grid that holds every point of every panel
+    with at least half a cell to spare (per axis)."""
+    # how far (per axis) a point can get from the kernel centre: the farthest tap, moved by the largest
+    # offset, scaled, or rotated (a rotation keeps it within the circle through the corner taps)
+    hy, hx = (kh - 1) / 2, (kw - 1) / 2
+    reach = max(max(hy, hx) + abs(offset_range), abs(scale) * max(hy, hx), float(np.hypot(hy, hx)))
+    half = int(ceil(reach + 0.5))
+    grid = 2 * half + 1
+    out = conv_output_size((grid, grid), (kh, kw))
+    return grid, out, (out[0] // 2, out[1] // 2)
+
+
 def sampling_panels(kernel_size=3, seed: int = 0, scale: float = 1.6, degrees: float = 30.0,
                     offset_range: float = 0.8) -> list[SamplingPanel]:
     """The four panels of figure16 on one shared grid size: (a) no offsets, (b) ``random_offsets`` (uniform in
@@ -178,14 +239,7 @@ def sampling_panels(kernel_size=3, seed: int = 0, scale: float = 1.6, degrees: f
     (['regular', 'learned', 'scale', 'rotate'], 7, (2, 2), False, True)
     """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
-    # how far (per axis) a point can get from the kernel centre: the farthest tap, moved by the largest
-    # offset, scaled, or rotated (a rotation keeps it within the circle through the corner taps)
-    hy, hx = (kh - 1) / 2, (kw - 1) / 2
-    reach = max(max(hy, hx) + abs(offset_range), abs(scale) * max(hy, hx), float(np.hypot(hy, hx)))
-    half = int(ceil(reach + 0.5))
-    grid = 2 * half + 1
-    out = conv_output_size((grid, grid), (kh, kw))
-    pos = (out[0] // 2, out[1] // 2)
+    grid, out, pos = _sampling_layout(kh, kw, offset_range, scale)
     tensors = {
         "regular": np.zeros((offset_channels((kh, kw)),) + tuple(out)),
         "learned": ops.random_offsets((kh, kw), out, seed=seed, scale=offset_range),
@@ -193,6 +247,65 @@ def sampling_panels(kernel_size=3, seed: int = 0, scale: float = 1.6, degrees: f
         "rotate": ops.rotate_offsets((kh, kw), out, degrees),
     }
     return [sampling_panel(k, t, (kh, kw), grid, pos) for k, t in tensors.items()]
+
+
+def learned_seed(kernel_size=3, seed: int = 0, scale: float = 1.6, offset_range: float = 0.8,
+                 rule: SamplingRule = SamplingRule()) -> int:
+    """The first seed from ``seed`` on whose free-form panel (b) reads by ``rule`` (``first_seed``).
+
+    >>> s = learned_seed(3, seed=177, offset_range=1.5)
+    >>> s >= 177, SamplingRule().reads(sampling_panels(3, s, offset_range=1.5)[1].clearance)
+    (True, True)
+    """
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    grid, out, pos = _sampling_layout(kh, kw, offset_range, scale)
+
+    def reads(s: int) -> bool:
+        panel = sampling_panel("learned", ops.random_offsets((kh, kw), out, seed=s, scale=offset_range), (kh, kw),
+                               grid, pos)
+        if np.min(np.hypot(panel.offsets[:, 0], panel.offsets[:, 1])) < rule.shortest:    # cheap test first
+            return False
+        return rule.reads(panel.clearance)
+    return first_seed(seed, reads)
+
+
+@dataclass(frozen=True)
+class PipelineRule:
+    """When figure17's traced output reads on the input map (cells): no sampling point within ``zone``
+    (half-height, half-width) of an input cell's centre, where its digit is; points ``points`` apart; no arrow
+    within ``arrows`` of another tap's point; no arrow through another cell's ``zone``; no two crossing; every
+    offset at least ``shortest`` long (room for an arrow with a head between the digit and the point)."""
+    zone: tuple[float, float] = (0.36, 0.34)
+    points: float = 0.4
+    arrows: float = 0.22
+    shortest: float = 0.48
+
+    def off_digits(self, positions, in_size) -> np.ndarray:
+        """Whether each of ``positions`` (n, 2) lies outside the digit zone of every input cell."""
+        pos = np.asarray(positions, dtype=np.float64)
+        cell = np.round(pos)
+        inside = np.all((cell >= 0) & (cell < np.asarray(in_size)), axis=1)
+        near = np.all(np.abs(pos - cell) < np.asarray(self.zone), axis=1)
+        return ~(inside & near)
+
+    def reads(self, regular, points, in_size) -> bool:
+        """Whether sampling ``points`` moved from ``regular`` (n, 2) read on an input of ``in_size``.
+
+        >>> reg = regular_points(3, (2, 2), padding=1)
+        >>> PipelineRule().reads(reg, reg + 0.5, (6, 6)), PipelineRule().reads(reg, reg + 0.1, (6, 6))
+        (True, False)
+        """
+        reg, pts = np.asarray(regular, dtype=np.float64), np.asarray(points, dtype=np.float64)
+        if not self.off_digits(pts, in_size).all():
+            return False
+        c = clearance(reg, pts)
+        if c.points < self.points or c.arrows < self.arrows or c.crossings or c.shortest < self.shortest:
+            return False
+        t = np.linspace(0.0, 1.0, 25)[None, :, None]
+        path = reg[:, None, :] + t * (pts - reg)[:, None, :]              # (taps, samples, 2)
+        own = np.all(np.round(path) == reg[:, None, :], axis=2)          # still over the tap's own cell
+        clear = self.off_digits(path.reshape(-1, 2), in_size).reshape(own.shape)
+        return bool(np.all(clear | own))
 
 
 def traced_position(out_size, position=None) -> tuple[int, int]:
@@ -227,6 +340,28 @@ def pipeline_example(in_size=6, kernel_size=3, seed: int = 0, padding=1, offset_
     y = ops.deform_conv2d(x, offset, weight, padding=padding)
     return {"x": x, "weight": weight, "offset": offset, "padding": padding, "out_size": tuple(out_size),
             "output": y}
+
+
+def pipeline_seed(in_size=6, kernel_size=3, seed: int = 0, padding=1, offset_range: float = 0.8, traced=None,
+                  rule: PipelineRule = PipelineRule()) -> int:
+    """The first seed from ``seed`` on whose traced output's sampling points read by ``rule`` (``first_seed``).
+
+    >>> s = pipeline_seed(6, 3, seed=17)
+    >>> s >= 17
+    True
+    """
+    h, w = ntuple(in_size, 2, "in_size", minimum=1)
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
+    out_size = conv_output_size((h, w), (kh, kw), padding=padding)
+    pos = traced_position(out_size, traced)
+    reg = regular_points((kh, kw), pos, padding=padding)
+
+    def reads(s: int) -> bool:
+        off = tap_offsets(ops.random_offsets((kh, kw), out_size, seed=s, scale=offset_range), (kh, kw), pos)
+        if np.min(np.hypot(off[:, 0], off[:, 1])) < rule.shortest:          # cheap test first
+            return False
+        return rule.reads(reg, reg + off, (h, w))
+    return first_seed(seed, reads)
 
 
 def overview_shapes(x_shape=(32, 64, 28, 28), kernel_size=3, out_channels: int = 64, stride=1, padding=1,
@@ -272,6 +407,7 @@ class SamplingFigure:
     degrees: float
     offset_range: float
     panels: tuple[SamplingPanel, ...]     # regular, learned, scale, rotate
+    seed: int = 0                         # the seed of panel (b)'s offsets (``learned_seed``)
 
     @property
     def grid(self) -> int:
@@ -281,17 +417,20 @@ class SamplingFigure:
 
 def sampling_figure(*, kernel_size=3, seed: int = 0, offset_range: float = 0.8, scale: float = 1.6,
                     degrees: float = 30.0) -> SamplingFigure:
-    """The four panels of figure16 (``sampling_panels``) and the numbers their captions name.
+    """The four panels of figure16 (``sampling_panels``) and the numbers their captions name. Panel (b)'s
+    offsets come from the first seed from ``seed`` on whose picture reads (``learned_seed``: no arrowhead on a
+    regular or sampling point, no crossing, every arrow long enough for its head).
 
     >>> fig = sampling_figure(kernel_size=3, seed=16, offset_range=1.5, scale=1.6, degrees=30)
-    >>> fig.kernel_size, fig.grid, [p.key for p in fig.panels]
-    ((3, 3), 7, ['regular', 'learned', 'scale', 'rotate'])
+    >>> fig.kernel_size, fig.grid, [p.key for p in fig.panels], fig.seed >= 16
+    ((3, 3), 7, ['regular', 'learned', 'scale', 'rotate'], True)
     >>> fig.panels[2].points[0].tolist()        # tap (0, 0) of the scaled grid: 1.6 x farther from the centre
     [1.4, 1.4]
     """
     kh, kw = ntuple(kernel_size, 2, "kernel_size", minimum=1)
-    panels = sampling_panels((kh, kw), seed, scale, degrees, offset_range)
-    return SamplingFigure((kh, kw), scale, degrees, offset_range, tuple(panels))
+    used = learned_seed((kh, kw), seed, scale, offset_range)
+    panels = sampling_panels((kh, kw), used, scale, degrees, offset_range)
+    return SamplingFigure((kh, kw), scale, degrees, offset_range, tuple(panels), used)
 
 
 @dataclass(frozen=True)
@@ -307,6 +446,7 @@ class PipelineFigure:
     output: np.ndarray
     traced: tuple[int, int]
     step: DeformStep
+    seed: int = 0                 # the example's seed (``pipeline_seed``)
 
     @property
     def kernel_size(self) -> tuple[int, int]:
@@ -328,7 +468,8 @@ class PipelineFigure:
 def pipeline_figure(*, in_size=6, kernel_size=3, seed: int = 0, padding=1, offset_range: float = 0.8,
                     traced=None) -> PipelineFigure:
     """figure17's seeded example (``pipeline_example``) and the trace of the output at ``traced`` (default: the
-    centre), from ``convviz.trace.trace_deform_conv2d``.
+    centre), from ``convviz.trace.trace_deform_conv2d``. The example's seed is the first from ``seed`` on whose
+    traced sampling points keep off the input's digits, off each other and off the arrows (``pipeline_seed``).
 
     >>> fig = pipeline_figure(in_size=6, kernel_size=3, seed=17, padding=1, offset_range=0.8)
     >>> fig.x.shape, fig.offset.shape, fig.out_size, fig.traced, len(fig.step.taps)
@@ -336,12 +477,14 @@ def pipeline_figure(*, in_size=6, kernel_size=3, seed: int = 0, padding=1, offse
     >>> bool(abs(fig.step.total - fig.output[0, 3, 3]) < 1e-9)
     True
     """
-    data = pipeline_example(in_size, kernel_size, seed, padding, offset_range)
+    used = pipeline_seed(in_size, kernel_size, seed, padding, offset_range, traced)
+    data = pipeline_example(in_size, kernel_size, used, padding, offset_range)
     trace = trace_deform_conv2d(data["x"], data["offset"], data["weight"], padding=data["padding"])
     oh, ow = (int(v) for v in trace.out_size)
     pos = traced_position((oh, ow), traced)
     step = trace.step(pos[0] * ow + pos[1])            # batch 0, output channel 0
-    return PipelineFigure(data["x"], data["weight"], data["offset"], data["padding"], data["output"], pos, step)
+    return PipelineFigure(data["x"], data["weight"], data["offset"], data["padding"], data["output"], pos, step,
+                          used)
 
 
 @dataclass(frozen=True)
