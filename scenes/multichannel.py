@@ -1,10 +1,13 @@
 """Multi-channel convolution (gif2, the classic course demo): an input volume drawn as one padded slice per input
 channel, under each slice the slices of the filters that read it (side by side: W0's, W1's, …), the biases under
-the output volume, and the output volume filling in one cell per step. Each step marks the active window in every
-input slice the filter reads (corner brackets), links it by two lines to the filter slice it meets, outlines that
-slice and the bias, and adds up the per-channel sums and the bias to the output cell in a row of terms kept under
-the columns they come from (``ch0: 1 + ch1: -1 + ch2: 0 + b0: 1 = 1``); the total and the output cell share the
-highlight colour.
+the output volume, and the output volume filling in one cell per step. Each step outlines the active window in every
+input slice the filter reads and links it by two lines to the filter slice it meets (from the window's lower corners
+straight down the grid's lines, between the digits, to the grid's edge, then across the gap to the slice), outlines
+that slice and the bias, and adds up the per-channel sums and the bias in a row of terms kept under the columns they
+come from (``ch0: 1 + ch1: -1 + ch2: 0 + b0: 1 = 1``); a line in the highlight colour runs from that total around
+the right of the output column to the output cell's marker (leaving it down the grid's line at its lower right
+corner). In Chinese the terms read ``通道0: 1``: the word in the CJK font, the index and sum in the same monospace
+font as the rest of the row.
 
 Layout (columns = input channels, so grouped convolution shows which channels each filter sees; a filter's slices
 sit straight under the input slices they read, so no link line crosses another grid of the picture):
@@ -14,20 +17,20 @@ sit straight under the input slices they read, so no link line crosses another g
               [7x7]               [7x7]               [7x7]            Output Volume
                                                                           (3x3x2)
                                                                       o[:,:,0] o[:,:,1]
-                  \\   /                                               [3x3]    [3x3]
-    Filters   w0[:,:,0] w1[:,:,0]  w0[:,:,1] w1[:,:,1]  ...              b0   b1
-    (3x3x3)   [3x3]     [3x3]      [3x3]     [3x3]                   Bias [1]  [0]
-              ch0: 1          +    ch1: -1          +    ch2: 0   +   b0: 1  =  1
+                  \\   /                                               [3x3]    [3x3]--.
+    Filters   w0[:,:,0] w1[:,:,0]  w0[:,:,1] w1[:,:,1]  ...              b0   b1      |
+    (3x3x3)   [3x3]     [3x3]      [3x3]     [3x3]                   Bias [1]  [0]     |
+              ch0: 1          +    ch1: -1          +    ch2: 0   +   b0: 1  =  1  ----'
 
 Many filters: their slices wrap into rows under each input slice (a link to a farther row passes under the
 nearer slices) and the labels shorten to ``w0`` / ``o0`` when the long ones would cost larger cells; the layout
 with the largest cells wins, the fuller one unless another is clearly (``COMPACT_GAIN``) larger.
 
 GIF size: a GIF frame costs roughly one LZW run per changed pixel run per pixel row. What moves each step: the
-corner brackets (a full outline changes two runs in every row of the window, in every channel), two link lines
-per channel (short: window to the slice right under it), the outlines, the output marker and a few digits of the
-sum row (every token at a fixed place). Measured on cnn-gif2 at 1140 px (notes, medium): 180 KB, of which the
-link lines ~58 KB (one line per channel instead of two: 154 KB; none: 122 KB).
+window outlines (two runs in every row of the window, in every channel), two link lines per channel, the slice
+outlines, the output marker and its line, and a few digits of the sum row (every token at a fixed place).
+Measured on cnn-gif2 at 1140 px (notes, medium): 207 KB (180 KB with corner brackets instead of outlines and no
+line to the output cell; the original is 660 KB).
 
 Run it with stock Manim too: ``manim -ql scenes/multichannel.py MultiChannelScene``.
 """
@@ -37,13 +40,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Line, Rectangle, VGroup, VMobject
+from manim import DOWN, LEFT, RIGHT, UP, Rectangle, VGroup, VMobject
 
 from convviz.trace import fmt
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import extra_lines, usable_height, usable_width
-from scenes.kit.theme import FONT_MONO
+from scenes.kit.theme import FONT_MONO, font_for
 from scenes.kit.widgets import (KernelWindow, Legend, NumberGrid, block_bounds, char_width, longest_number,
                                 number_font_size, output_grid, padding_kinds)
 
@@ -66,9 +69,13 @@ GAP_ROW = 0.2             # between rows of filter slices (when they wrap) or of
 GAP_SUM = 0.22            # above the sum row
 LABEL_GAP = 0.07          # between a slice label and its grid
 LEGEND_GAP = 0.45         # between the input title and the legend
-WINDOW_STROKE = 4.0       # the window's corner brackets (+2)
-LINK_STROKE = 2.5         # the lines from a window to its filter slice
+WINDOW_STROKE = 5.0       # the window's outline
+LINK_STROKE = 2.5         # the lines from a window to its filter slice, from the total to the output cell
 LINK_Z = 1                # their z-index: over the input cells (0), under digits (2) and other filter slices
+OUT_LINK_GAP = 0.3        # right of the output column: the line from the total up to the output cell runs here
+OUT_LINK_DROP = 0.1       # under an output grid: that line's run to the right (GAP_ROW / 2)
+TOTAL_GAP = 0.1           # between the total and the end of that line
+PREFIX_GAP = 0.04         # zh sum row: between the CJK word (通道) and its monospace index and sum
 
 
 class MultiChannelScene(ConvVizScene):
@@ -133,14 +140,14 @@ class MultiChannelScene(ConvVizScene):
         return best
 
     def _play_steps(self, steps) -> None:
-        """One held state per output cell: the windows, their links and the filter outlines, the cell written,
-        the sum row."""
+        """One held state per output cell: the windows, their links and the filter outlines, the sum row, the
+        line from its total to the output cell, the cell written."""
         self.drawn["steps"] = []
         cursor = None
         sum_row = None
         for st, strings in zip(steps, self.step_texts):
-            new_cursor, links = self._cursor(st)
             new_sum = self._sum_row(st, strings)
+            new_cursor, record = self._cursor(st, new_sum.total)
             cursor, sum_row = self.swap((cursor, new_cursor), (sum_row, new_sum))
             orow, ocol = st.out_position                 # written when the window has arrived (smooth mode)
             self.output_grids[st.out_channel].set_text(orow, ocol, strings["total"],
@@ -154,10 +161,18 @@ class MultiChannelScene(ConvVizScene):
                 "line": strings["line"],
                 "windows": {c: [tp.padded_position for tp in st.taps if tp.channel == c]
                             for c in strings["channels"]},
-                "links": links,
+                **record,
+                "sum_tokens": [(m.text, m.font_name, _box(m)) for m in new_sum.family_members_with_points()],
             })
             self.hold(None if st.index < len(steps) - 1 else self.opts.final_hold)
         self.drawn["output"] = [g.drawn_array() for g in self.output_grids]
+        self.drawn["digit_boxes"] = self._digit_boxes()
+
+    def _digit_boxes(self) -> list:
+        """Boxes of every number drawn in a grid (the outputs as at the end: all of them)."""
+        grids = self.input_grids + [g for row in self.filter_grids for g in row] + self.bias_grids \
+            + self.output_grids
+        return [_box(t) for g in grids for t in g.numbers.values()]
 
     # ------------------------------------------------------------------------------------------ strings
     def _channel_name(self, c: int) -> str:
@@ -241,12 +256,13 @@ class MultiChannelScene(ConvVizScene):
             if s["bias"] is not None:
                 longest["b"] = max(longest.get("b", ""), f"b{self.cout - 1}: {s['bias']}", key=len)
             longest["t"] = max(longest.get("t", ""), s["total"], key=len)
-        widths = {key: self._sum_text(s).width for key, s in longest.items()}
+        widths = {key: (self._term_width(s) if key[0] == "c" else self._sum_text(s).width)
+                  for key, s in longest.items()}
         for c in range(self.cin):
             self.col_term_w[c] = widths.get(("c", c), 0.0)
         self.sum_bias_w, self.sum_total_w = widths.get("b", 0.0), widths["t"]
         self.plus_w = self._sum_text("+").width
-        self.sum_h = self._sum_text("ch0: 0").height
+        self.sum_h = max(self._sum_text("0: 0").height, self.text(self._channel_word(), size=SUM).height)
         # the output column's part of the sum row: "b0: 1 = 1" (or "= 1")
         eq = 3 * char_width(SUM)
         self.sum_tail_w = (self.sum_bias_w + eq if self.has_bias else eq) + self.sum_total_w
@@ -302,7 +318,7 @@ class MultiChannelScene(ConvVizScene):
             xs.append(x)
             x += cw + (GAP_COL if i < self.cin - 1 else 0.0)
         out_x = x + GAP_RIGHT
-        width = max(out_x + right_w, self._top_width())
+        width = max(out_x + right_w + OUT_LINK_GAP, self._top_width())
         return {"cols": cols, "xs": xs, "out_x": out_x, "right_w": right_w, "width": width}
 
     def _filter_rows(self) -> int:
@@ -526,13 +542,14 @@ class MultiChannelScene(ConvVizScene):
         return out
 
     # ------------------------------------------------------------------------------------------ per step
-    def _cursor(self, st) -> tuple[VGroup, dict]:
+    def _cursor(self, st, total) -> tuple[VGroup, dict]:
         """The step's moving parts: a window over each input slice the filter reads, two lines from it to the
-        filter slice right under it, that slice and the bias outlined (all in the kernel's colour), and the
-        output cell's marker (in the highlight colour, like the sum row's total). Returns the group and the
-        links drawn ({input channel: {"slice": (filter, its slice), "lines": [(start, end), ...]}})."""
+        filter slice right under it, that slice and the bias outlined (all in the kernel's colour), the output
+        cell's marker and a line from the sum row's ``total`` to it (in the highlight colour, like the total).
+        Returns the group and its record: the windows' boxes and outlines, the links ({input channel:
+        {"slice": (filter, its slice), "lines": [polyline, polyline]}}), the output cell's box and its line."""
         t = self.theme
-        cursor, links = VGroup(), {}
+        cursor, links, boxes, frames = VGroup(), {}, {}, {}
         co = st.out_channel
         by_channel: dict[int, list] = {}
         for tp in st.taps:
@@ -543,34 +560,54 @@ class MultiChannelScene(ConvVizScene):
             target = self.filter_grids[co][ci - first]
             lines = self._links(self.input_grids[ci], taps, target, self.w_labels[co][ci - first])
             cursor.add(window, lines)
-            links[ci] = {"slice": (co, ci - first),
-                         "lines": [tuple(tuple(float(v) for v in p[:2]) for p in (ln.get_start(), ln.get_end()))
-                                   for ln in lines]}
+            boxes[ci] = _box(window)
+            frames[ci] = _polyline(window) if isinstance(window, Rectangle) else None   # None: dilated taps
+            links[ci] = {"slice": (co, ci - first), "lines": [_polyline(ln) for ln in lines]}
         outlines = VGroup(*[self._outline(g, t.kernel_stroke) for g in self.filter_grids[co]])
         if self.has_bias:
             outlines.add(self._outline(self.bias_grids[co], t.bias_stroke))
         orow, ocol = st.out_position
-        marker = self._outline(self.output_grids[co].cell(orow, ocol), t.highlight, width=5)
-        cursor.add(outlines, marker)
-        return cursor, links
+        cell = self.output_grids[co].cell(orow, ocol)
+        marker = self._outline(cell, t.highlight, width=5)
+        out_link = self._out_link(co, orow, ocol, total)
+        cursor.add(outlines, marker, out_link)
+        return cursor, {"window_boxes": boxes, "window_outlines": frames, "links": links,
+                        "out_cell": _box(cell), "out_link": _polyline(out_link), "total_box": _box(total)}
 
     def _links(self, grid, taps, target, label) -> VGroup:
-        """Two lines from the window's lower corners to the upper corners of the filter slice's label: over the
-        input cells (under their digits), never over another grid's."""
+        """Two lines from the window's lower corners to the upper corners of the filter slice's label: straight
+        down the grid's lines between the cells (never over a digit) to the grid's lower edge, then across the
+        gap to the slice (over no other grid or label)."""
         cells = [tp.padded_position for tp in taps]
         r1 = max(r for r, _ in cells)
         c0, c1 = min(q for _, q in cells), max(q for _, q in cells)
         bl, br = grid.cell(r1, c0).get_corner(DOWN + LEFT), grid.cell(r1, c1).get_corner(DOWN + RIGHT)
+        bottom = grid.cell(grid.rows - 1, c0).get_bottom()[1]
         top = label.get_top()[1] + 0.04
-        lines = VGroup(Line(bl, [target.get_left()[0], top, 0]), Line(br, [target.get_right()[0], top, 0]))
+        lines = VGroup(*[_path([corner, [corner[0], bottom, 0], [end_x, top, 0]])
+                         for corner, end_x in ((bl, target.get_left()[0]), (br, target.get_right()[0]))])
         lines.set_stroke(self.theme.kernel_stroke, width=LINK_STROKE)
         lines.set_z_index(LINK_Z)            # above the input cells' fill (0), under digits and filter slices
         return lines
 
+    def _out_link(self, co: int, orow: int, ocol: int, total) -> VMobject:
+        """The line from the total to the output cell: from the cell's lower right corner down the grid's line
+        (between the digits) to just under the grid, right past the output column, down to the sum row and left
+        to the total."""
+        g = self.output_grids[co]
+        corner = g.cell(orow, ocol).get_corner(DOWN + RIGHT)
+        y_run = g.cell(g.rows - 1, ocol).get_bottom()[1] - OUT_LINK_DROP
+        x_side = self.out_x + self.geo["right_w"] + OUT_LINK_GAP / 2
+        y_total = total.get_center()[1]
+        path = _path([corner, [corner[0], y_run, 0], [x_side, y_run, 0], [x_side, y_total, 0],
+                      [total.get_right()[0] + TOTAL_GAP, y_total, 0]])
+        path.set_stroke(self.theme.highlight, width=LINK_STROKE)
+        path.set_z_index(3)
+        return path
+
     def _window(self, grid, taps):
-        """The window over one input slice: corner brackets around a contiguous block (a full outline would
-        change two pixel runs in every row of the window, old and new, in every channel: the most costly part
-        of a GIF frame), one square per tap when dilation spreads the taps."""
+        """The window over one input slice: the outline of a contiguous block, one square per tap when dilation
+        spreads the taps."""
         t = self.theme
         cells = [tp.padded_position for tp in taps]
         block = block_bounds(cells)
@@ -582,13 +619,9 @@ class MultiChannelScene(ConvVizScene):
         rows, cols = block
         tl = grid.cell(rows[0], cols[0]).get_corner(UP + LEFT)
         br = grid.cell(rows[-1], cols[-1]).get_corner(DOWN + RIGHT)
-        arm = min(0.45 * grid.cell_size, 0.3 * (br[0] - tl[0]))
-        win = VGroup()
-        for (x, y, dx, dy) in ((tl[0], tl[1], 1, -1), (br[0], tl[1], -1, -1), (tl[0], br[1], 1, 1),
-                               (br[0], br[1], -1, 1)):
-            corner = VMobject(stroke_color=t.kernel_stroke, stroke_width=WINDOW_STROKE + 2)
-            corner.set_points_as_corners([[x + dx * arm, y, 0], [x, y, 0], [x, y + dy * arm, 0]])
-            win.add(corner)
+        win = Rectangle(width=br[0] - tl[0], height=tl[1] - br[1], stroke_color=t.kernel_stroke,
+                        stroke_width=WINDOW_STROKE, fill_opacity=0)
+        win.move_to((tl + br) / 2)
         win.set_z_index(3)
         return win
 
@@ -602,13 +635,12 @@ class MultiChannelScene(ConvVizScene):
     def _sum_row(self, st, strings) -> VGroup:
         """``ch0: 1 + ch1: -2 + ch2: 1 + b0: 1 = 1``, each channel's term under its column, the bias and the
         total under the output column; every token sits at a fixed place (strut-anchored), so from step to
-        step only the changed digits are redrawn."""
+        step only the changed digits are redrawn. ``row.total`` is the total's text."""
         t = self.theme
         row = VGroup()
         chans = strings["channels"]
         for k, ci in enumerate(chans):
-            row.add(self._token(f"{self._channel_name(ci)}: {strings['sums'][ci]}",
-                                self.col_cx[ci] - self.col_term_w[ci] / 2, color=t.kernel_stroke))
+            row.add(self._term(ci, strings["sums"][ci], self.col_cx[ci] - self.col_term_w[ci] / 2))
             if k < len(chans) - 1:
                 row.add(self._token("+", self.geo_xs[ci + 1] - GAP_COL / 2, centre=True))
         right = self.geo_xs[chans[-1]] + self.geo["cols"][chans[-1]]
@@ -622,14 +654,75 @@ class MultiChannelScene(ConvVizScene):
             x += 2 * char_width(SUM)
         else:
             row.add(self._token("=", (right + x) / 2, centre=True))
-        row.add(self._token(strings["total"], x, color=t.highlight, bold=True))
+        row.total = self._token(strings["total"], x, color=t.highlight, bold=True)
+        row.add(row.total)
         return row
+
+    def _term(self, ci: int, value: str, x: float) -> VGroup:
+        """One channel's term starting at ``x``: ``ch0: 1`` in the monospace font; in Chinese the word 通道 in
+        the CJK font (which has no monospace digits), then ``0: 1`` in the monospace font, the word's middle on
+        the digits' middle."""
+        color = self.theme.kernel_stroke
+        if self.lang != "zh":
+            return VGroup(self._token(f"{self._channel_name(ci)}: {value}", x, color=color))
+        word = self.text(self._channel_word(), size=SUM, color=color)
+        word.font_name = font_for("zh")
+        word.move_to([x, self._digit_mid(), 0], aligned_edge=LEFT)
+        return VGroup(word, self._token(f"{ci}: {value}", x + word.width + PREFIX_GAP, color=color))
+
+    def _channel_word(self) -> str:
+        return self._channel_name(0)[:-1]          # the name without its index: 通道
+
+    def _digit_mid(self) -> float:
+        """The middle height of the sum row's monospace digits."""
+        if not hasattr(self, "_mid"):
+            self._mid = float(self._token("0", 0.0).get_center()[1])
+        return self._mid
+
+    def _term_width(self, s: str) -> float:
+        """Width of a channel term as ``_term`` draws it (``s``: the whole term, e.g. ``通道0: -1``)."""
+        if self.lang != "zh":
+            return self._sum_text(s).width
+        word = self._channel_word()
+        return self.text(word, size=SUM).width + PREFIX_GAP + self._sum_text(s[len(word):]).width
 
     def _token(self, s: str, x: float, color: str | None = None, bold: bool = False, centre: bool = False):
         """One token of the sum row: its visible text starts at ``x`` (or is centred on it)."""
         m = self.text(s, size=SUM, color=color or self.theme.text, font=FONT_MONO, bold=bold, strut=True)
+        m.font_name = FONT_MONO
         cw = char_width(SUM)                           # the strut is one character
         if centre:
             x -= len(s) * cw / 2
         m.place_strut([x - cw, self.sum_top, 0])
         return m
+
+
+def _path(points) -> VMobject:
+    """A polyline through ``points`` (repeated points dropped)."""
+    pts = [np.asarray(points[0], dtype=float)]
+    for p in points[1:]:
+        if np.linalg.norm(np.asarray(p, dtype=float) - pts[-1]) > 1e-6:
+            pts.append(np.asarray(p, dtype=float))
+    m = VMobject(fill_opacity=0)
+    m.set_points_as_corners(pts)
+    return m
+
+
+def _polyline(m) -> list[tuple[float, float]]:
+    """The corners of a polyline made by ``_path``, as (x, y) pairs, for the record.
+
+    >>> _polyline(_path([[0, 0, 0], [0, 0, 0], [1, 0, 0], [1, 2, 0]]))
+    [(0.0, 0.0), (1.0, 0.0), (1.0, 2.0)]
+    """
+    anchors = m.get_anchors()
+    out = [tuple(float(v) for v in anchors[0][:2])]
+    for p in anchors[1:]:
+        q = (float(p[0]), float(p[1]))
+        if abs(q[0] - out[-1][0]) > 1e-9 or abs(q[1] - out[-1][1]) > 1e-9:
+            out.append(q)
+    return out
+
+
+def _box(m) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((x0, y0), (x1, y1)): a mobject's bounding box in scene units."""
+    return ((float(m.get_left()[0]), float(m.get_bottom()[1])), (float(m.get_right()[0]), float(m.get_top()[1])))

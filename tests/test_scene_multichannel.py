@@ -205,30 +205,127 @@ def inside(p, box, tol=1e-3):
     return x0 + tol < p[0] < x1 - tol and y0 + tol < p[1] < y1 - tol
 
 
-def test_notes_links_join_each_window_to_the_filter_slice_under_it(notes):
-    """Issue 10: each step links the active window of every input slice by two lines to the filter slice it
-    meets (the active filter's slice of that channel, straight under the input slice), and the lines cross no
-    other grid or label of the picture."""
-    boxes = notes.drawn["boxes"]
-    for s in notes.drawn["steps"]:
-        co = s["out"][0]
-        assert {c: link["slice"] for c, link in s["links"].items()} == {c: (co, c) for c in range(3)}
+def crosses(p, q, box, tol=1e-3):
+    """Whether the segment p-q enters the inside of ``box`` (shrunk by ``tol``): Liang-Barsky clipping."""
+    (x0, y0), (x1, y1) = box
+    x0, y0, x1, y1 = x0 + tol, y0 + tol, x1 - tol, y1 - tol
+    if x0 >= x1 or y0 >= y1:
+        return False
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    lo, hi = 0.0, 1.0
+    for d, a, b in ((dx, p[0] - x0, x1 - p[0]), (dy, p[1] - y0, y1 - p[1])):
+        for den, num in ((-d, a), (d, b)):         # p + t·d stays inside: -d·t <= a and d·t <= b
+            if den == 0:
+                if num < 0:
+                    return False
+            elif den > 0:
+                hi = min(hi, num / den)
+            else:
+                lo = max(lo, num / den)
+    return lo < hi
+
+
+def test_crosses_is_a_real_clip():
+    box = ((0, 0), (1, 1))
+    assert crosses((-1, 0.5), (2, 0.5), box)                    # straight through
+    assert not crosses((-1, 1), (2, 1), box)                    # along its edge
+    assert not crosses((-1, 2), (2, 1.5), box)                  # above it
+    assert crosses((-1, -1), (2, 2), box) and not crosses((2, 0), (0, 2.5), box)
+    assert crosses((0.5, 0.5), (0.6, 0.6), box)                 # wholly inside
+
+
+def segments(polyline):
+    return list(zip(polyline[:-1], polyline[1:]))
+
+
+def check_links(d, lang="en"):
+    """Issue 10, from the geometry the scene recorded: at every step the window over each input slice the
+    filter reads is outlined (its box is exactly its cells), linked by two polylines from the window's lower
+    corners down the grid's lines to the slice's lower edge, then to the filter slice under it; a line goes from
+    the sum row's total to the output cell's corner. No line crosses a digit's box (grids' numbers, the sum
+    row's tokens) nor any grid or label but the one it leaves."""
+    boxes, cell = d["boxes"], d["cell"]
+    digits = d["digit_boxes"]
+    assert len(digits) == sum(g.size for g in d["input"]) + sum(a.size for row in d["filters"] for a in row) \
+        + len(d["bias"] or []) + sum(a.size for a in d["output"])
+    for s in d["steps"]:
+        co, orow, ocol = s["out"]
+        glyphs = digits + [b for text, _, b in s["sum_tokens"] if any(ch.isdigit() for ch in text)]
+        assert sorted(s["window_boxes"]) == sorted(s["windows"]) == sorted(s["links"])
         for c, link in s["links"].items():
-            (wx0, _), (wx1, _) = boxes[f"w{co}.{c}"]
-            (ix0, _), (ix1, _) = boxes[f"x{c}"]
-            assert ix0 <= wx0 and wx1 <= ix1                       # the slice sits under its input slice
-            cells = s["windows"][c]
+            (gx0, gy0), (gx1, gy1) = boxes[f"x{c}"]
+            rows = [r for r, _ in s["windows"][c]]
+            cols = [q for _, q in s["windows"][c]]
+            (wx0, wy0), (wx1, wy1) = s["window_boxes"][c]            # the outline: exactly the window's cells
+            assert wx0 == pytest.approx(gx0 + min(cols) * cell, abs=0.02)
+            assert wx1 == pytest.approx(gx0 + (max(cols) + 1) * cell, abs=0.02)
+            assert wy1 == pytest.approx(gy1 - min(rows) * cell, abs=0.02)
+            assert wy0 == pytest.approx(gy1 - (max(rows) + 1) * cell, abs=0.02)
+            outline = s["window_outlines"][c]                       # a full outline, not corner brackets
+            assert outline is not None
+            assert outline[0] == pytest.approx(outline[-1]) and len(outline) == 5
+            assert np.allclose(sorted(outline[:4]), sorted([(wx0, wy0), (wx0, wy1), (wx1, wy0), (wx1, wy1)]),
+                               atol=0.02)
+            slice_box = boxes["w{}.{}".format(*link["slice"])]
+            label_box = boxes["w{}.{} label".format(*link["slice"])]
             assert len(link["lines"]) == 2
-            for (start, end) in link["lines"]:
-                assert inside(start, boxes[f"x{c}"], tol=-1e-3)    # from the window's corner, on the grid
-                assert abs(end[1] - boxes[f"w{co}.{c} label"][1][1]) < 0.1          # to the slice's label
-                others = {k: b for k, b in boxes.items() if k not in (f"x{c}", f"w{co}.{c} label")}
-                for t in np.linspace(0.02, 0.98, 60):
-                    p = (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
-                    hit = [k for k, b in others.items() if inside(p, b)]
-                    assert not hit, (s["out"], c, hit)
-            # the window's lowest row: the lines leave from its lower corners
-            assert max(r for r, _ in cells) == 2 * s["out"][1] + 2
+            for line, x_win, x_slice in zip(link["lines"], (wx0, wx1), (slice_box[0][0], slice_box[1][0])):
+                assert line[0] == pytest.approx((x_win, wy0), abs=0.02)          # the window's lower corner
+                assert line[-1][0] == pytest.approx(x_slice, abs=0.02)           # over the slice's edge,
+                assert 0 < line[-1][1] - label_box[1][1] < 0.1                   # just above its label
+                assert all(abs(p[1] - gy0) < 0.02 or p[1] > gy0 for p in line[:-1])   # off the grid at its edge
+                mine = (f"x{c}", "w{}.{} label".format(*link["slice"]))
+                for p, q in segments(line):
+                    assert not [b for b in glyphs if crosses(p, q, b)], (s["out"], c, p, q)
+                    assert not [k for k, b in boxes.items() if k not in mine and crosses(p, q, b)], (s["out"], c)
+        # the output cell: marked, and joined to the total by a line from its lower right corner
+        (cx0, cy0), (cx1, cy1) = s["out_cell"]
+        (ox0, _), (_, oy1) = boxes[f"o{co}"]
+        assert (cx0, cy1) == (pytest.approx(ox0 + ocol * cell, abs=0.02), pytest.approx(oy1 - orow * cell, abs=0.02))
+        assert cx1 - cx0 == pytest.approx(cell, abs=0.02)
+        path = s["out_link"]
+        assert path[0] == pytest.approx((cx1, cy0), abs=0.02)
+        (tx0, ty0), (tx1, ty1) = s["total_box"]
+        assert path[-1][0] > tx1 and ty0 < path[-1][1] < ty1                    # ends right of the total
+        assert [t for t, _, b in s["sum_tokens"] if b == s["total_box"]] == [s["total"]]
+        for p, q in segments(path):
+            assert not [b for b in glyphs if crosses(p, q, b)], (s["out"], p, q)
+            assert not [k for k, b in boxes.items() if k != f"o{co}" and crosses(p, q, b)], (s["out"], p, q)
+        # the sum row: every digit in the monospace font; Chinese words in the CJK font, centred on the digits
+        mono = {f for text, f, _ in s["sum_tokens"] if any(ch.isdigit() for ch in text)}
+        assert mono == {"DejaVu Sans Mono"}
+        words = [(t, b) for t, f, b in s["sum_tokens"] if f != "DejaVu Sans Mono"]
+        assert [t for t, _ in words] == (["通道"] * len(s["links"]) if lang == "zh" else [])
+        mid = (s["total_box"][0][1] + s["total_box"][1][1]) / 2
+        for _, b in words:
+            assert (b[0][1] + b[1][1]) / 2 == pytest.approx(mid, abs=0.03)
+
+
+def test_notes_links_join_windows_to_filter_slices_and_the_total_to_the_output_cell(notes):
+    d = notes.drawn
+    check_links(d)
+    s = d["steps"][4]                     # o0[1,1]: the window's lower corners are in the grid, not on its edge
+    assert s["out"] == (0, 1, 1) and s["windows"][0][-1] == (4, 4)
+    assert all(len(line) == 3 for link in s["links"].values() for line in link["lines"])
+    assert len(s["out_link"]) == 5
+    line = " ".join(t for t, _, _ in d["steps"][0]["sum_tokens"])
+    assert line == "ch0: 1 + ch1: -1 + ch2: 0 + b0: 1 = 1"
+
+
+def test_zh_links_and_sum_row_in_one_monospace_font():
+    scene = build("cnn-gif2", lang="zh")
+    check_links(scene.drawn, lang="zh")
+    tokens = scene.drawn["steps"][9]["sum_tokens"]
+    assert [t for t, _, _ in tokens] == ["通道", "0: 0", "+", "通道", "1: -1", "+", "通道", "2: 0", "+", "b1: 0",
+                                         "=", "-1"]
+    word, digits = tokens[0][2], tokens[1][2]
+    assert 0 < digits[0][0] - word[1][0] < 0.1                     # the index right after the word
+
+
+def test_groups_links_and_the_output_line():
+    params = get_entry("multichannel").resolve(in_channels=4, out_channels=2, groups=2, in_size=4, bias=[1, -1],
+                                               seed=5)
+    check_links(build("multichannel", params=params).drawn)
 
 
 def test_notes_output_title_sits_on_its_grids(notes):
