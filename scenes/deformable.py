@@ -383,11 +383,11 @@ class DeformablePipeline(DeformableBase):
     # rays to the output start where the map ends
     MIN_CONTRAST = 4.6                       # faded digits on every fill under them (WCAG AA is 4.5)
     RING = 0.21                              # radius of a neighbour's ring
-    DOT = 0.065                              # a sampling point (its halo adds HALO / 100 / 2 around it)
+    DOT = 0.058                              # a sampling point (its halo adds HALO / 100 / 2 around it)
     HALO = 2
     ARROW_TIP = 0.085                        # an offset arrow's head (fixed: short arrows keep a whole head)
     ARROW_SHAFT = 0.03                       # the least shaft behind the head (shorter: no arrow, only the point)
-    ARROW_GAP = 0.02                         # digit box to an arrow's tail, its head to the point
+    ARROW_GAP = 0.012                        # digit box to an arrow's tail, its head to the point
     CURRENT_RING = 0.13                      # the ring around the current tap's sampling point
     RAY_GAP = 0.12                           # input map's right edge to the start of the rays
     WINDOW_OPACITY = 0.15                    # the regular window's tint
