@@ -743,7 +743,7 @@ class DeformablePipeline(DeformableBase):
         total = fmt(step.total)
         lab = self.mono_chars(f"y{pos} = {total}", size=22, color=t.output_stroke)
         lab.next_to(self.out_label, DOWN, buff=0.12)
-        s = self.mono(self.say(f"sum = {total}", f"求和 = {total}"), size=20)
+        s = self.mono_chars(self.say(f"sum = {total}", f"求和 = {total}"), size=20)   # CJK in mono columns
         s.next_to(table, DOWN, buff=0.15)
         self.add(lab, s)
         self.drawn["total"] = total
