@@ -18,13 +18,15 @@ from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import (DIGITS, GAP_CELLS, MIN_GAP, POINTS_PER_UNIT, ROW_WIDTH, extra_lines, grid_gap,
                                line_height,
                                text_sizes, usable_width)
-from scenes.kit.widgets import (KernelWindow, Legend, NumberGrid, SumLayout, longest_number, number_font_size,
-                                output_grid, padding_kinds)
+from scenes.kit.widgets import (SUB_CLEAR, WINDOW_STROKE, KernelWindow, Legend, NumberGrid, SumLayout,
+                                longest_number, number_font_size, output_grid, padding_kinds)
 
 # Every size follows the cell (``kit.layout``: digits, labels and the sum as large as the digits, rows at most
 # ROW_WIDTH wide, the sum wrapped to the row), so a figure reads the same at any width.
 MAX_CELL, MIN_CELL = 0.8, 0.12
-SUBSCRIPT_NUDGE = (-0.12, 0.08)  # of a cell: the input's numbers move up-left when the window shows weights
+SUBSCRIPT_NUDGE = (-0.13, 0.145)  # of a cell: the input's numbers move up-left when the window shows weights
+SUB_GAP = 0.1             # of a cell: a ×w subscript to its cell's inner edge (the window's frame), beyond the
+                          # half stroke: 4 px at the notes' 52 px a unit (0.8-unit cells), 3 at low quality
 SIDE_MARGIN = 0.4         # the figure fits the frame less this each side (13.4 at 16:9)
 TOP_BUFF = 0.4            # the figure to the frame's top edge
 LABEL_BUFF = 0.2          # labels to their grids
@@ -189,6 +191,7 @@ class ConvScene(ConvVizScene):
         self.drawn["equations"] = []
         self.drawn["windows"] = []
         self.drawn["subscripts"] = []
+        self.drawn["subscript_gaps"] = []     # per step: (right, bottom) scene units from a ×w to its cell's inner edge
         window = equation = marker = None
         for step in self.trace:
             new_window = self.window(step)
@@ -198,14 +201,27 @@ class ConvScene(ConvVizScene):
             self.drawn["equations"].append(step.expression())
             self.drawn["windows"].append([(tp.position, tp.is_padding) for tp in step.taps])
             self.drawn["subscripts"].append(list(new_window.drawn))
+            self.drawn["subscript_gaps"].append(self.subscript_gaps(new_window, step))
             self.hold(None if step.index < len(self.trace) - 1 else self.opts.final_hold)
         self.drawn["output"] = self.output_grid.drawn_array()
 
     # ------------------------------------------------------------------------------------------ one step
     def window(self, step) -> KernelWindow:
-        return KernelWindow(self.input_grid, [tp.padded_position for tp in step.taps], [tp.weight for tp in step.taps],
-                            self.theme, self.text, pad_cells=[tp.is_padding for tp in step.taps],
-                            show_weights=self.show_weights, split_padding=True)
+        win = KernelWindow(self.input_grid, [tp.padded_position for tp in step.taps], [tp.weight for tp in step.taps],
+                           self.theme, self.text, pad_cells=[tp.is_padding for tp in step.taps],
+                           show_weights=self.show_weights, split_padding=True)
+        return _clear_subscripts(win, self.input_grid, [tp.padded_position for tp in step.taps])
+
+    def subscript_gaps(self, window: KernelWindow, step) -> list[tuple[float, float]]:
+        """Each drawn ×w's distance (right, bottom) to its cell's inner edge: where the window's frame is, the
+        inside of the frame's stroke."""
+        half = WINDOW_STROKE * 0.01 / 2
+        gaps = []
+        for sub, tp in zip(window.subscripts, step.taps):
+            cell = self.input_grid.cell(*tp.padded_position)
+            gaps.append((float(cell.get_right()[0] - half - sub.get_right()[0]),
+                         float(sub.get_bottom()[1] - cell.get_bottom()[1] - half)))
+        return gaps
 
     def write_output(self, step) -> SurroundingRectangle:
         """Write the step's total into its output cell; returns the cell's marker."""
@@ -215,6 +231,32 @@ class ConvScene(ConvVizScene):
         self.output_grid.set_text(orow, ocol, step.total)
         self.output_grid.fill_cell(orow, ocol, self.theme.output_fill)
         return marker
+
+
+def _clear_subscripts(window: KernelWindow, grid: NumberGrid, cells) -> KernelWindow:
+    """Move ``window``'s ×w subscripts up-left from the widget's place (``SUB_CLEAR`` of a cell from the frame)
+    to ``SUB_GAP`` of a cell, so that they stand clear of the frame; all left out (as the widget does) if one
+    would then leave its cell or touch its cell's number."""
+    if not window.drawn:
+        return window
+    d = (SUB_GAP - SUB_CLEAR) * grid.cell_size
+    window.subscripts.shift(np.array([-d, d, 0.0]))
+    half = WINDOW_STROKE * 0.01 / 2
+    for sub, (r, c) in zip(window.subscripts, cells):
+        cell, number = grid.cell(r, c), grid.numbers.get((r, c))
+        inside = sub.get_left()[0] >= cell.get_left()[0] + half and sub.get_top()[1] <= cell.get_top()[1] - half
+        if not inside or (number is not None and _overlap(sub, number)):
+            window.remove(window.subscripts)
+            window.subscripts, window.drawn, window.subscripts_fit = VGroup(), [], False
+            window.add(window.subscripts)
+            break
+    return window
+
+
+def _overlap(a, b) -> bool:
+    """Whether the bounding boxes of ``a`` and ``b`` overlap (touching edges do not)."""
+    return not (a.get_right()[0] <= b.get_left()[0] or b.get_right()[0] <= a.get_left()[0]
+                or a.get_top()[1] <= b.get_bottom()[1] or b.get_top()[1] <= a.get_bottom()[1])
 
 
 def _one(values) -> str:

@@ -1,6 +1,7 @@
 """ConvScene (gif3, gif1, gif4, gif5, stride, conv-arithmetic): what it drew vs. an independent reference."""
 
 import numpy as np
+from manim import DOWN
 import pytest
 from PIL import Image
 
@@ -156,3 +157,40 @@ def test_legend_lists_padding_and_unvisited_cells():
     assert build("cnn-gif3").drawn["legend"] == []                  # no padding, every cell visited
     assert build("cnn-gif4").drawn["legend"] == ["padding"]
     assert build("stride").drawn["legend"] == ["unvisited"]          # 6x6, k=3, s=2: the last row/column
+
+
+@pytest.mark.parametrize("name", ["cnn-gif3", "cnn-gif1"])
+def test_weight_subscripts_stand_clear_of_the_window_frame_at_notes_quality(name):
+    """Issue 10: every ×w at least 3 px from the inside of the window's frame (right and bottom) in the notes
+    GIF, and still at least 10 px tall (the frames' own pixels per unit, from the drawn record)."""
+    from pathlib import Path
+
+    from convviz import catalogue
+    from convviz.app.notes import notes_tasks
+    from scenes.render.capture import held_frames
+
+    entry = catalogue.get_entry(name)
+    (task,) = notes_tasks(Path("unused"), [entry], "medium", "en")
+    held = held_frames(entry.scene, task.params, task.options, task.fmt, task.quality, task.fps, task.min_width,
+                       task.density)
+    kernel = [w for row in held.drawn["kernel"] for w in row]
+    gaps = held.drawn["subscript_gaps"]
+    assert len(gaps) == len(held.drawn["windows"]) == 9
+    assert all(len(step) == len(kernel) == 9 for step in gaps)         # every tap has its ×w
+    px = [g * held.px_per_unit for step in gaps for pair in step for g in pair]
+    assert min(px) >= 3.0, min(px)
+    assert held.drawn["text_height"]["sub"] * held.px_per_unit >= 10
+
+
+def test_weight_subscripts_left_out_rather_than_touching_the_numbers():
+    """A window whose ×w would touch its cell's number after moving clear of the frame shows none."""
+    from scenes.conv2d import _clear_subscripts
+    from scenes.kit.widgets import KernelWindow
+
+    scene = build("cnn-gif3")
+    grid = scene.input_grid
+    window = KernelWindow(grid, [(0, 0)], [1], scene.theme, scene.text, show_weights=True)
+    assert window.drawn == ["×1"]
+    grid.numbers[(0, 0)].shift(DOWN * grid.cell_size * 0.3)     # a number low in its cell
+    window = _clear_subscripts(window, grid, [(0, 0)])
+    assert window.drawn == [] and len(window.subscripts) == 0 and not window.subscripts_fit
