@@ -353,12 +353,12 @@ _add(
                      "预测偏移 (32, 18, 28, 28)，18 = 2·3·3；主分支在偏移后的位置对 x 采样并卷积，得到 y (32, 64, 28, 28)。"),
     Entry("cnn-figure15", "conv3d:Conv3DScene", "volumes:conv3d_figure",
           "3-D convolution: a 3x3x3 kernel through a volume", format="jpg",
-          notes=True, params={"in_size": (5, 5, 5), "kernel_size": 3, "marked": (1, 1, 1), "seed": 15},
-          caption_en="3-D convolution: a 3x3x3 kernel moves along width, then height, then depth to the marked "
-                     "output voxel (1, 1, 1); the inset multiplies the window by the kernel depth slice by depth "
-                     "slice: 11 + 3 + 7 = 21.",
-          caption_zh="三维卷积：3x3x3 卷积核依次沿宽度、高度、深度移动到标出的输出体素 (1, 1, 1)；插图按深度切片"
-                     "把窗口与卷积核逐元素相乘再求和：11 + 3 + 7 = 21。"),
+          notes=True, params={"in_size": (5, 5, 5), "kernel_size": 3, "marked": (1, 1, 2), "seed": 15},
+          caption_en="3-D convolution: a 3x3x3 kernel moves along width (W, twice), then height (H), then depth (D) "
+                     "to the marked output voxel (1, 1, 2), on the output's right face; arrows trace the path; the "
+                     "inset multiplies the window by the kernel depth slice by depth slice: 13 + 10 + 14 = 37.",
+          caption_zh="三维卷积：3x3x3 卷积核依次沿宽度（W，两步）、高度（H）、深度（D）移动到标出的输出体素 (1, 1, 2)"
+                     "（位于输出右侧面）；箭头画出移动路径；插图按深度切片把窗口与卷积核逐元素相乘再求和：13 + 10 + 14 = 37。"),
 )
 
 # -- parametric scenes ---------------------------------------------------------------------------------------

@@ -262,7 +262,7 @@ def test_figure15_conv3d_moves_in_depth_and_marks_the_voxel():
 def test_figure15_walk_moves_one_axis_at_a_time_along_all_three():
     s = scene("cnn-figure15")
     path = s.drawn["path"]
-    assert path[0] == (0, 0, 0) and path[-1] == (1, 1, 1)
+    assert list(path) == [(0, 0, 0), (0, 0, 1), (0, 0, 2), (0, 1, 2), (1, 1, 2)]   # W twice, then H, then D
     names = ("D", "H", "W")
     moved = []
     for a, b in zip(path[:-1], path[1:]):
@@ -275,8 +275,80 @@ def test_figure15_walk_moves_one_axis_at_a_time_along_all_three():
     words = {"D": "depth (D)", "H": "height (H)", "W": "width (W)"}
     assert [st["move_text"] for st in steps[1:]] == [f"kernel moved along {words[m]}" for m in moved]
     assert [st["move_arrow"] for st in steps] == [False] + [True] * len(moved)
+    # the path so far under the move: the last frame (the notes' still) names all three directions
+    assert [st["path_text"] for st in steps] == [""] + [f"path so far: {' → '.join(moved[:i])}"
+                                                       for i in range(1, len(moved) + 1)]
+    assert steps[-1]["path_text"] == "path so far: W → W → H → D"
     zh = build("cnn-figure15", lang="zh").drawn["steps"]
     assert zh[-1]["move_text"] == "卷积核沿深度（D）方向移动"
+    assert zh[-1]["path_text"] == "至此的路径：W → W → H → D"
+
+
+def _window_centre(s, position, k):
+    d, h, w = position
+    return s.vin.point(h + k / 2, w + k / 2, d + k / 2)
+
+
+def test_figure15_trail_joins_the_windows_visited_so_far():
+    """Each step draws one arrow per move so far, from window centre to window centre (the last one from the
+    previous centre towards the current one, at least a voxel's side long)."""
+    s = scene("cnn-figure15")
+    k = get_entry("cnn-figure15").params["kernel_size"]
+    path = s.drawn["path"]
+    for i, st in enumerate(s.drawn["steps"]):
+        legs = [(np.array(a), np.array(b)) for a, b in st["legs"]]
+        assert len(legs) == i
+        centres = [_window_centre(s, q, k) for q in path[:i + 1]]
+        for j, (a, b) in enumerate(legs):
+            assert np.allclose(a, centres[j])
+            if j < i - 1:
+                assert np.allclose(b, centres[j + 1])           # chained: each leg ends where the next starts
+            else:
+                u, v = b - a, centres[j + 1] - a
+                assert np.allclose(np.cross(u, v), 0) and np.dot(u, v) > 0     # towards the current window
+                assert np.linalg.norm(u) >= max(np.linalg.norm(v), s.vin.cell * s.vin.scale_factor) - 1e-9
+
+
+def test_figure15_output_voxel_marker_lies_exactly_on_its_surface_cells():
+    """The marked voxel is drawn on the output block's visible faces it lies on (front d = 0, top h = 0, right
+    w = W - 1), its corners the cell's own corners; no dashed (hidden) edges, so no stray ticks."""
+    s = scene("cnn-figure15")
+    (D, H, W) = s.drawn["out_size"]
+    P = s.vout.point
+    for st in s.drawn["steps"]:
+        d, h, w = st["position"]
+        want = {}
+        if d == 0:
+            want["front"] = [P(h, w, 0), P(h, w + 1, 0), P(h + 1, w + 1, 0), P(h + 1, w, 0)]
+        if h == 0:
+            want["top"] = [P(0, w, d), P(0, w + 1, d), P(0, w + 1, d + 1), P(0, w, d + 1)]
+        if w == W - 1:
+            want["right"] = [P(h, W, d), P(h, W, d + 1), P(h + 1, W, d + 1), P(h + 1, W, d)]
+        assert want, st["position"]                 # every voxel of this walk shows on a visible face
+        assert set(st["mark_faces"]) == set(want)
+        for face, corners in want.items():
+            assert np.allclose(np.array(st["mark_faces"][face]), np.array(corners))
+        assert st["mark_dashes"] == 0
+    assert set(s.drawn["steps"][-1]["mark_faces"]) == {"right"}       # (1, 1, 2): on the right face only
+
+
+def test_figure15_letter_d_is_only_the_dilation():
+    """Depth is spelled out (inset titles, the positions' order) or D; "d" appears only in the size formula,
+    and a gloss says it is the dilation."""
+    import re
+
+    for lang, depth in (("en", "depth"), ("zh", "深度")):
+        s = build("cnn-figure15", lang=lang)
+        texts = [m.text for m in s.mobjects for m in m.get_family() if getattr(m, "text", None)
+                 and isinstance(m.text, str)]
+        texts += [st["text"] for st in s.drawn["steps"]] + [st["move_text"] for st in s.drawn["steps"]]
+        for t in texts:
+            if t in s.drawn["formula"]:
+                continue
+            assert not re.search(r"(?<![A-Za-z])d(?![A-Za-z])", t.replace("d in the formula", "").replace(
+                "中的 d 是", "")), t
+        assert "dilation" in s.drawn["gloss"] and depth in s.drawn["gloss"]
+        assert "d(k−1)" in s.drawn["formula"][0]
 
 
 def test_figure15_inset_values_add_up_to_the_drawn_output():
@@ -299,7 +371,7 @@ def test_figure15_inset_values_add_up_to_the_drawn_output():
         assert st["partials"] == [str(p) for p in partials]
         assert st["text"] == f"output ({d}, {h}, {ww}) = {' + '.join(map(str, partials))} = {sum(products)}"
         assert st["total"] == str(sum(products))
-    assert s.drawn["steps"][-1]["text"] == "output (1, 1, 1) = 11 + 3 + 7 = 21"
+    assert s.drawn["steps"][-1]["text"] == "output (1, 1, 2) = 13 + 10 + 14 = 37"
     last = s.drawn["steps"][-1]
     sum_s = f"{' + '.join(last['partials'])} = {last['total']}"       # the captions quote the drawn sum
     entry = get_entry("cnn-figure15")
@@ -327,6 +399,8 @@ def test_figure15_default_mark_is_the_centre_and_bad_marks_are_refused():
     assert fig.steps[-1].taps == 9 and fig.steps[-1].window == ((2, 3), (2, 5), (2, 5))
     s = build("cnn-figure15", params=fig)
     assert s.drawn["out_size"] == (4, 4, 5) and s.drawn["marked"] == (2, 2, 2)
+    last = s.drawn["steps"][-1]                      # an interior voxel: its box, no face, no hidden-edge ticks
+    assert last["mark_faces"] == {} and last["mark_dashes"] == 0
     with pytest.raises(ValueError):
         volumes.conv3d_figure(marked=(3, 0, 0))
 
