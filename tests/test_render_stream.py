@@ -191,6 +191,7 @@ def test_text_outlines_from_the_disk_cache_draw_the_same_pixels(tmp_path, monkey
 
     def frames():
         base._text_template.cache_clear()
+        base._canonical.cache_clear()
         return [f.pixels for f in capture.held_frames(e.scene, p, o, "gif", "low").frames]
 
     first = frames()
@@ -203,6 +204,25 @@ def test_text_outlines_from_the_disk_cache_draw_the_same_pixels(tmp_path, monkey
     with np.load(files[0], allow_pickle=False) as z:                     # rewritten whole
         assert z["points"].shape[1] == 3
     assert glyphs.load(("x", "no such font", 1.0, "#000000", "NORMAL", "NORMAL", False)) is None
+
+
+def test_a_text_at_any_size_and_colour_is_the_canonical_outline_scaled():
+    """One typeset outline serves every size and colour: it matches Manim's own ``Text`` at that size within
+    the SVG's rounding (0.002 unit, a tenth of a pixel at high quality), centred alike, in the colour asked."""
+    from manim import Text
+
+    from scenes.kit import base
+
+    for s, font, size, color in [("(16", "DejaVu Sans Mono", 18.75, "#1A202C"), ("Gather: stride-1 conv", "DejaVu Sans",
+                                  20.59, "#AE3A0A"), ("×0", "DejaVu Sans", 13.88, "#4A5568")]:
+        ours = base._text_template(s, font, size, color, "NORMAL", "NORMAL", False)
+        ref = Text(s, font=font, font_size=size, color=color)
+        ref_pts = np.concatenate([g.points for g in ref.family_members_with_points()])
+        assert ours.points.shape == ref_pts.shape
+        assert np.abs(ours.points - ref_pts).max() < 0.002
+        assert ours.get_fill_color().to_hex().upper() == color
+        assert abs(ours.width - ref.width) < 0.002
+    assert len(base._canonical.cache_info()._asdict()) and base._canonical.cache_info().currsize >= 3
 
 
 def test_the_path_caching_camera_draws_what_stock_manim_draws():

@@ -192,21 +192,40 @@ class FlatText(VMobject):
         return self
 
 
-@lru_cache(maxsize=8192)
-def _text_template(s: str, font: str, size: float, color: str, weight: str, slant: str, strut: bool) -> FlatText:
-    key = (s, font, size, color, weight, slant, strut)
+# Texts are typeset once per string, font and style, at this size, in black; every size and colour is that outline
+# scaled about the text's centre and filled (Pango lays out vector outlines without hinting, so they scale: the
+# difference from typesetting at the size itself is under 0.001 unit, rounding in the SVG). One outline then
+# serves every scene size (a scene sizes its text from its cells) and colour, in memory and in the disk cache.
+CANON_SIZE = 96.0
+
+
+@lru_cache(maxsize=4096)
+def _canonical(s: str, font: str, weight: str, slant: str, strut: bool) -> FlatText:
+    key = ("canonical", CANON_SIZE, s, font, weight, slant, strut)
     cached = glyphs.load(key)
     if cached is not None:
-        points, fill, offset = cached
+        points, _, offset = cached
         t = FlatText(None, s)
         t.set_points(points)
-        t.set_fill(fill, opacity=1.0)
-        t.set_stroke(width=0)
         t.strut_offset = offset
-        return t
-    src = ("(" + s) if strut else s
-    t = FlatText(Text(src, font=font, font_size=size, color=color, weight=weight, slant=slant), s, strut)
-    glyphs.store(key, t.points, t.get_fill_color().to_hex(), t.strut_offset)
+    else:
+        src = ("(" + s) if strut else s
+        t = FlatText(Text(src, font=font, font_size=CANON_SIZE, color="#000000", weight=weight, slant=slant), s,
+                     strut)
+        glyphs.store(key, t.points, "#000000", t.strut_offset)
+    t.set_stroke(width=0)
+    return t
+
+
+@lru_cache(maxsize=8192)
+def _text_template(s: str, font: str, size: float, color: str, weight: str, slant: str, strut: bool) -> FlatText:
+    canon = _canonical(s, font, weight, slant, strut)
+    t = canon.copy()
+    k = size / CANON_SIZE
+    if len(t.points):
+        t.points = t.points * k             # about the origin: the centre of the typeset line, strut included
+    t.strut_offset = canon.strut_offset * k
+    t.set_fill(color, opacity=1.0)
     return t
 
 
