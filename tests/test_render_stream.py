@@ -206,6 +206,22 @@ def test_text_outlines_from_the_disk_cache_draw_the_same_pixels(tmp_path, monkey
     assert glyphs.load(("x", "no such font", 1.0, "#000000", "NORMAL", "NORMAL", False)) is None
 
 
+@pytest.mark.parametrize("name", ["full_padding_no_strides", "padding_strides_transposed", "cnn-gif2"])
+def test_drawing_the_kept_states_equals_a_second_pass(name, monkeypatch):
+    """A short animation is drawn from the states its first pass kept, copying the pixels of the outlines
+    unchanged since the last state from a snapshot; a long one runs the storyboard again. Same frames."""
+    from scenes.kit import base
+
+    e, p, o = entry_parts(name)
+    kept = capture.held_frames(e.scene, p, o, "gif", "low")
+    monkeypatch.setattr(base, "KEEP_BUDGET", 0)                       # no state kept: a second pass draws
+    again = capture.held_frames(e.scene, p, o, "gif", "low")
+    assert len(kept.frames) == len(again.frames) > 3
+    for a, b in zip(kept.frames, again.frames):
+        assert a.seconds == b.seconds
+        assert np.array_equal(a.pixels, b.pixels)
+
+
 def test_a_text_at_any_size_and_colour_is_the_canonical_outline_scaled():
     """One typeset outline serves every size and colour: it matches Manim's own ``Text`` at that size within
     the SVG's rounding (0.002 unit, a tenth of a pixel at high quality), centred alike, in the colour asked."""
@@ -222,7 +238,10 @@ def test_a_text_at_any_size_and_colour_is_the_canonical_outline_scaled():
         assert np.abs(ours.points - ref_pts).max() < 0.002
         assert ours.get_fill_color().to_hex().upper() == color
         assert abs(ours.width - ref.width) < 0.002
-    assert len(base._canonical.cache_info()._asdict()) and base._canonical.cache_info().currsize >= 3
+    long = "floor((in + 2*padding - dilation*(kernel-1) - 1)/stride) + 1 along each of depth, height and width"
+    one_line = base._text_template(long, "DejaVu Sans", 20.0, "#000000", "NORMAL", "NORMAL", False)
+    ref = Text(long, font="DejaVu Sans", font_size=20.0)                    # one line at this size
+    assert abs(one_line.height - ref.height) < 0.002 and abs(one_line.width - ref.width) < 0.002
 
 
 def test_the_path_caching_camera_draws_what_stock_manim_draws():

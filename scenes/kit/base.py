@@ -201,7 +201,7 @@ CANON_SIZE = 96.0
 
 @lru_cache(maxsize=4096)
 def _canonical(s: str, font: str, weight: str, slant: str, strut: bool) -> FlatText:
-    key = ("canonical", CANON_SIZE, s, font, weight, slant, strut)
+    key = ("canonical, one line", CANON_SIZE, s, font, weight, slant, strut)
     cached = glyphs.load(key)
     if cached is not None:
         points, _, offset = cached
@@ -209,9 +209,14 @@ def _canonical(s: str, font: str, weight: str, slant: str, strut: bool) -> FlatT
         t.set_points(points)
         t.strut_offset = offset
     else:
+        from manim import tempconfig
+
         src = ("(" + s) if strut else s
-        t = FlatText(Text(src, font=font, font_size=CANON_SIZE, color="#000000", weight=weight, slant=slant), s,
-                     strut)
+        # Pango wraps a line wider than the picture it is typeset on (Manim passes the frame's pixel width):
+        # typeset on a wide one, so that a line stays one line at any size and quality
+        with tempconfig({"pixel_width": 1 << 15, "pixel_height": 1 << 12}):
+            m = Text(src, font=font, font_size=CANON_SIZE, color="#000000", weight=weight, slant=slant)
+        t = FlatText(m, s, strut)
         glyphs.store(key, t.points, "#000000", t.strut_offset)
     t.set_stroke(width=0)
     return t

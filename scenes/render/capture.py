@@ -70,17 +70,40 @@ def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
 
 def _draw_kept(scene, sink, fit, writer, on_hold=None) -> None:
     """Draw the held states the measuring pass kept (``FrameSink.keep``), the camera fitted: the frames a
-    second pass would draw, without running the storyboard again."""
+    second pass would draw, without running the storyboard again. Outlines unchanged since the last state are
+    the same kept objects, so the pixels of a state's leading run of them (the grids, mostly) are copied from a
+    snapshot instead of drawn again: Cairo then draws the rest onto the same pixels as from scratch."""
     cam = scene.renderer.camera
     _aim(cam, *fit)
     sink.writer = writer
+    prev, base_k, base = None, 0, None        # the last state's outlines; a snapshot after its first base_k
     for outlines, seconds in sink.states:
-        cam.reset()
-        cam.capture_mobjects(outlines, include_submobjects=False)      # already in drawing order
+        shared = _common_prefix(prev, outlines) if prev is not None else 0
+        if base is not None and shared >= base_k:
+            cam.pixel_array[:] = base
+            cam.capture_mobjects(outlines[base_k:], include_submobjects=False)
+        else:
+            cam.reset()
+            base_k, base = 0, None
+            if shared:
+                cam.capture_mobjects(outlines[:shared], include_submobjects=False)      # already in drawing order
+                base_k, base = shared, cam.pixel_array.copy()
+            cam.capture_mobjects(outlines[shared:], include_submobjects=False)
+        prev = outlines
         writer.add(np.array(cam.pixel_array), seconds)
         sink.mark_held()
         if on_hold is not None:
             on_hold()
+
+
+def _common_prefix(a: list, b: list) -> int:
+    """How many leading items ``a`` and ``b`` share (the same objects)."""
+    n = 0
+    for x, y in zip(a, b):
+        if x is not y:
+            break
+        n += 1
+    return n
 
 
 def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[float, float], np.ndarray]:

@@ -206,8 +206,9 @@ class GifWriter(FrameWriter):
         h, w = self.index[0][2][:2]
         with open(self.tmp, "wb") as out:
             out.write(_gif_header(w, h, palette))
+            mapping = PaletteMap(palette)
             for i, (_, _, _, seconds) in enumerate(self.index):
-                out.write(_gif_frame(to_palette(self._frame(i), palette), max(2, int(round(seconds * 100)))))
+                out.write(_gif_frame(mapping(self._frame(i)), max(2, int(round(seconds * 100)))))
             out.write(b"\x3b")
         self._close_spool()
         gifsicle = shutil.which("gifsicle")
@@ -322,20 +323,42 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
     return np.array(merged[:256], dtype=np.uint8)
 
 
-def to_palette(rgb: np.ndarray, palette: np.ndarray):
-    """Map each pixel to its nearest palette colour exactly (Pillow's own palette conversion is approximate:
-    it turned pure white into #F9F9FA)."""
-    from PIL import Image
+class PaletteMap:
+    """Maps frames to one palette, each pixel to its nearest palette colour exactly (Pillow's own palette
+    conversion is approximate: it turned pure white into #F9F9FA). A colour's index is looked up once and kept
+    in a table over all 2^24 colours, so a frame costs two table lookups per pixel."""
 
-    keys = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
-    uniq, inverse = np.unique(keys.reshape(-1), return_inverse=True)
-    cols = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.int32)
-    dist = ((cols[:, None, :] - palette[None, :, :].astype(np.int32)) ** 2).sum(axis=-1)
-    index = dist.argmin(axis=1).astype(np.uint8)[inverse].reshape(rgb.shape[:2])
-    im = Image.fromarray(index, mode="P")
-    flat = palette.reshape(-1).tolist()
-    im.putpalette(flat + flat[:3] * (256 - len(palette)))
-    return im
+    def __init__(self, palette: np.ndarray):
+        self.palette = np.asarray(palette, dtype=np.uint8)
+        flat = self.palette.reshape(-1).tolist()
+        self._flat = flat + flat[:3] * (256 - len(self.palette))
+        self._index = np.zeros(1 << 24, dtype=np.uint8)
+        self._known = np.zeros(1 << 24, dtype=bool)
+
+    def indices(self, rgb: np.ndarray) -> np.ndarray:
+        """(H, W) palette indices of ``rgb`` (H, W, 3)."""
+        c = rgb.astype(np.int32)
+        keys = (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
+        new = keys[~self._known[keys]]
+        if new.size:
+            uniq = np.unique(new)
+            cols = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
+            dist = ((cols[:, None, :] - self.palette[None, :, :].astype(np.int32)) ** 2).sum(axis=-1)
+            self._index[uniq] = dist.argmin(axis=1)
+            self._known[uniq] = True
+        return self._index[keys]
+
+    def __call__(self, rgb: np.ndarray):
+        from PIL import Image
+
+        im = Image.fromarray(self.indices(rgb), mode="P")
+        im.putpalette(self._flat)
+        return im
+
+
+def to_palette(rgb: np.ndarray, palette: np.ndarray):
+    """``rgb`` as a Pillow "P" image on ``palette`` (``PaletteMap``, for one frame)."""
+    return PaletteMap(palette)(rgb)
 
 
 def write_video(frames: list[Frame], path: Path, fps: int) -> Path:
