@@ -18,7 +18,7 @@ from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import (DIGITS, GAP_CELLS, MIN_GAP, POINTS_PER_UNIT, ROW_WIDTH, extra_lines, grid_gap,
                                line_height,
                                text_sizes, usable_width)
-from scenes.kit.widgets import (SUB_CLEAR, WINDOW_STROKE, KernelWindow, Legend, NumberGrid, SumLayout,
+from scenes.kit.widgets import (SUB_CLEAR, WINDOW_STROKE, KernelWindow, Legend, NumberGrid, SumLayout, overlap,
                                 longest_number, number_font_size, output_grid, padding_kinds)
 
 # Every size follows the cell (``kit.layout``: digits, labels and the sum as large as the digits, rows at most
@@ -245,18 +245,12 @@ def _clear_subscripts(window: KernelWindow, grid: NumberGrid, cells) -> KernelWi
     for sub, (r, c) in zip(window.subscripts, cells):
         cell, number = grid.cell(r, c), grid.numbers.get((r, c))
         inside = sub.get_left()[0] >= cell.get_left()[0] + half and sub.get_top()[1] <= cell.get_top()[1] - half
-        if not inside or (number is not None and _overlap(sub, number)):
+        if not inside or (number is not None and overlap(sub, number)):
             window.remove(window.subscripts)
             window.subscripts, window.drawn, window.subscripts_fit = VGroup(), [], False
             window.add(window.subscripts)
             break
     return window
-
-
-def _overlap(a, b) -> bool:
-    """Whether the bounding boxes of ``a`` and ``b`` overlap (touching edges do not)."""
-    return not (a.get_right()[0] <= b.get_left()[0] or b.get_right()[0] <= a.get_left()[0]
-                or a.get_top()[1] <= b.get_bottom()[1] or b.get_top()[1] <= a.get_bottom()[1])
 
 
 def _one(values) -> str:

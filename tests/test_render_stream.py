@@ -51,10 +51,14 @@ def test_streamed_gif_has_the_frames_and_durations_held_in_memory(tmp_path):
     assert [ms for _, ms in decoded] == [1000, 1000, 1000, int(o.final_hold * 1000)]
 
 
-def test_gif_writer_equals_the_in_memory_reference_encoding(tmp_path):
+@pytest.mark.parametrize("in_memory", [0, 64 * 96 * 3 * 10, 2**30])     # all spooled, the first 10 kept, all kept
+def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, tmp_path, monkeypatch):
     """GifWriter against Pillow's save_all of the same palettised frames (what was written before streaming):
-    identical decoded frames and durations, consecutive duplicates merged."""
+    identical decoded frames and durations, consecutive duplicates merged, whether the frames were kept in
+    memory or spooled to disk."""
     from scenes.render.media import shared_palette, to_palette
+
+    monkeypatch.setattr(media, "GIF_FRAMES_IN_MEMORY", in_memory)
 
     rng = np.random.default_rng(3)
     frames = []

@@ -346,10 +346,10 @@ class KernelWindow(VGroup):
         for (r, c), w in zip(cells, weights):
             s = "×" + fmt(w, precision)
             t = text_factory(s, size=size, color=self.color, role="sub")
-            cell = grid.cell(r, c)
-            t.move_to(cell.get_corner(DOWN + RIGHT) + np.array([-inset, inset, 0]), aligned_edge=DR)
+            (left, bottom, _), (right, _, _) = bounds(grid.cell(r, c))
+            t.move_to(np.array([right - inset, bottom + inset, 0.0]), aligned_edge=DR)
             number = grid.numbers.get((r, c))
-            if t.get_left()[0] < cell.get_left()[0] + inset or (number is not None and _overlap(t, number)):
+            if t.get_left()[0] < left + inset or (number is not None and overlap(t, number)):
                 self.subscripts_fit = False
                 return
             subs.append(t)
@@ -358,10 +358,31 @@ class KernelWindow(VGroup):
         self.drawn = drawn
 
 
-def _overlap(a, b) -> bool:
-    """Whether the bounding boxes of ``a`` and ``b`` overlap."""
-    return not (a.get_right()[0] <= b.get_left()[0] or b.get_right()[0] <= a.get_left()[0]
-                or a.get_top()[1] <= b.get_bottom()[1] or b.get_top()[1] <= a.get_bottom()[1])
+def bounds(m) -> tuple[np.ndarray, np.ndarray]:
+    """(lower-left, upper-right) corners of ``m``'s bounding box as Manim measures it (``get_corner``, ``get_left``
+    …), from one walk of its family instead of one per query.
+
+    >>> from manim import Square
+    >>> lo, hi = bounds(Square(2).shift(RIGHT))
+    >>> lo.tolist(), hi.tolist()
+    ([0.0, -1.0, 0.0], [2.0, 1.0, 0.0])
+    """
+    pts = m.get_points_defining_boundary()
+    if len(pts) == 0:
+        return np.zeros(3), np.zeros(3)
+    return pts.min(axis=0), pts.max(axis=0)
+
+
+def overlap(a, b) -> bool:
+    """Whether the bounding boxes of ``a`` and ``b`` overlap (touching edges do not).
+
+    >>> from manim import Square
+    >>> overlap(Square(2), Square(2).shift(RIGHT)), overlap(Square(2), Square(2).shift(2 * RIGHT))
+    (True, False)
+    """
+    (al, ab, _), (ar, at, _) = bounds(a)
+    (bl, bb, _), (br, bt, _) = bounds(b)
+    return not (ar <= bl or br <= al or at <= bb or bt <= ab)
 
 
 class FitText(VGroup):

@@ -174,9 +174,13 @@ class VideoWriter(FrameWriter):
         self._atomic.__exit__(RuntimeError, RuntimeError("discarded"), None)
 
 
+GIF_FRAMES_IN_MEMORY = 64 * 2**20      # bytes of frames a GIF writer keeps as they are before spooling the rest
+
+
 class GifWriter(FrameWriter):
-    """A looping GIF with one palette shared by all frames and per-frame durations, in bounded memory: frames
-    are spooled to a scratch file (zlib) as they arrive; at the end the palette is chosen from up to 24 of them
+    """A looping GIF with one palette shared by all frames and per-frame durations, in bounded memory: the
+    first frames are kept as they are (up to ``GIF_FRAMES_IN_MEMORY`` bytes), the rest spooled to a scratch
+    file (zlib) as they arrive; at the end the palette is chosen from up to 24 of them
     (as before streaming), each frame is quantised and appended to the GIF one at a time, and gifsicle -O3
     (when installed) does the frame differencing, reading from disk."""
 
@@ -188,14 +192,24 @@ class GifWriter(FrameWriter):
         self.spool_path = _sibling(self.tmp, "spool")
         self.spool = open(self.spool_path, "wb")
         self.index: list[tuple[int, int, tuple, float]] = []        # offset, length, shape, seconds
+        self._held: list[np.ndarray] = []           # the first frames, up to GIF_FRAMES_IN_MEMORY bytes
+        self._held_bytes = 0
 
     def emit(self, frame: Frame) -> None:
-        data = zlib.compress(np.ascontiguousarray(_rgb(frame.pixels)).tobytes(), 1)
-        self.index.append((self.spool.tell(), len(data), _rgb(frame.pixels).shape, frame.seconds))
+        rgb = np.ascontiguousarray(_rgb(frame.pixels))
+        if self._held_bytes + rgb.nbytes <= GIF_FRAMES_IN_MEMORY:        # a short GIF: no compression round trip
+            self._held.append(rgb if rgb is not frame.pixels else rgb.copy())
+            self._held_bytes += rgb.nbytes
+            self.index.append((-len(self._held), 0, rgb.shape, frame.seconds))
+            return
+        data = zlib.compress(rgb.tobytes(), 1)
+        self.index.append((self.spool.tell(), len(data), rgb.shape, frame.seconds))
         self.spool.write(data)
 
     def _frame(self, i: int) -> np.ndarray:
         off, n, shape, _ = self.index[i]
+        if off < 0:
+            return self._held[-off - 1]
         self.spool.seek(off)
         return np.frombuffer(zlib.decompress(self.spool.read(n)), dtype=np.uint8).reshape(shape)
 
