@@ -53,7 +53,7 @@ class RunDone(Exception):  # noqa: N818 - a signal, not an error
     """Raised at the held state that ends a drawing process's run: the rest of the storyboard is another's."""
 
 
-KEEP_BUDGET = 25_000      # outlines looked at in all (held states x outlines) before a second pass is cheaper
+KEEP_BUDGET = 2_000_000   # outlines looked at in all (held states x outlines) before a second pass is cheaper
 _DRAWN_ARRAYS = ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas", "sheen_direction")
 _DRAWN_VALUES = ("stroke_width", "background_stroke_width", "sheen_factor", "joint_type", "cap_style",
                  "background_image", "z_index")

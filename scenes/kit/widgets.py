@@ -243,6 +243,32 @@ SUB_MIN_SIZE = 10         # points
 SUB_CLEAR = 0.04          # of a cell: between a subscript and the window's frame, beyond the stroke
 
 
+_DASHED: dict = {}
+
+
+def dashed_polyline(pts, color: str, width: float, num_dashes: int, ratio: float) -> VMobject:
+    """A ``DashedVMobject`` of the polyline through ``pts``; cut into dashes once per shape (Manim cuts slowly)
+    and moved for each place.
+
+    >>> a = dashed_polyline([np.zeros(3), RIGHT, RIGHT + UP], "#000000", 4, 6, 0.5)
+    >>> b = dashed_polyline([UP, RIGHT + UP, RIGHT + 2 * UP], "#000000", 4, 6, 0.5)
+    >>> len(a.submobjects), np.allclose(b.submobjects[0].points, a.submobjects[0].points + UP)
+    (6, True)
+    """
+    pts = [np.asarray(p, dtype=float) for p in pts]
+    origin = pts[0]
+    shape = tuple(round(float(v), 9) for p in pts for v in (p - origin))
+    key = (shape, color, width, num_dashes, ratio)
+    made = _DASHED.get(key)
+    if made is None:
+        line = VMobject(stroke_color=color, stroke_width=width).set_points_as_corners([p - origin for p in pts])
+        made = DashedVMobject(line, num_dashes=num_dashes, dashed_ratio=ratio)
+        if len(_DASHED) > 512:
+            _DASHED.clear()
+        _DASHED[key] = made
+    return made.copy().shift(origin)
+
+
 def window_outline(corner, size: float, rows: Sequence[int], cols: Sequence[int], over_pad) -> list:
     """The perimeter of the block ``rows`` x ``cols`` (grid indices; ``corner`` is the top-left corner of its
     first cell) as runs of unit edges of one kind: ``[(is_padding, [points])]`` clockwise, an edge being of the
@@ -333,10 +359,11 @@ class KernelWindow(VGroup):
             self.squares.add(self._box(grid, *data, theme, data_tint, stroke=0))
         corner = grid.cell(rows[0], cols[0]).get_corner(UP + LEFT)
         for over_pad, pts in window_outline(corner, grid.cell_size, rows, cols, lambda r, c: pad_at[(r, c)]):
-            line = VMobject(stroke_color=self.color, stroke_width=WINDOW_STROKE).set_points_as_corners(pts)
             if over_pad:
-                line = DashedVMobject(line, num_dashes=3 * (len(pts) - 1), dashed_ratio=0.55)
-            self.squares.add(line)
+                self.squares.add(dashed_polyline(pts, self.color, WINDOW_STROKE, 3 * (len(pts) - 1), 0.55))
+            else:
+                self.squares.add(VMobject(stroke_color=self.color, stroke_width=WINDOW_STROKE)
+                                 .set_points_as_corners(pts))
 
     def _subscripts(self, grid, cells, weights, text_factory, precision, size) -> None:
         """``×w`` in each tap's bottom-right corner, inside the cell by the frame's half stroke and a gap; all
