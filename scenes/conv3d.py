@@ -96,7 +96,7 @@ class Conv3DScene(ConvVizScene):
     def gloss(self) -> str:
         """The order of a position's numbers and what the size formula's "d" is (the dilation, not the depth)."""
         return self.say("positions are (depth, height, width); d in the formula is the dilation",
-                        "位置按（深度，高度，宽度）；公式中的 d 是膨胀率（dilation）")
+                        "坐标顺序为（深度，高度，宽度）；公式中的 d 是膨胀率（dilation）")
 
     def lay_out(self, fig: Conv3DFigure) -> None:
         """The blocks, their titles, the first step's inset and line, the rule and the size formula, fitted to
@@ -171,7 +171,7 @@ class Conv3DScene(ConvVizScene):
             zh = " + ".join(f"{AXIS_WORDS[a][1]}（{a}）" for a in step.moved)
             s = self.say(f"kernel moved along {en}", f"卷积核沿{zh}方向移动")
         moves = " → ".join("+".join(st.moved) for st in fig.steps[1:i + 1])
-        path = self.say(f"path so far: {moves}", f"至此的路径：{moves}") if moves else ""
+        path = self.say(f"path so far: {moves}", f"已走路径：{moves}") if moves else ""
         lines = VGroup(self.text(s, size=MOVE_SIZE, color=self.theme.highlight))
         if path:
             lines.add(self.text(path, size=MOVE_SIZE, color=self.theme.highlight))

@@ -4,7 +4,7 @@
 figure11: Sobel X = [1, 2, 1]ᵀ × [−1, 0, 1], the factors from ``convviz.ops.separate_kernel`` (through
 ``convviz.figures.separable.separable_kernel_figure``); one kernel entry
 and the two factor entries that make it are outlined, with their product written under the figure.
-figure12: a 5x5 input (seeded integers) ⋆ the 3x1 column kernel = the 3x5 intermediate (a vertical pass) ⋆ the
+figure12: a 5x5 input (seeded integers) ∗ the 3x1 column kernel = the 3x5 intermediate (a vertical pass) ∗ the
 1x3 row kernel = the 3x3 output, values from ``convviz.figures.separable.spatially_separable_figure``; the first
 window of each pass is outlined, and the multiplications of one 3x3 pass vs. the two passes are written under it
 (``convviz.figures.separable.separable_mults``).
@@ -38,6 +38,7 @@ TITLE_BUFF = 0.22
 PASS_CELL = 0.56              # figure12's cells
 PASS_SIGN_SIZE = 44
 PASS_BUFF = 0.3
+CONV_SIGN = "*"               # TeX's asterisk operator ∗: the notes' convolution sign (not the five-pointed star)
 INTERMEDIATE_OPACITY = 0.55
 VALUE_MARK_INSET = 0.07       # of a cell: the first value's outline sits inside its cell
 VALUE_MARK_STROKE = 4
@@ -140,7 +141,7 @@ class SeparableKernel(SeparableScene):
 
 
 class SpatiallySeparable(SeparableScene):
-    """figure12: input ⋆ column = intermediate; intermediate ⋆ row = output; multiplication counts (a
+    """figure12: input ∗ column = intermediate; intermediate ∗ row = output; multiplication counts (a
     ``convviz.figures.separable.SeparableExample``)."""
 
     default_entry = "cnn-figure12"
@@ -149,9 +150,11 @@ class SpatiallySeparable(SeparableScene):
         res = self.params
         grids = self.pass_grids(res)
         in_grid, col_grid, mid_grid, row_grid, out_grid = grids
-        row = VGroup(in_grid, self.sign(r"\star", PASS_SIGN_SIZE), col_grid, self.sign("=", PASS_SIGN_SIZE),
-                     mid_grid, self.sign(r"\star", PASS_SIGN_SIZE), row_grid, self.sign("=", PASS_SIGN_SIZE),
+        signs = (CONV_SIGN, "=", CONV_SIGN, "=")
+        row = VGroup(in_grid, self.sign(signs[0], PASS_SIGN_SIZE), col_grid, self.sign(signs[1], PASS_SIGN_SIZE),
+                     mid_grid, self.sign(signs[2], PASS_SIGN_SIZE), row_grid, self.sign(signs[3], PASS_SIGN_SIZE),
                      out_grid)
+        self.drawn["signs"] = [m.text for m in row[1::2]]
         row.arrange(RIGHT, buff=PASS_BUFF)
         windows = self.first_windows(res, grids)
         labels = self.grid_labels(res, grids, row)

@@ -121,6 +121,26 @@ def test_spatially_separable_values(scenes):
     assert d["windows"] == ([(0, 0), (1, 0), (2, 0)], [(0, 0), (0, 1), (0, 2)])
 
 
+def drawn_texts(scene) -> list[str]:
+    """Every string on screen at the end: ``FlatText.text`` of the scene's mobjects (MathTex signs included)."""
+    return [m.text for top in scene.mobjects for m in top.get_family() if isinstance(getattr(m, "text", None), str)]
+
+
+def test_separable_convolution_sign_is_the_notes_asterisk(scenes):
+    """The notes write convolution with ∗ (TeX's ``*``, the asterisk operator), never ⋆ (``\\star``): figure12's
+    two passes use it, and no drawn text in figure11/12 or any scene's source uses the star."""
+    from pathlib import Path
+
+    assert scenes["cnn-figure12"].drawn["signs"] == ["*", "=", "*", "="]
+    assert drawn_texts(scenes["cnn-figure12"]).count("*") == 2
+    for name in ("cnn-figure11", "cnn-figure12"):
+        texts = drawn_texts(scenes[name])
+        assert not any("⋆" in t or r"\star" in t for t in texts), name
+    for src in sorted((Path(__file__).parents[1] / "scenes").rglob("*.py")):
+        code = src.read_text(encoding="utf-8")
+        assert "⋆" not in code and r"\star" not in code, src
+
+
 def test_separable_counts_helper_other_sizes():
     from convviz.figures.separable import separable_mults
     m = separable_mults((7, 6), (3, 3))

@@ -281,7 +281,7 @@ def test_figure15_walk_moves_one_axis_at_a_time_along_all_three():
     assert steps[-1]["path_text"] == "path so far: W → W → H → D"
     zh = build("cnn-figure15", lang="zh").drawn["steps"]
     assert zh[-1]["move_text"] == "卷积核沿深度（D）方向移动"
-    assert zh[-1]["path_text"] == "至此的路径：W → W → H → D"
+    assert zh[-1]["path_text"] == "已走路径：W → W → H → D"
 
 
 def _window_centre(s, position, k):
@@ -349,6 +349,9 @@ def test_figure15_letter_d_is_only_the_dilation():
                 "中的 d 是", "")), t
         assert "dilation" in s.drawn["gloss"] and depth in s.drawn["gloss"]
         assert "d(k−1)" in s.drawn["formula"][0]
+        if lang == "zh":                              # the reviewer's wording: the order of the coordinates
+            assert s.drawn["gloss"].startswith("坐标顺序为（深度，高度，宽度）；"), s.drawn["gloss"]
+            assert "位置按" not in s.drawn["gloss"]
 
 
 def test_figure15_inset_values_add_up_to_the_drawn_output():
