@@ -43,7 +43,8 @@ def test_streamed_gif_has_the_frames_and_durations_held_in_memory(tmp_path):
     out = capture.render(e.scene, p, o, tmp_path / "a.gif", "gif", "low")
     decoded = gif_frames(out)
     assert len(decoded) == len(held.frames) == 4
-    palette = media.shared_palette([f.pixels[..., :3] for f in held.frames], 40, capture.theme_colours(o.theme))
+    palette = media.shared_palette([f.pixels[..., :3] for f in held.frames], media.GIF_COLOURS,
+                                   capture.theme_colours(o.theme))
     for (pixels, ms), f in zip(decoded, held.frames):
         assert ms == round(f.seconds * 100) * 10
         assert np.array_equal(pixels, np.asarray(media.to_palette(f.pixels[..., :3], palette).convert("RGB")))
@@ -71,7 +72,7 @@ def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, tmp_path,
     media.write_gif(frames, tmp_path / "stream.gif")
     merged = media.merge_identical(frames)
     idx = np.linspace(0, len(merged) - 1, 24).astype(int)
-    palette = shared_palette([merged[i].pixels for i in idx], 40)
+    palette = shared_palette([merged[i].pixels for i in idx], media.GIF_COLOURS)
     pal = [to_palette(f.pixels, palette) for f in merged]
     pal[0].save(tmp_path / "ref.gif", save_all=True, append_images=pal[1:], loop=0, disposal=1,
                 duration=[max(20, round(f.seconds * 100) * 10) for f in merged])
