@@ -16,8 +16,9 @@ from manim import DOWN, LEFT, RIGHT, UP, SurroundingRectangle, VGroup
 from convviz.figures.volumes import DotStep, PointwiseFigure
 
 from scenes.kit.base import ConvVizScene
-from scenes.kit.volume import Volume, link
-from scenes.kit.widgets import EquationLines, NumberGrid
+from scenes.kit.theme import FONT_MONO, font_for
+from scenes.kit.volume import LABEL_GAP, Volume, link
+from scenes.kit.widgets import EquationLines, NumberGrid, char_width
 
 CELL = 0.5                  # a voxel's side (scene units, before fitting)
 BLOCK_GAP = 1.3             # between input, kernel and output
@@ -28,7 +29,7 @@ GRID_LABEL_GAP = 0.3        # a row's label → the row
 PANEL_GAP = 0.75            # blocks → the dot-product panel
 EQUATION_RESERVE = 0.9      # room kept under the panel for the equation
 EQUATION_GAP = 0.3          # panel → the equation
-EQUATION_HEAD_GAP = 0.15    # "output (r, c) =" → its terms
+WORD_GAP_EM = 0.6           # "output" / "输出" → its monospaced "(r, c) =" (one monospace column)
 TEXT_SIZE = 22
 COLUMN_OPACITY = 0.3
 MARK_STROKE = 6
@@ -57,6 +58,7 @@ class PointwiseConv(ConvVizScene):
                          names=("1", "1", "D"), label_style="both")
         self.vout = Volume((oh, ow, fig.output.shape[0]), t, self.text, cell=CELL, colors=t.output_fill,
                            stroke=t.output_stroke, names=("H", "W", "1"), label_style="both")
+        _place_depth_label(self.vout)
         row = VGroup(self.vin, self.vk, self.vout).arrange(RIGHT, buff=BLOCK_GAP, aligned_edge=DOWN)
         self.vk.shift(UP * (self.vin.point(0, 0, d / 2)[1] - self.vk.point(0.5, 0.5, d / 2)[1]))
         titles = VGroup(*[self.label(k).next_to(v.body, UP, buff=TITLE_GAP)
@@ -95,16 +97,34 @@ class PointwiseConv(ConvVizScene):
         self.body = body
         self.eq_top = panel.get_bottom()[1] - EQUATION_GAP
         self.drawn.update({"input_labels": self.vin.drawn["labels"], "kernel_labels": self.vk.drawn["labels"],
-                           "output_labels": self.vout.drawn["labels"], "path": fig.path, "steps": []})
+                           "output_labels": self.vout.drawn["labels"], "path": fig.path, "steps": [],
+                           "output_edges": [tuple((float(p[0]), float(p[1])) for p in e) for e in _edges(self.vout)],
+                           "output_label_boxes": {a: _box(m) for a, m in zip(self.vout.drawn["labels"],
+                                                                              self.vout.labels)}})
 
     def equation(self, fig: PointwiseFigure, step: DotStep) -> tuple[VGroup, EquationLines]:
-        """"output (r, c) = v×w + … = total" under the panel, terms in fixed columns."""
+        """"output (r, c) = v×w + … = total" under the panel: the word ("output", 输出) in its own font, every
+        digit and sign in the monospace font, the terms in fixed columns; the word sits on the digits'
+        baseline (each font's baseline from its own "0"). ``line.fonts``: (string, font) of every token."""
         r, c = step.position
-        head = self.text(self.say(f"output ({r}, {c}) =", f"输出 ({r}, {c}) ="), size=TEXT_SIZE)
-        eq = EquationLines(step.terms, step.total_text, self.text, left=0, top=self.eq_top,
-                           term_width=fig.term_width, per_line=fig.channels, size=TEXT_SIZE, color=self.theme.text)
-        line = VGroup(head, eq).arrange(RIGHT, buff=EQUATION_HEAD_GAP).scale(self.k)
+        size, top = TEXT_SIZE, self.eq_top
+        cw = char_width(size)
+        coords = f"({r}, {c}) ="
+        eq = EquationLines(step.terms, step.total_text, self.text, left=0, top=top, term_width=fig.term_width,
+                           per_line=fig.channels, size=size, color=self.theme.text)
+        head = self.text(coords, size=size, font=FONT_MONO, strut=True)
+        head.place_strut([-(len(coords) + 1) * cw - cw, top, 0])
+        baseline = self.text("0", size=size, font=FONT_MONO, strut=True).place_strut([0, top, 0]).get_bottom()[1]
+        word_s = self.say("output", "输出")
+        word_font = font_for(self.lang)
+        word = self.text(word_s, size=size, font=word_font, strut=True)
+        ref = self.text("0", size=size, font=word_font, strut=True)      # the word font's baseline under its strut
+        drop = (ref.get_center() + ref.strut_offset)[1] - ref.get_bottom()[1]
+        word.place_strut([0, baseline + drop, 0])
+        word.shift(RIGHT * (head.get_left()[0] - WORD_GAP_EM * size / 72 - word.get_right()[0]))
+        line = VGroup(word, head, eq).scale(self.k)
         line.move_to([self.body.get_center()[0], self.eq_top - line.height / 2, 0])
+        line.fonts = [(word_s, word_font), (coords, FONT_MONO)] + [(m.text, FONT_MONO) for m in eq]
         return line, eq
 
     def show_step(self, fig: PointwiseFigure, step: DotStep, state):
@@ -127,10 +147,44 @@ class PointwiseConv(ConvVizScene):
         line, eq = self.equation(fig, step)
         vlab = self.values_label(step.position).scale(self.k)
         vlab.move_to(self.vals.get_left() + LEFT * (GRID_LABEL_GAP + vlab.width / 2))
+        word, head = line[0], line[1]
         self.drawn["steps"].append({"position": step.position, "values": list(step.values),
-                                    "weights": list(step.weights), "equation": eq.drawn, "total": step.total_text})
+                                    "weights": list(step.weights), "equation": eq.drawn, "total": step.total_text,
+                                    "equation_fonts": line.fonts, "word_box": _box(word), "coords_box": _box(head),
+                                    "digit_box": _box(line[2][0]), "em": TEXT_SIZE / 72 * self.k})
         return self.swap((state, VGroup(col, mark, arrows, line, vlab)))
 
     def values_label(self, pos):
         r, c = pos
         return self.text(self.say(f"input at ({r}, {c})", f"({r}, {c}) 处的输入"), size=TEXT_SIZE)
+
+
+def _box(m) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of a mobject, in scene units.
+
+    >>> from manim import Square
+    >>> _box(Square(2))
+    (-1.0, -1.0, 1.0, 1.0)
+    """
+    return (float(m.get_left()[0]), float(m.get_bottom()[1]), float(m.get_right()[0]), float(m.get_top()[1]))
+
+
+def _edges(vol: Volume) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The 12 edges of a block's cuboid, as pairs of scene points."""
+    H, W, D = vol.shape
+    corners = [(h, w, d) for h in (0, H) for w in (0, W) for d in (0, D)]
+    return [(vol.point(*a), vol.point(*b)) for i, a in enumerate(corners) for b in corners[i + 1:]
+            if sum(x != y for x, y in zip(a, b)) == 1]
+
+
+def _place_depth_label(vol: Volume) -> None:
+    """Put a one-voxel-deep block's depth label under its receding bottom edge (as W's is under its edge),
+    ``LABEL_GAP`` below the block's foot: the widget sets it out to the right of that short edge, where it is
+    the picture's outermost mark, diagonal to the front face's corner."""
+    lab = dict(zip(vol.drawn["labels"], vol.labels)).get("D")
+    if lab is None:
+        return
+    H, W, D = vol.shape
+    front, back = vol.point(H, W, 0), vol.point(H, W, D)
+    foot = min(front[1], back[1])
+    lab.move_to([(front[0] + back[0]) / 2, foot - LABEL_GAP - lab.height / 2, 0])

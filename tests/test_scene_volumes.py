@@ -125,6 +125,74 @@ def test_figure7_builder_is_what_the_scene_drew():
                                               for k in range(fig.channels))
 
 
+def _seg_dist(p, q, a, b) -> float:
+    """Exact distance between segments pq and ab (0 if they cross)."""
+    p, q, a, b = (np.asarray(v, dtype=float) for v in (p, q, a, b))
+
+    def pt_seg(x, u, v):
+        t = np.clip(np.dot(x - u, v - u) / max(np.dot(v - u, v - u), 1e-18), 0, 1)
+        return float(np.linalg.norm(x - (u + t * (v - u))))
+
+    def cross(u, v, w):
+        return (v[0] - u[0]) * (w[1] - u[1]) - (v[1] - u[1]) * (w[0] - u[0])
+
+    if cross(p, q, a) * cross(p, q, b) < 0 and cross(a, b, p) * cross(a, b, q) < 0:
+        return 0.0
+    return min(pt_seg(p, a, b), pt_seg(q, a, b), pt_seg(a, p, q), pt_seg(b, p, q))
+
+
+def _box_to_edges(box, edges) -> float:
+    l, b, r, t = box
+    sides = [((l, b), (r, b)), ((r, b), (r, t)), ((r, t), (l, t)), ((l, t), (l, b))]
+    inside = any(l <= x <= r and b <= y <= t for e in edges for (x, y) in e)
+    return 0.0 if inside else min(_seg_dist(*s, *e) for s in sides for e in edges)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figure7_output_depth_label_under_its_edge_inside_the_picture(lang):
+    """The output's depth label "1" sits under its one-voxel receding edge, as clear of the block as the W
+    label is (not diagonal to the front face's corner), and not beyond the block's right side (it was the
+    picture's outermost mark, against its right edge)."""
+    d = build("cnn-figure7", lang=lang).drawn
+    boxes, edges = d["output_label_boxes"], d["output_edges"]
+    assert len(edges) == 12 and d["output_labels"]["D"] == "1"
+    gaps = {a: _box_to_edges(b, edges) for a, b in boxes.items()}
+    assert gaps["W"] > 0.05 and abs(gaps["H"] - gaps["W"]) < 0.01 * gaps["W"]
+    assert 0.99 * gaps["W"] <= gaps["D"] <= 1.2 * gaps["W"], gaps
+    xs = sorted({round(x, 9) for e in edges for x, _ in e})
+    front_right, back_right = xs[-2], xs[-1]            # the receding edge runs between these
+    left, bottom, right, top = boxes["D"]
+    assert front_right < (left + right) / 2 < back_right
+    assert right <= back_right
+    foot = min(y for e in edges for _, y in e)
+    assert top < foot and abs(top - boxes["W"][3]) < 1e-6    # level with W's label, under the block
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figure7_sum_line_fonts_and_baseline(lang):
+    """"输出 (0, 5) = 3×3 + …": the word in the language's font (CJK in the CJK font), every digit and sign in
+    the monospace font; the word on the digits' baseline, one gap between the word and its "(r, c) =" ."""
+    d = build("cnn-figure7", lang=lang).drawn
+    for st in d["steps"]:
+        fonts = st["equation_fonts"]
+        r, c = st["position"]
+        assert fonts[0] == (("输出", "Noto Sans CJK SC") if lang == "zh" else ("output", "DejaVu Sans"))
+        assert fonts[1] == (f"({r}, {c}) =", "DejaVu Sans Mono")
+        assert " ".join(s for s, _ in fonts[2:]) == st["equation"]
+        for s, font in fonts[1:]:
+            assert not any(ord(ch) > 0x2E80 for ch in s) and font == "DejaVu Sans Mono", (s, font)
+        em = st["em"]
+        word, coords, digits = st["word_box"], st["coords_box"], st["digit_box"]
+        gap = coords[0] - word[2]
+        assert 0.4 * em < gap < 0.8 * em, gap / em
+        if lang == "zh":        # ideographs: a little below the baseline, centred on the digits
+            assert digits[1] - 0.15 * em < word[1] < digits[1], (word, digits)
+            assert abs((word[1] + word[3]) / 2 - (digits[1] + digits[3]) / 2) < 0.08 * em
+        else:                   # "output": the descender of p below the baseline, t's top near the digits' top
+            assert digits[1] - 0.3 * em < word[1] < digits[1] - 0.1 * em, (word, digits)
+            assert abs(word[3] - digits[3]) < 0.08 * em
+
+
 # ------------------------------------------------------------------------------------------ figure6
 def test_figure6_grouped_counts_and_shapes():
     p = get_entry("cnn-figure6").params
