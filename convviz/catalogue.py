@@ -203,7 +203,7 @@ _add(
                      "(coloured) compared with formulas 3 and 4, i.e. the kernel is not flipped.",
           caption_zh="互相关（深度学习库所说的卷积）：与公式 3、4 相比，下标的符号相反（彩色标出），即卷积核不翻转。"),
     Entry("cnn-figure1", "graph:ComputationGraph", "graph:computation_graph_figure",
-          "3x4 ⋆ 2x2 computation graph with symbolic outputs",
+          "3x4 ∗ 2x2 computation graph with symbolic outputs",
           format="jpg", notes=True,
           params={"example": "figure1"},
           caption_en="A 3x4 input convolved with a 2x2 kernel (no flip): each output is a weighted sum of one "
