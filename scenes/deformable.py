@@ -12,7 +12,7 @@ from __future__ import annotations
 from math import ceil
 
 import numpy as np
-from manim import (DOWN, DR, LEFT, RIGHT, UL, UP, UR, Arrow, Circle, DashedLine, DashedVMobject, Dot, FadeIn,
+from manim import (DL, DOWN, DR, LEFT, RIGHT, UL, UP, UR, Arrow, CapStyleType, Circle, DashedLine, DashedVMobject, Dot, FadeIn,
                    GrowArrow, Line, Rectangle, RoundedRectangle, Square, VGroup)
 
 from convviz.figures.deformable import OverviewFigure, PipelineFigure, SamplingFigure
@@ -107,6 +107,35 @@ def contrast(a, b) -> float:
     """
     la, lb = sorted((luminance(a), luminance(b)))
     return (lb + 0.05) / (la + 0.05)
+
+
+def kept_intervals(a, b, points, cut: float) -> list[tuple[float, float]]:
+    """The parts (fractions lo, hi of a → b) of the segment a → b farther than ``cut`` from every point.
+
+    >>> [(round(lo, 4), round(hi, 4)) for lo, hi in
+    ...  kept_intervals(np.zeros(3), np.array([4.0, 0, 0]), [np.array([1.0, 0.5, 0])], 1.0)]   # cut 1 ± √0.75
+    [(0.0, 0.0335), (0.4665, 1.0)]
+    >>> kept_intervals(np.zeros(3), np.array([4.0, 0, 0]), [np.array([1.0, 2.0, 0])], 1.0)
+    [(0.0, 1.0)]
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    length = float(np.linalg.norm(b - a))
+    u = (b - a) / length
+    cuts = []
+    for p in points:
+        along = float(np.dot(np.asarray(p, dtype=float) - a, u))
+        off2 = float(np.sum((np.asarray(p, dtype=float) - a - along * u) ** 2))
+        if off2 < cut ** 2:
+            half = float(np.sqrt(cut ** 2 - off2))
+            cuts.append((max(0.0, (along - half) / length), min(1.0, (along + half) / length)))
+    kept, at_ = [], 0.0
+    for lo, hi in sorted(cuts):
+        if lo > at_:
+            kept.append((at_, lo))
+        at_ = max(at_, hi)
+    if at_ < 1.0:
+        kept.append((at_, 1.0))
+    return kept
 
 
 def at(xy) -> np.ndarray:
@@ -207,6 +236,8 @@ class DeformableSampling(DeformableBase):
     DOT = 0.15              # sampling point radius, in cells
     REGULAR_DOT = 0.12      # regular point radius, in cells
     ARROW_WIDTH = 2.6
+    ARROW_TIP = 0.25        # an offset arrow's head, in cells (as long as it is wide; fixed, so heads stay apart)
+    ARROW_SHAFT = 0.17      # the least shaft behind it (a shorter arrow gets a smaller head)
     PANEL_GAP = 0.6         # between the widest of grid and caption and the next panel
     LEGEND_GAP = 0.35       # panels to legend
     CAPTION_GAP = 0.25      # grid to its caption
@@ -259,6 +290,7 @@ class DeformableSampling(DeformableBase):
                 "dot_radius": b["points"][0].width / 2 / unit,        # in cells
                 "regular_radius": b["regular"][0].width / 2 / unit if len(b["regular"]) else 0.0,
                 "arrow_tips": [a.tip.length / unit for a in b["arrows"]],
+                "arrow_heads": [[b["to_grid"](v) for v in a.tip.get_start_anchors()] for a in b["arrows"]],
             }
 
     def show_grids(self, built, legend) -> None:
@@ -299,14 +331,21 @@ class DeformableSampling(DeformableBase):
                 v = scene_pos(pt) - scene_pos(reg)
                 n = float(np.linalg.norm(v))
                 if n > r_dot:
-                    arrows.add(link(scene_pos(reg), scene_pos(pt) - v / n * r_dot, self.offset_color,
-                                    stroke_width=self.ARROW_WIDTH, buff=0))
+                    arrows.add(self._arrow(scene_pos(reg), scene_pos(pt) - v / n * r_dot, cell))
                     taps.append(k)
             points.add(Dot(scene_pos(pt), radius=r_dot, color=t.kernel_stroke))
         points.set_z_index(3)
         arrows.set_z_index(2)
         regular.set_z_index(1)
         return regular, points, arrows, taps
+
+    def _arrow(self, start, end, cell) -> Arrow:
+        """An offset arrow with a head of ``ARROW_TIP`` cells, less on a short arrow (``ARROW_SHAFT`` stays)."""
+        length = float(np.linalg.norm(np.subtract(end, start)))
+        tip = min(self.ARROW_TIP * cell, length - self.ARROW_SHAFT * cell)
+        return Arrow(start, end, buff=0, stroke_width=self.ARROW_WIDTH, color=self.offset_color,
+                     tip_length=tip, max_tip_length_to_length_ratio=1,
+                     max_stroke_width_to_length_ratio=100)
 
     def _panel(self, panel, cell, caption):
         grid = self._grid(panel.grid, cell)
@@ -337,7 +376,7 @@ class DeformableSampling(DeformableBase):
         items = VGroup(
             VGroup(Dot(radius=self.REGULAR_DOT * cell, color=t.kernel_stroke, fill_opacity=0.35, stroke_width=0),
                    self.small(self.say("regular sampling point", "规则采样点"))).arrange(RIGHT, buff=0.12),
-            VGroup(link([0, 0, 0], [0.5, 0, 0], self.offset_color, stroke_width=self.ARROW_WIDTH, buff=0),
+            VGroup(self._arrow([0, 0, 0], [0.5, 0, 0], cell),
                    self.small(self.say("offset (Δy, Δx) from the offset tensor", "偏移 (Δy, Δx)，取自偏移张量"))
                    ).arrange(RIGHT, buff=0.12),
             VGroup(Dot(radius=self.DOT * cell, color=t.kernel_stroke),
@@ -382,15 +421,19 @@ class DeformablePipeline(DeformableBase):
     # them read; an offset arrow runs from the edge of its regular cell's digit to its point, and the dashed
     # rays to the output start where the map ends
     MIN_CONTRAST = 4.6                       # faded digits on every fill under them (WCAG AA is 4.5)
-    RING = 0.21                              # radius of a neighbour's ring
+    RING = 0.17                              # radius of a neighbour's ring (clear of its digit's box)
+    RING_WIDTH = 3
     DOT = 0.058                              # a sampling point (its halo adds HALO / 100 / 2 around it)
     HALO = 2
     ARROW_TIP = 0.085                        # an offset arrow's head (fixed: short arrows keep a whole head)
     ARROW_SHAFT = 0.03                       # the least shaft behind the head (shorter: no arrow, only the point)
-    ARROW_GAP = 0.012                        # digit box to an arrow's tail, its head to the point
+    ARROW_GAP = 0.012                        # a ring to an arrow's tail, its head to the point
+    ARROW_WIDTH = 2.6
     CURRENT_RING = 0.13                      # the ring around the current tap's sampling point
     RAY_GAP = 0.12                           # input map's right edge to the start of the rays
     WINDOW_OPACITY = 0.15                    # the regular window's tint
+    WINDOW_WIDTH = 3.5                       # its outline, cut where a sampling point would sit on it
+    WINDOW_GAP = 0.02                        # a sampling point's halo to the cut outline
 
     def construct(self):
         fig: PipelineFigure = self.params
@@ -415,6 +458,7 @@ class DeformablePipeline(DeformableBase):
                                      number_color=self.faded_digit)
         self.input_grid.move_to(at(self.INPUT_AT))
         self.window = self.regular_window(fig)
+        self.window_line = self.window_outline([])
         out = NumberGrid(np.full((oh, ow), None), t, self.text, cell=self.OUT_CELL, fill=t.output_fill,
                          stroke=t.output_stroke, show_numbers=False)
         out.move_to(at(self.OUTPUT_AT))
@@ -426,7 +470,7 @@ class DeformablePipeline(DeformableBase):
         self.out_mark = Square(self.OUT_CELL, stroke_color=t.highlight, stroke_width=5).move_to(
             out.cell_center(*fig.traced))
         self.out_mark.set_z_index(4)
-        return [self.input_grid, self.window, in_label, out, self.out_label]
+        return [self.input_grid, self.window, self.window_line, in_label, out, self.out_label]
 
     def regular_window(self, fig: PipelineFigure) -> Rectangle:
         """Where an ordinary conv would read the traced output: the box around the taps' regular positions."""
@@ -435,11 +479,31 @@ class DeformablePipeline(DeformableBase):
         cols = [tp.regular[1] for tp in fig.step.taps]
         tl = self.to_scene((min(rows) - 0.5, min(cols) - 0.5))
         br = self.to_scene((max(rows) + 0.5, max(cols) + 0.5))
-        box = Rectangle(width=br[0] - tl[0], height=tl[1] - br[1], stroke_color=t.kernel_stroke, stroke_width=3.5,
-                        fill_color=t.kernel_fill, fill_opacity=self.WINDOW_OPACITY).move_to((tl + br) / 2)
+        box = Rectangle(width=br[0] - tl[0], height=tl[1] - br[1], stroke_width=0, fill_color=t.kernel_fill,
+                        fill_opacity=self.WINDOW_OPACITY).move_to((tl + br) / 2)
         box.set_z_index(1)
         self.drawn["window"] = (self.to_grid(box.get_corner(UL)), self.to_grid(box.get_corner(DR)))
         return box
+
+    @property
+    def window_cut(self) -> float:
+        """How far the window outline's centre line ends from a sampling point's centre: its halo, the outline's
+        square cap (half its width along and across: 1.5 widths cover the corner's √2/2) and a gap."""
+        return self.DOT + self.HALO / 200 + 1.5 * self.WINDOW_WIDTH / 100 + self.WINDOW_GAP
+
+    def window_outline(self, points) -> VGroup:
+        """The regular window's outline (kernel colour), cut around each of the sampling ``points`` (scene
+        positions) that would sit on it, so that no point straddles or hides the frame."""
+        w = self.window
+        corners = [w.get_corner(UL), w.get_corner(UR), w.get_corner(DR), w.get_corner(DL), w.get_corner(UL)]
+        pieces = VGroup()
+        for a, b in zip(corners, corners[1:]):
+            for lo, hi in kept_intervals(a, b, points, self.window_cut):
+                pieces.add(Line(a + (b - a) * lo, a + (b - a) * hi, stroke_color=self.theme.kernel_stroke,
+                                stroke_width=self.WINDOW_WIDTH, cap_style=CapStyleType.SQUARE))
+        pieces.set_z_index(1)
+        self.drawn["window_outline"] = [(self.to_grid(p.get_start()), self.to_grid(p.get_end())) for p in pieces]
+        return pieces
 
     def lay_out_offset_branch(self, fig: PipelineFigure) -> list:
         """Top row: conv → offset field (2N channels, traced position marked) → the traced position's offsets."""
@@ -537,6 +601,9 @@ class DeformablePipeline(DeformableBase):
         self.table[k].set_fill(t.kernel_fill, opacity=1)
         if self.tap_current is not None:
             self.remove(self.tap_current, self.tap_zoom)
+        self.remove(self.window_line)
+        self.window_line = self.window_outline([self.to_scene(tp.point) for tp in fig.step.taps[:k + 1]])
+        self.add(self.window_line)
         self.reveal(VGroup(dot, ray), new_current, new_zoom, prod, arrows=[arr] if arr is not None else [])
         self.tap_current, self.tap_zoom = new_current, new_zoom
         if last:
@@ -587,11 +654,12 @@ class DeformablePipeline(DeformableBase):
         v = pt - reg
         n = float(np.linalg.norm(v))
         u = v / max(n, 1e-9)
-        tail = self.digit_reach(tap.regular, u) + self.ARROW_GAP
+        tail = max(self.digit_reach(tap.regular, u), self.RING + self.RING_WIDTH / 200) + \
+            self.ARROW_WIDTH / 200 + self.ARROW_GAP                     # outside the ring its cell may get
         head = n - self.DOT - self.HALO / 200 - self.ARROW_GAP
         arr = None
         if head - tail >= self.ARROW_TIP + self.ARROW_SHAFT:
-            arr = Arrow(reg + u * tail, reg + u * head, buff=0, stroke_width=2.6, color=self.offset_color,
+            arr = Arrow(reg + u * tail, reg + u * head, buff=0, stroke_width=self.ARROW_WIDTH, color=self.offset_color,
                         tip_length=self.ARROW_TIP, max_tip_length_to_length_ratio=1,
                         max_stroke_width_to_length_ratio=100)
             arr.set_z_index(3)
@@ -618,6 +686,10 @@ class DeformablePipeline(DeformableBase):
             d["digit_boxes"] = {rc: (self.to_grid(m.get_corner(UL)), self.to_grid(m.get_corner(DR)))
                                 for rc, m in self.input_grid.numbers.items()}
             d["dot_radius"] = (self.DOT + self.HALO / 200) / self.CELL
+            d["ring"] = (self.RING / self.CELL, self.RING_WIDTH / 200 / self.CELL)       # radius, half stroke
+            d["arrow_half_width"] = self.ARROW_WIDTH / 200 / self.CELL
+            d["window_half_width"] = self.WINDOW_WIDTH / 200 / self.CELL
+            d["window_cut"] = self.window_cut / self.CELL
             d["digit_fills"] = self.digit_fills
         if arr is not None:
             d["arrows"].append((k, self.to_grid(arr.get_start()), self.to_grid(arr.get_end()),
@@ -642,7 +714,7 @@ class DeformablePipeline(DeformableBase):
         g = VGroup()
         for nb in tap.neighbours:
             c = self.to_scene(nb.position)
-            ring = Circle(radius=self.RING, stroke_color=col, stroke_width=3).move_to(c)
+            ring = Circle(radius=self.RING, stroke_color=col, stroke_width=self.RING_WIDTH).move_to(c)
             if nb.inside:
                 g.add(self.input_grid.text_for(*nb.position, fmt(nb.value), color=t.text))
             else:

@@ -140,6 +140,47 @@ def test_figure16_no_dot_on_a_dot_or_an_arrow(fig16):
             assert not (side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0)
 
 
+def segments_cross(a, b, c, d):
+    """Whether segments a-b and c-d (2-D) properly cross."""
+    def side(p, q, r):
+        return np.sign((q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]))
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def segments_distance(a, b, c, d):
+    """Least distance between segments a-b and c-d (0 if they cross)."""
+    if segments_cross(a, b, c, d):
+        return 0.0
+    return min(segment_distance(a, c, d), segment_distance(b, c, d), segment_distance(c, a, b),
+               segment_distance(d, a, b))
+
+
+def edges(polygon):
+    return list(zip(polygon, polygon[1:] + polygon[:1]))
+
+
+def test_figure16_arrows_apart_heads_clear(fig16):
+    """Measured on the drawn arrows (cells): in every panel no shaft or head crosses another arrow's, every two
+    shafts at least 0.3 cells apart and every two heads (their triangles) at least 0.1 apart, so that no two read
+    as one mark; the heads stay small (as wide as long, at most a third of the spacing of the regular points)."""
+    for key, panel in fig16.drawn["panels"].items():
+        arrows, heads = panel["arrows"], panel["arrow_heads"]
+        for (tip_pt, *base), tip in zip(heads, panel["arrow_tips"]):
+            assert math.dist(*base) == pytest.approx(tip, abs=1e-3) and 0.12 <= tip <= 1 / 3, key
+        for i in range(len(arrows)):
+            for j in range(i + 1, len(arrows)):
+                (a, b), (c, d) = arrows[i], arrows[j]
+                assert segments_distance(a, b, c, d) >= 0.3, (key, i, j)
+                head_gap = min(segments_distance(p, q, u, v) for p, q in edges(heads[i]) for u, v in edges(heads[j]))
+                assert head_gap >= 0.1, (key, i, j, head_gap)
+                for p, q in edges(heads[i]):                 # a head across another arrow's shaft
+                    assert not segments_cross(p, q, c, d), (key, i, j)
+                for u, v in edges(heads[j]):
+                    assert not segments_cross(u, v, a, b), (key, i, j)
+    learned = fig16.params.panels[1].clearance
+    assert learned.between >= 0.4                           # the seed is searched for this
+
+
 def test_figure16_no_arrowhead_on_a_regular_point(fig16):
     """No arrow (its head least of all) runs over another tap's regular point: a head as wide as it is long
     needs half its length beside the shaft, plus the faint dot's radius."""
@@ -168,12 +209,18 @@ def test_figure16_clearance_from_the_builder(fig16):
         if panel.moved:
             assert c.crossings == 0 and c.points >= 0.6 and c.arrows >= 0.25 and c.shortest >= 0.5, panel.key
             assert c.regular >= 0.3, panel.key
+            reg, pts = panel.regular, panel.points
+            moved = [t for t in range(len(reg)) if np.any(pts[t] != reg[t])]
+            apart = min(segments_distance(reg[s], pts[s], reg[t], pts[t]) for s in moved for t in moved if s < t)
+            assert c.between == pytest.approx(apart, abs=1e-6), panel.key
     reg = regular_points(3, (0, 0))
     crowded = clearance(reg, reg + np.array([[0.0, 0.0]] * 8 + [[-0.9, -0.9]]))     # tap 8 onto tap 4
     assert crowded.points == pytest.approx(math.hypot(0.1, 0.1), abs=1e-6) and crowded.crossings == 0
     assert crowded.regular == pytest.approx(math.hypot(0.1, 0.1), abs=1e-6)   # tap 8 stops short of tap 4
     crossed = clearance(reg[:2], reg[:2] + np.array([[1.0, 1.0], [1.0, -1.0]]))       # an X
-    assert crossed.crossings == 1
+    assert crossed.crossings == 1 and crossed.between == 0
+    near = clearance(reg[:2], reg[:2] + np.array([[0.9, 0.45], [0.9, -0.45]]))          # heads 0.1 apart
+    assert near.crossings == 0 and near.between == pytest.approx(0.1, abs=1e-6)
 
 
 # ----------------------------------------------------------------------------------------------- figure17
@@ -287,10 +334,12 @@ def test_figure17_marks_keep_off_digits_and_each_other(fig17):
         assert min(box_distance(p, b) for b in boxes.values()) >= r + 0.02
     assert min(pairwise(points)) >= 2 * r + 0.1
     with_arrow = set()
+    half = d["arrow_half_width"]
     for t, start, end, tip in d["arrows"]:
         with_arrow.add(t)
         assert tip >= 0.13 and math.dist(start, end) - tip >= 0.04           # a head (≥ 8 px) and a shaft
-        assert min(segment_box_distance(start, end, b) for b in boxes.values()) > 0
+        # the stroke (half its width either side) keeps a gap from every digit's box, its own included
+        assert min(segment_box_distance(start, end, b) for b in boxes.values()) >= half + 0.015
         assert r < math.dist(end, points[t]) <= r + 0.06                      # the head stops at its own point
         others = [q for j, q in enumerate(points) if j != t]
         assert min(segment_distance(q, start, end) for q in others) >= r + 0.05
@@ -298,6 +347,50 @@ def test_figure17_marks_keep_off_digits_and_each_other(fig17):
         if t not in with_arrow:
             assert abs(p[0] - reg[0]) <= 0.5 and abs(p[1] - reg[1]) <= 0.5, t
     assert len(with_arrow) == len(points)               # the notes' example: every tap has its arrow
+
+
+def test_figure17_arrows_start_outside_the_rings(fig17):
+    """Any cell of the map (or of the padding) may be ringed as a bilinear neighbour: every offset arrow's stroke
+    starts outside the ring its own cell would get and no arrow starts inside another cell's ring; each ring
+    keeps off its digit's box."""
+    d = fig17.drawn
+    radius, ring_half = d["ring"]
+    half = d["arrow_half_width"]
+    n = d["x"].shape[0]
+    centres = [(r, c) for r in range(-1, n + 1) for c in range(-1, n + 1)]
+    for t, start, end, tip in d["arrows"]:
+        reg = d["regular"][t]
+        assert math.dist(start, reg) >= radius + ring_half + half + 0.01, t
+        assert min(math.dist(start, c) for c in centres) >= radius + ring_half + half + 0.01, t
+    for (r, c), ((top, left), (bottom, right)) in d["digit_boxes"].items():
+        corner = max(math.dist((r, c), p) for p in [(top, left), (top, right), (bottom, left), (bottom, right)])
+        assert radius - ring_half >= corner + 0.02, (r, c)
+
+
+def test_figure17_points_clear_of_the_window_frame(fig17):
+    """The regular window's outline is cut around the sampling points that would sit on it: no point (with its
+    halo) within a gap of the drawn outline (its square caps included), and the outline runs on, on the
+    window's perimeter, everywhere farther than the cut from every point (here several points lie near it)."""
+    d = fig17.drawn
+    (top, left), (bottom, right) = d["window"]
+    pieces, r, hw, cut = d["window_outline"], d["dot_radius"], d["window_half_width"], d["window_cut"]
+    points = d["points"]
+    for a, b in pieces:
+        on_side = (a[0] == pytest.approx(b[0]) and a[0] in (pytest.approx(top), pytest.approx(bottom))) or \
+                  (a[1] == pytest.approx(b[1]) and a[1] in (pytest.approx(left), pytest.approx(right)))
+        assert on_side, (a, b)
+        for p in points:
+            assert segment_distance(p, a, b) - hw * math.sqrt(2) >= r + 0.02, (p, a, b)
+    corners = [(top, left), (top, right), (bottom, right), (bottom, left)]
+    near = 0
+    for a, b in zip(corners, corners[1:] + corners[:1]):
+        for f in np.linspace(0, 1, 301):
+            q = np.add(a, f * np.subtract(b, a))
+            drawn = any(segment_distance(q, u, v) < 1e-6 for u, v in pieces)
+            far = min(math.dist(q, p) for p in points) > cut + 1e-6
+            assert drawn or not far, tuple(q)
+            near += not drawn
+    assert near > 0                                   # the notes' example has points near the frame
 
 
 def srgb_luminance(hex_colour):
