@@ -662,7 +662,7 @@ class DeformablePipeline(DeformableBase):
             arr = Arrow(reg + u * tail, reg + u * head, buff=0, stroke_width=self.ARROW_WIDTH, color=self.offset_color,
                         tip_length=self.ARROW_TIP, max_tip_length_to_length_ratio=1,
                         max_stroke_width_to_length_ratio=100)
-            arr.set_z_index(3)
+            arr.set_z_index(6)                 # over the rings and the current cell's frame it crosses
         dot = Dot(pt, radius=self.DOT, color=self.theme.kernel_stroke, stroke_color=self.theme.background,
                   stroke_width=self.HALO)          # a halo: the point stands clear of the marks under it
         dot.set_z_index(4)
