@@ -56,33 +56,41 @@ class Slide:
 
 
 # ----------------------------------------------------------------------------------------------- encoding
-def palette_pngs(frames: list[np.ndarray], colors: int = 40, exact: tuple = ()) -> list[bytes]:
+def palette_pngs(frames: list[np.ndarray], colors: int | None = None, exact: tuple = ()) -> list[bytes]:
     """Frames as palette PNGs with the GIF's own palette (the same samples, theme colours ``exact`` and colour
-    count as ``media.GifWriter``), so a step's picture is pixel for pixel the GIF's frame, at a fraction of RGB's
-    bytes."""
-    from scenes.render.media import sample_indices, shared_palette
+    count, ``media.GIF_COLOURS``, as ``media.GifWriter``), so a step's picture is pixel for pixel the GIF's frame,
+    at a fraction of RGB's bytes."""
+    from scenes.render.media import GIF_COLOURS, sample_indices, shared_palette
 
     rgb = [np.ascontiguousarray(f[..., :3]) for f in frames]
-    return _pngs(rgb, shared_palette([rgb[i] for i in sample_indices(len(rgb))], colors, exact))
+    return _pngs(rgb, shared_palette([rgb[i] for i in sample_indices(len(rgb))], colors or GIF_COLOURS, exact))
 
 
 def exact_pngs(frames: list[np.ndarray]) -> list[bytes]:
-    """Frames that already have few colours (a GIF's) as PNGs with exactly their colours."""
+    """Frames that already have few colours (a GIF's) as PNGs with exactly their colours (sorted), counted by
+    Pillow frame by frame (sorting every pixel of every frame took a minute for the notes' gallery)."""
+    from PIL import Image
+
     rgb = [np.ascontiguousarray(f[..., :3]) for f in frames]
-    colours = np.unique(np.concatenate([a.reshape(-1, 3) for a in rgb]), axis=0)
-    return _pngs(rgb, colours.astype(np.uint8) if len(colours) <= 256 else None)
+    colours: set | None = set()
+    for a in rgb:
+        found = Image.fromarray(a).getcolors(maxcolors=256)
+        colours = None if found is None else colours | {c for _, c in found}
+        if colours is None or len(colours) > 256:
+            return _pngs(rgb, None)
+    return _pngs(rgb, np.array(sorted(colours), dtype=np.uint8))
 
 
 def _pngs(rgb: list[np.ndarray], palette: np.ndarray | None) -> list[bytes]:
     from PIL import Image
 
-    from scenes.render.media import to_palette
+    from scenes.render.media import PaletteMap
 
+    mapping = PaletteMap(palette) if palette is not None else None
     out = []
     for a in rgb:
         buf = io.BytesIO()
-        (to_palette(a, palette) if palette is not None else Image.fromarray(a)).save(buf, format="PNG",
-                                                                                     optimize=True)
+        (mapping(a) if mapping is not None else Image.fromarray(a)).save(buf, format="PNG", optimize=True)
         out.append(buf.getvalue())
     return out
 
