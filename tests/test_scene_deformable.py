@@ -192,9 +192,9 @@ def test_figure16_no_arrowhead_on_a_regular_point(fig16):
             assert min(segment_distance(q, start, end) for q in others) >= r + 0.15, key
     moved = fig16.params.panels[1]
     regular, points = moved.regular, moved.points
-    # the entry's own seed fails this (its centre arrow ends on the middle-right regular point), so it is searched
+    # seed 177 (the entry's before the search) fails this: its centre arrow ends on the middle-right regular point
     p = get_entry("cnn-figure16").params
-    first = seeded_offsets(p["seed"], (18, 5, 5), p["offset_range"])
+    first = seeded_offsets(177, (18, 5, 5), p["offset_range"])
     pts0 = [tuple(np.add(r, o)) for r, o in zip(regular, taps_from_tensor(first, 3, 2, 2))]
     worst = min(segment_distance(regular[j], regular[t], pts0[t]) for t in range(9) for j in range(9) if j != t)
     assert worst < 0.3 <= min(segment_distance(regular[j], regular[t], points[t]) for t in range(9)
