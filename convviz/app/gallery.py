@@ -21,8 +21,9 @@ def gif_slide(path: Path, entry):
         frames = [(np.asarray(f.convert("RGB")), f.info.get("duration", 1000) / 1000)
                   for f in ImageSequence.Iterator(im)]
     h, w = frames[0][0].shape[:2]
-    return Slide(entry.name, entry.file_name, "", exact_pngs([f for f, _ in frames]), "image/png", (w, h),
-                 [""] * len(frames), [s for _, s in frames], True, tuple(int(v) for v in frames[0][0][0, 0]))
+    pngs = exact_pngs([f for f, _ in frames], optimize=False)
+    return Slide(entry.name, entry.file_name, "", pngs, "image/png", (w, h), [""] * len(frames),
+                 [s for _, s in frames], True, tuple(int(v) for v in frames[0][0][0, 0]))
 
 
 def write_gallery(path: Path, out: Path, entries, results, lang: str) -> Path:
