@@ -178,7 +178,7 @@ class VideoWriter(FrameWriter):
 # and, with the table at 32 entries (5-bit codes), make the notes' six GIFs 7 % smaller (0.49 of the originals'
 # bytes against 0.53; bench/notes.py --gifs).
 GIF_COLOURS = 28
-GIF_FRAMES_IN_MEMORY = 64 * 2**20      # bytes of frames a GIF writer keeps as they are before spooling the rest
+GIF_FRAMES_IN_MEMORY = 24 * 2**20      # bytes of frames a GIF writer keeps as they are before spooling the rest
 
 
 class GifWriter(FrameWriter):
