@@ -71,7 +71,7 @@ def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, tmp_path,
     frames.append(media.Frame(frames[-1].pixels.copy(), 2.0))             # a duplicate: merged
     media.write_gif(frames, tmp_path / "stream.gif")
     merged = media.merge_identical(frames)
-    idx = np.linspace(0, len(merged) - 1, 24).astype(int)
+    idx = media.sample_indices(len(merged))
     palette = shared_palette([merged[i].pixels for i in idx], media.GIF_COLOURS)
     pal = [to_palette(f.pixels, palette) for f in merged]
     pal[0].save(tmp_path / "ref.gif", save_all=True, append_images=pal[1:], loop=0, disposal=1,
