@@ -249,6 +249,22 @@ def test_a_text_at_any_size_and_colour_is_the_canonical_outline_scaled():
     assert abs(one_line.height - ref.height) < 0.002 and abs(one_line.width - ref.width) < 0.002
 
 
+def test_typesetting_without_the_svg_id_groups_gives_manims_outlines():
+    """``_shapes_only`` skips the VGroup per SVG element: the same glyph outlines, point for point."""
+    from manim import Text
+
+    from scenes.kit import base
+
+    for s, font in [("Gather: stride-1 conv of the zero-inserted", "DejaVu Sans"), ("(2×0", "DejaVu Sans Mono"),
+                    ("输入 ×权重", "Noto Sans CJK SC")]:
+        stock = Text(s, font=font, font_size=96)
+        with base._shapes_only():
+            ours = Text(s, font=font, font_size=96)
+        a, b = stock.family_members_with_points(), ours.family_members_with_points()
+        assert len(a) == len(b) > 2
+        assert all(np.array_equal(x.points, y.points) for x, y in zip(a, b))
+
+
 def test_the_path_caching_camera_draws_what_stock_manim_draws():
     from manim.camera.camera import Camera
 
