@@ -239,13 +239,17 @@ def _canonical(s: str, font: str, weight: str, slant: str, strut: bool) -> FlatT
         t.set_points(points)
         t.strut_offset = offset
     else:
-        from manim import tempconfig
-
         src = ("(" + s) if strut else s
         # Pango wraps a line wider than the picture it is typeset on (Manim passes the frame's pixel width):
-        # typeset on a wide one, so that a line stays one line at any size and quality
-        with tempconfig({"pixel_width": 1 << 15, "pixel_height": 1 << 12}), _shapes_only():
-            m = Text(src, font=font, font_size=CANON_SIZE, color="#000000", weight=weight, slant=slant)
+        # typeset on a wide one, so that a line stays one line at any size and quality (set and put back by
+        # hand: Manim's tempconfig re-applies the whole configuration, a fifth of a cold render's time)
+        size = config.pixel_width, config.pixel_height
+        config.pixel_width, config.pixel_height = 1 << 15, 1 << 12
+        try:
+            with _shapes_only():
+                m = Text(src, font=font, font_size=CANON_SIZE, color="#000000", weight=weight, slant=slant)
+        finally:
+            config.pixel_width, config.pixel_height = size
         t = FlatText(m, s, strut)
         glyphs.store(key, t.points, "#000000", t.strut_offset)
     t.set_stroke(width=0)
