@@ -3,6 +3,7 @@
     .venv/bin/python bench/render.py            # latency, growth, smooth video vs stock Manim (-ql), batch, notes
     .venv/bin/python bench/render.py --only smooth --quality high   # the smooth-video comparison at high quality
     .venv/bin/python bench/render.py --only growth --big            # growth up to 900 steps (minutes)
+    .venv/bin/python bench/render.py --only memory                  # smooth high-quality cnn-gif2: peak memory
 
 Each case runs in a fresh process, with a fresh cache folder (cold) unless it says warm, and reports wall
 seconds and the peak resident memory of its process tree (sampled every 50 ms through /proc). Stock Manim runs
@@ -114,6 +115,14 @@ def smooth_vs_stock(out: Path, quality: str) -> None:
         f"memory <= 800 MB)")
 
 
+def memory(out: Path) -> None:
+    """The longest renders of the issue's memory target (the 196- and 900-step GIFs are in ``growth``)."""
+    s, m = run(CONVVIZ + ["render", "cnn-gif2", "--smooth", "--format", "mp4", "--quality", "high", "-o",
+                          str(out / "high.mp4")])
+    frames, px = _video_frames(out / "high.mp4")
+    row(f"cnn-gif2 --smooth mp4 high ({frames} frames, {px / 1e6:.2f} MP)", s, m, "memory <= 800 MB")
+
+
 def batch(out: Path) -> None:
     from convviz.catalogue import CONV_ARITHMETIC
 
@@ -150,10 +159,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quality", default="low", choices=("low", "medium", "high"),
                     help="quality of the smooth-video comparison (default: low)")
-    ap.add_argument("--only", help="comma-separated parts: latency,growth,smooth,batch,notes (default: all)")
+    ap.add_argument("--only", help="comma-separated parts: latency,growth,smooth,memory,batch,notes (default: all)")
     ap.add_argument("--big", action="store_true", help="growth also at 900 steps (several minutes)")
     args = ap.parse_args()
-    parts = (args.only or "latency,growth,smooth,batch,notes").split(",")
+    parts = (args.only or "latency,growth,smooth,memory,batch,notes").split(",")
     subprocess.run([PY, "-m", "compileall", "-q", "convviz", "scenes"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as d:
         out = Path(d)
@@ -164,6 +173,8 @@ def main() -> None:
             growth(out, args.big)
         if "smooth" in parts:
             smooth_vs_stock(out, args.quality)
+        if "memory" in parts:
+            memory(out)
         if "batch" in parts:
             batch(out)
         if "notes" in parts:
