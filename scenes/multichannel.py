@@ -47,7 +47,7 @@ from convviz.trace import fmt
 from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import extra_lines, usable_height, usable_width
 from scenes.kit.theme import FONT_MONO, font_for
-from scenes.kit.widgets import (KernelWindow, Legend, NumberGrid, block_bounds, char_width, longest_number,
+from scenes.kit.widgets import (KernelWindow, Legend, NumberGrid, block_bounds, bounds, char_width, longest_number,
                                 number_font_size, output_grid, padding_kinds)
 
 MAX_CHANNELS = 6          # input or output channels this layout can draw
@@ -711,7 +711,8 @@ def _path(points) -> VMobject:
 def _polyline(m) -> list[tuple[float, float]]:
     """The corners of a polyline made by ``_path``, as (x, y) pairs, for the record.
 
-    >>> _polyline(_path([[0, 0, 0], [0, 0, 0], [1, 0, 0], [1, 2, 0]]))
+    >>> from manim import ORIGIN
+    >>> _polyline(_path([ORIGIN, ORIGIN, RIGHT, RIGHT + 2 * UP]))
     [(0.0, 0.0), (1.0, 0.0), (1.0, 2.0)]
     """
     anchors = m.get_anchors()
@@ -725,4 +726,5 @@ def _polyline(m) -> list[tuple[float, float]]:
 
 def _box(m) -> tuple[tuple[float, float], tuple[float, float]]:
     """((x0, y0), (x1, y1)): a mobject's bounding box in scene units."""
-    return ((float(m.get_left()[0]), float(m.get_bottom()[1])), (float(m.get_right()[0]), float(m.get_top()[1])))
+    lo, hi = bounds(m)
+    return ((float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1])))
