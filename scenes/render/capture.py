@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,12 @@ def _config(quality: str, fps: int | None, background: str) -> dict:
     }
 
 
+@lru_cache(maxsize=1)
 def _fixed_mmap_threshold() -> None:
     """Keep frame-sized arrays out of the heap (glibc, no-op elsewhere). glibc raises its mmap threshold each
     time a large block is freed, so later frames (megabytes each) come from the heap, where the long-lived
     cached Cairo paths pin the freed space: a smooth high-quality cnn-gif2 grew a process to 840 MB, 560 of them
-    free. A fixed 1 MB threshold keeps large blocks mapped and returned when freed (310 MB)."""
+    free. A fixed 1 MB threshold keeps large blocks mapped and returned when freed (310 MB). Once per process."""
     try:
         import ctypes
 
