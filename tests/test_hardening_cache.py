@@ -44,7 +44,8 @@ def test_notes_runs_over_a_broken_manifest_also_with_force(private_cache, tmp_pa
             str(tmp_path / "g.html")]
     for extra in ([], ["--force"]):
         p.write_text("[]")
-        assert main(argv + extra) == 0, capsys.readouterr().err
+        code = main(argv + extra)
+        assert code == 0, capsys.readouterr()
         assert list(json.loads(p.read_text())) == ["cnn-formula2.jpg"]
     assert main(argv) == 0
     assert "1 cached" in capsys.readouterr().out

@@ -119,6 +119,68 @@ def test_a_writer_that_fails_leaves_nothing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def _encoder_threads() -> list[str]:
+    names = []
+    for t in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{t}/comm") as f:
+            names.append(f.read().strip())
+    return [n for n in names if n.startswith("vpx")]
+
+
+@pytest.mark.parametrize("end", ["close", "discard"])
+def test_a_video_writer_frees_its_encoder_when_it_ends(end, tmp_path):
+    """libvpx runs worker threads; a writer that has ended holds no encoder (a process forked later would
+    inherit the encoder without its threads and hang freeing it)."""
+    def write(name):
+        w = media.VideoWriter(tmp_path / name, 15)
+        for i in range(3):
+            w.add(np.full((64, 64, 3), 40 * i, np.uint8), 0.2)
+        w.emit(w.pending)
+        return w
+
+    w = write("held.webm")
+    held = (w.container, w.stream)                # held elsewhere, a flushed encoder keeps its threads
+    w.close()
+    assert _encoder_threads()
+    del held
+    assert _encoder_threads() == []
+    getattr(write("a.webm"), end)()
+    assert _encoder_threads() == []
+    assert sorted(os.listdir(tmp_path)) == (["a.webm", "held.webm"] if end == "close" else ["held.webm"])
+
+
+class _Garbage:
+    """A reference cycle that notes, in ``log``, the process that freed it."""
+
+    def __init__(self, log):
+        self.log, self.me = log, self
+
+    def __del__(self):
+        with open(self.log, "a") as f:
+            f.write(f"{os.getpid()}\n")
+
+
+def test_a_worker_never_frees_what_its_parent_left(tmp_path):
+    """Garbage left by the parent is freed in the parent before the workers start, and a worker never
+    collects what it inherited (the objects of a library whose threads it does not have)."""
+    import gc
+
+    from convviz.app.batch import worker_pool
+
+    log = tmp_path / "freed"
+    gc.disable()                                  # only the collections below free the cycles
+    try:
+        _Garbage(log)
+        with worker_pool(1) as pool:
+            _Garbage(log)                         # made after the pool, before its worker is forked
+            assert pool.submit(gc.collect).result(timeout=60) >= 0
+            assert pool.submit(gc.get_freeze_count).result(timeout=60) > 0
+        gc.collect()
+    finally:
+        gc.enable()
+    assert log.read_text().split() == [str(os.getpid())] * 2
+
+
 # ------------------------------------------------------------------------------------------------ stills
 def test_a_still_is_the_final_state_of_the_animation_without_measuring_each_step():
     """The still's storyboard holds every step but measures none (final_only); its drawn record equals the

@@ -9,6 +9,7 @@ is finished, so an interrupted run keeps what it finished.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -64,6 +65,8 @@ def _init_worker(counter, group=None) -> None:
     caches are not safe to share between processes writing at the same time) and its signals. Given ``group``
     (a shared int), the workers join one process group, which ``run_tasks`` stops as a whole (their gifsicle
     children too); the first worker founds it."""
+    gc.freeze()     # what the parent left (garbage too) is never collected here: an object freed in a fork of
+    #                 its process, without the threads its library started, can hang (a video encoder did)
     with counter.get_lock():
         slot = counter.value
         counter.value += 1
@@ -144,6 +147,7 @@ def worker_pool(jobs: int, on_stop=None):
     they were writing, their scratch folders are removed, and the exception goes on. ``notes``, batch
     ``render`` and ``slides`` draw in it."""
     counter, group = multiprocessing.Value("i", 0), multiprocessing.Value("i", 0)
+    gc.collect()            # the parent's garbage is freed here, where its libraries' threads run (_init_worker)
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(counter, group))
     try:
         yield pool

@@ -160,9 +160,12 @@ class VideoWriter(FrameWriter):
                 self.container.mux(packet)
 
     def finish(self) -> None:
-        for packet in self.stream.encode():
-            self.container.mux(packet)
-        self.container.close()
+        try:
+            for packet in self.stream.encode():
+                self.container.mux(packet)
+            self.container.close()
+        finally:
+            self._release()
         self._atomic.__exit__(None, None, None)
 
     def discard(self) -> None:
@@ -171,7 +174,14 @@ class VideoWriter(FrameWriter):
                 self.container.close()
             except Exception:
                 pass
+        self._release()
         self._atomic.__exit__(RuntimeError, RuntimeError("discarded"), None)
+
+    def _release(self) -> None:
+        """Drop the container and stream now: PyAV frees the encoder (and stops libvpx's worker threads) only
+        when they are released. Left to the garbage collector, a worker process forked meanwhile inherits the
+        encoder without its threads and hangs freeing it."""
+        self.container = self.stream = None
 
 
 # Colours of a GIF's one palette: the theme's flat colours plus anti-aliasing shades. 28 look like 40 at 2x zoom
