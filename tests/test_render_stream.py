@@ -273,13 +273,16 @@ def test_text_outlines_from_the_disk_cache_draw_the_same_pixels(tmp_path, monkey
     assert glyphs.load(("x", "no such font", 1.0, "#000000", "NORMAL", "NORMAL", False)) is None
 
 
-@pytest.mark.parametrize("name", ["full_padding_no_strides", "padding_strides_transposed", "cnn-gif2"])
-def test_drawing_the_kept_states_equals_a_second_pass(name, monkeypatch):
-    """A short animation is drawn from the states its first pass kept, copying the pixels of the outlines
-    unchanged since the last state from a snapshot; a long one runs the storyboard again. Same frames."""
+@pytest.mark.parametrize("name,smooth", [("full_padding_no_strides", False), ("padding_strides_transposed", False),
+                                         ("cnn-gif2", False), ("cnn-gif2", True), ("cnn-figure15", True),
+                                         ("cnn-figure16", True)])
+def test_drawing_the_kept_states_equals_a_second_pass(name, smooth, monkeypatch):
+    """An animation is drawn from the states (and in smooth mode the tweened frames) its first pass kept,
+    copying the pixels of what is unchanged from a snapshot; past the budget the storyboard runs again, Manim
+    drawing as it goes. Same frames."""
     from scenes.kit import base
 
-    e, p, o = entry_parts(name)
+    e, p, o = entry_parts(name, smooth=smooth)
     kept = capture.held_frames(e.scene, p, o, "gif", "low")
     monkeypatch.setattr(base, "KEEP_BUDGET", 0)                       # no state kept: a second pass draws
     again = capture.held_frames(e.scene, p, o, "gif", "low")
@@ -352,13 +355,20 @@ def _decoded(path):
 
 @pytest.mark.parametrize("fmt", ["mp4", "webm"])
 def test_smooth_video_in_two_processes_has_the_frames_of_one(fmt, tmp_path, monkeypatch):
-    """Each process draws and encodes its run of held states; the joined file has every frame, in order, at
-    the same times as a one-process render (H.264/VP9 are lossy: close, not equal), and no segment is left."""
+    """The storyboard runs once; a forked process draws and encodes the second half of the kept frames while
+    this one draws the first; the joined file has every frame, in order, at the same times as a one-process
+    render (H.264/VP9 are lossy: close, not equal), and no segment is left."""
+    from scenes.render import parallel
+
+    joined = []
+    monkeypatch.setattr(parallel, "join", lambda segments, out, join=parallel.join: joined.append(
+        len(segments)) or join(segments, out))
     e, p, o = entry_parts("cnn-figure15", smooth=True)
     files = {}
     for n in ("1", "2"):
         monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", n)
         files[n] = capture.render(e.scene, p, o, tmp_path / n / f"a.{fmt}", fmt, "low", fps=10)
+    assert joined == [2]                                                     # two segments, drawn by two
     one, two = _decoded(files["1"]), _decoded(files["2"])
     assert len(one) == len(two) > 20
     errors = [np.abs(a.astype(int) - b.astype(int)).mean() for a, b in zip(one, two)]
@@ -369,26 +379,36 @@ def test_smooth_video_in_two_processes_has_the_frames_of_one(fmt, tmp_path, monk
     assert os.listdir(tmp_path / "2") == [f"a.{fmt}"]
 
 
-def _failing_child(job, segment, fmt):          # runs in the second process (spawned: found by name)
+def _failing_child(draw_frames, states, segment, fps, fmt):          # runs in the forked process
     raise SystemExit(3)
 
 
 def test_a_failing_drawing_process_fails_the_render_and_leaves_nothing(tmp_path, monkeypatch):
+    from scenes.render import parallel
+
     monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
-    monkeypatch.setattr(capture, "_second_run", _failing_child)
+    monkeypatch.setattr(parallel, "_child", _failing_child)
     e, p, o = entry_parts("cnn-figure15", smooth=True)
     with pytest.raises(RuntimeError, match="drawing process failed"):
         capture.render(e.scene, p, o, tmp_path / "a.mp4", "mp4", "low", fps=10)
     assert os.listdir(tmp_path) == []
 
 
-def test_runs_split_every_held_state_once():
-    from scenes.render.parallel import split
+def test_the_second_process_starts_at_a_tween_after_a_held_state():
+    """Every frame is drawn once, by one of the two; a held state is never the second process's first."""
+    from scenes.render.parallel import MIN_SPLIT, cut
 
-    for holds in (1, 2, 3, 18, 401):
-        runs = split(holds)
-        assert runs[0][0] == 0 and runs[-1][1] == holds
-        assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(runs, runs[1:]))
+    rng = np.random.default_rng(5)
+    for n in (MIN_SPLIT, 9, 40, 401):
+        held = rng.random(n) < 0.3
+        held[0] = True
+        states = [([], 1.0, bool(h)) for h in held]
+        k = cut(states)
+        if k is None:
+            assert not any(held[i - 1] and not held[i] for i in range(1, n))
+            continue
+        assert 0 < k < n and held[k - 1] and not held[k]
+    assert cut([([], 1.0, False)] * (MIN_SPLIT - 1)) is None
 
 
 def test_a_smooth_video_stopped_by_sigterm_leaves_no_segment_or_process(tmp_path):
@@ -403,11 +423,12 @@ def test_a_smooth_video_stopped_by_sigterm_leaves_no_segment_or_process(tmp_path
     p = subprocess.Popen([sys.executable, "-m", "convviz.app.cli", "render", "cnn-gif2", "--smooth", "--format",
                           "mp4", "--quality", "low", "-o", str(out / "a.mp4")], env=env, stderr=subprocess.PIPE,
                          stdout=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (out.exists() and any(".seg" in n for n in os.listdir(out))):
+    deadline, children = time.monotonic() + 60, []
+    while time.monotonic() < deadline and not (children and out.exists()
+                                               and any(".seg" in n for n in os.listdir(out))):
         time.sleep(0.1)
-    assert out.exists() and any(".seg" in n for n in os.listdir(out)), "the segments were never started"
-    children = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+        children = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+    assert children and any(".seg" in n for n in os.listdir(out)), "the second process never started"
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=30)
     assert p.returncode == 143, err

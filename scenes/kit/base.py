@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from manim import UP, Mobject, Scene, Text, VGroup, VMobject, config
+from manim import UP, Mobject, ReplacementTransform, Scene, Text, VGroup, VMobject, config
 from manim.animation.animation import prepare_animation
 
 from convviz.options import RenderOptions
@@ -50,10 +50,6 @@ def _only_text(mob) -> bool:
     return bool(drawn) and all(isinstance(m, FlatText) for m in drawn)
 
 
-class RunDone(Exception):  # noqa: N818 - a signal, not an error
-    """Raised at the held state that ends a drawing process's run: the rest of the storyboard is another's."""
-
-
 # Outlines looked at in all (held states x outlines on screen) while keeping states: a 900-step conv2d of a 32x32
 # input looks at 1.8 M and keeps ~150 MB; past this a second pass (drawing as it goes) bounds the memory instead.
 KEEP_BUDGET = 2_000_000
@@ -77,35 +73,64 @@ def _frozen(m: VMobject) -> VMobject:
 
 def _signature(m: VMobject) -> tuple:
     """What the camera draws of ``m``, as bytes and values: equal signatures, equal pixels (a quarter of the
-    time of comparing the arrays one by one)."""
-    arrays = (getattr(m, a, None) for a in _DRAWN_ARRAYS)
-    return tuple((v.shape, v.dtype.str, v.tobytes()) if isinstance(v, np.ndarray) else v for v in arrays) \
-        + tuple(getattr(m, a, None) for a in _DRAWN_VALUES)
+    time of comparing the arrays one by one; spelled out, a fifth of the time of a loop over the names)."""
+    d = m.__dict__
+    try:
+        p, f, s, b, h = (d["points"], d["fill_rgbas"], d["stroke_rgbas"], d["background_stroke_rgbas"],
+                         d["sheen_direction"])
+        return (p.shape, p.dtype.num, p.tobytes(), f.shape, f.dtype.num, f.tobytes(), s.shape, s.dtype.num,
+                s.tobytes(), b.shape, b.dtype.num, b.tobytes(), h.shape, h.dtype.num, h.tobytes(),
+                d["stroke_width"], d["background_stroke_width"], d["sheen_factor"], d["joint_type"],
+                d["cap_style"], d["background_image"], d["z_index"])
+    except (KeyError, AttributeError):              # an attribute missing or not an array: name by name
+        arrays = (getattr(m, a, None) for a in _DRAWN_ARRAYS)
+        return tuple((v.shape, v.dtype.str, v.tobytes()) if isinstance(v, np.ndarray) else (None, v)
+                     for v in arrays) + tuple(getattr(m, a, None) for a in _DRAWN_VALUES)
+
+
+class SteadyTransform(ReplacementTransform):
+    """``ReplacementTransform`` that leaves a part whose start and end look the same exactly as it is: Manim's
+    interpolation, (1 - a) * x + a * x, moves it by rounding errors at every frame, so a kept frame would copy
+    it anew and draw it again instead of once."""
+
+    def begin(self) -> None:
+        self._steady: set = set()
+        super().begin()                 # (interpolates to 0: every part exactly at its start)
+        self._steady = {id(m) for m, start, end in self.get_all_families_zipped()
+                        if _signature(start) == _signature(end)}
+
+    def interpolate_submobject(self, submobject, starting_submobject, target_copy, alpha):
+        if id(submobject) in self._steady:
+            return self
+        return super().interpolate_submobject(submobject, starting_submobject, target_copy, alpha)
 
 
 class FrameSink:
     """Where a scene's held states go. A measuring pass (``still``) draws no pixels: it notes the extent of
     every held state (``bbox``: their union), or with ``final_only`` nothing until the end (a still needs only
     the final state). With ``keep`` it also keeps a copy of each held state's outlines (``states``), so that
-    a short animation is drawn from them once the extent is known, without running the storyboard again
-    (``states`` becomes None past ``KEEP_BUDGET`` outlines: a second pass is then cheaper). A drawing pass
-    hands each frame (pixels, seconds) to ``writer`` as it is made: a ``scenes.render.media`` writer encoding
-    to a file as it goes, or a ``ListWriter`` keeping them. ``held_at[i]``: the index of the frame showing
-    the i-th held state."""
+    the animation is drawn from them once the extent is known, without running the storyboard again; with
+    ``tweens`` (smooth mode) the tweens are played too and every frame of them is kept (``keep_frame``).
+    ``states`` becomes None past ``KEEP_BUDGET`` outlines: a second pass, drawing as it goes, then bounds the
+    memory. A drawing pass hands each frame (pixels, seconds) to ``writer`` as it is made: a
+    ``scenes.render.media`` writer encoding to a file as it goes, or a ``ListWriter`` keeping them.
+    ``held_at[i]``: the index of the frame showing the i-th held state."""
 
     def __init__(self, still: bool = False, writer=None, record_text: bool = False, final_only: bool = False,
-                 keep: bool = False, run: tuple[int, int] | None = None):
+                 keep: bool = False, tweens: bool = False):
         self.still = still
-        self.run = run              # draw only held states first <= i < end (and the tweens leading to them)
         self.final_only = final_only
         self.writer = writer
         self.record_text = record_text   # note the smallest text per role at each held state (tests)
         self.bbox = None            # union over held states
         self.holds = 0              # held states so far
         self.on_hold = None         # callback after each held state (a progress bar)
-        self.states: list | None = [] if keep else None
+        self.states: list | None = [] if keep else None     # (outlines, seconds, held)
+        self.tweens = tweens and keep
         self.kept = 0
         self.held_at: list[int] = []
+        self._frozen: dict = {}     # id -> (outline, its copy, signature) of the outlines kept last
+        self._looks: dict = {}      # signature -> copy, of the copies made since the last held state
 
     def track(self, mobjects) -> None:
         self.holds += 1
@@ -114,42 +139,51 @@ class FrameSink:
         if self.still and not self.final_only:
             self.bbox = union_bbox(self.bbox, content_bbox(mobjects))
 
-    def keep(self, outlines: list, seconds: float) -> None:
-        """Keep a held state's outlines (in drawing order) and its duration: an outline unchanged since the last
-        held state shares that state's copy."""
+    def freeze(self, outlines: list, prune: bool = False) -> list | None:
+        """Copies of ``outlines`` as they are now (an outline unchanged since it was last frozen shares that
+        copy), or None once the budget is spent or an outline cannot be kept (``states`` is then None).
+        ``prune``: forget the copies of outlines not in this list (at a held state)."""
         if self.states is None:
-            return
+            return None
         self.kept += len(outlines)
         if self.kept > KEEP_BUDGET or not all(type(m).__dict__.get("__copy__") is None and isinstance(m, VMobject)
                                               for m in outlines):
             self.states, self._frozen = None, {}
-            return
-        frozen = getattr(self, "_frozen", {})
-        state, now = [], {}
+            return None
+        frozen, looks, now, copies = self._frozen, self._looks, {}, []
         for m in outlines:
             old, sig = frozen.get(id(m)), _signature(m)
-            c = old[1] if old is not None and old[2] == sig else _frozen(m)
+            if old is not None and old[2] == sig:
+                c = old[1]
+            else:                              # another outline that looks the same (a replacement) shares it
+                c = looks.get(sig)
+                if c is None:
+                    c = looks[sig] = _frozen(m)
             now[id(m)] = (m, c, sig)           # m kept alive with its copy: its id stays its own
-            state.append(c)
-        self._frozen = now
-        self.states.append((state, seconds))
+            copies.append(c)
+        if prune:
+            self._frozen = now
+            self._looks = {sig: c for _, c, sig in now.values()}
+        else:
+            frozen.update(now)
+        return copies
+
+    def keep(self, outlines: list, seconds: float) -> None:
+        """Keep a held state's outlines (in drawing order) and its duration."""
+        state = self.freeze(outlines, prune=True)
+        if state is not None:
+            self.states.append((state, seconds, True))
+
+    def keep_frame(self, outlines: list, seconds: float) -> None:
+        """Keep a tweened frame: ``outlines`` already frozen (``freeze``), in drawing order."""
+        if self.states is not None:
+            self.states.append((outlines, seconds, False))
 
     def capture(self, pixels: np.ndarray, seconds: float) -> None:
         self.writer.add(pixels, seconds)
 
     def mark_held(self) -> None:
         self.held_at.append(self.writer.count - 1)
-
-    def in_run(self, i: int) -> bool:
-        return self.run is None or self.run[0] <= i < self.run[1]
-
-    def next_in_run(self, renderer) -> None:
-        """After a held state: skip the tweens to the next one unless it is in the run; past the run, stop."""
-        if self.run is None:
-            return
-        if self.holds >= self.run[1]:
-            raise RunDone
-        renderer.skip_animations = renderer._original_skipping_status = self.holds < self.run[0]
 
     @property
     def frames(self) -> list[tuple[np.ndarray, float]]:
@@ -357,14 +391,12 @@ class ConvVizScene(Scene):
         ``NumberGrid`` holds the scene's text factory and cannot be copied). ``old`` may be ``None`` (first
         step). In smooth mode shapes move; text (a sum line, a caption) is not morphed glyph into glyph, it
         changes when the move ends. Returns the new mobject, or a list of them for several pairs."""
-        from manim import ReplacementTransform
-
         anims, after = [], []
         for old, new, *rest in pairs:
             if old is None:
                 self.add(new)
             elif (rest[0] if rest else True) and self.tweening and not (_only_text(old) and _only_text(new)):
-                anims.append(ReplacementTransform(old, new))
+                anims.append(SteadyTransform(old, new))
             elif self.tweening and (rest[0] if rest else True):          # text: changes when the move ends
                 after.append((old, new))
             else:
@@ -401,8 +433,9 @@ class ConvVizScene(Scene):
 
     @property
     def tweening(self) -> bool:
-        """Smooth mode while frames are captured (a still or a measuring pass never tweens)."""
-        return self.smooth and not (self.sink is not None and self.sink.still)
+        """Smooth mode while frames are captured or kept (a still or a measuring pass never tweens)."""
+        sink = self.sink
+        return self.smooth and (sink is None or not sink.still or (sink.tweens and sink.states is not None))
 
     def transition(self, *animations, run_time: float | None = None) -> None:
         """Go to the next state: tweened in smooth mode, at once otherwise (no frames in between)."""
@@ -440,11 +473,10 @@ class ConvVizScene(Scene):
         if self.sink.states is not None:
             shown = self.renderer.camera.get_mobjects_to_display(self.mobjects + self.foreground_mobjects)
             self.sink.keep(shown, seconds)
-        if not self.sink.still and self.sink.in_run(self.sink.holds - 1):
+        if not self.sink.still:
             self.renderer.update_frame(self)
             self.sink.capture(self.renderer.get_frame(), seconds)
             self.sink.mark_held()
-        self.sink.next_in_run(self.renderer)
 
     def play_steps(self, steps, show) -> None:
         """The storyboard's loop: for each step ``state = show(step, state)`` (``state`` is what ``show`` put on

@@ -1,10 +1,12 @@
 """Render a scene to GIF, MP4, WebM, PNG or JPG.
 
-Manim draws; this module frames and captures. A first pass runs the storyboard without drawing a pixel and
-records the extent of every held state; the camera is then fitted to that extent, so frames carry no empty
-margins and their width is set by the quality (pixels per scene unit) or by a minimum width. The second pass
-captures one frame per held state through a ``FrameSink`` and ``scenes.render.media`` encodes them. Stills need only
-the first pass and one final frame.
+Manim draws; this module frames and captures. The storyboard runs once without drawing a pixel: it records
+the extent of every held state and keeps a copy of what each frame shows (``FrameSink.keep``; in smooth mode
+the tweened frames too). The camera is then fitted to that extent, so frames carry no empty margins and their
+width is set by the quality (pixels per scene unit) or by a minimum width, and the kept frames are drawn
+(``_draw_kept``) into a ``scenes.render.media`` writer, which encodes them as they come; a smooth video shares
+them between two processes (``parallel``). Past the keep budget a second pass draws as it goes instead.
+Stills need only the final state: one frame.
 """
 
 from __future__ import annotations
@@ -61,12 +63,9 @@ def _fixed_mmap_threshold() -> None:
 def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
     from manim import tempconfig
 
-    from scenes.kit.base import RunDone
-
     _fixed_mmap_threshold()
     with tempconfig(cfg):
-        skip = sink.still or (sink.run is not None and sink.run[0] > 0)
-        scene = scene_cls(params=params, options=options, sink=sink, skip_animations=skip)
+        scene = scene_cls(params=params, options=options, sink=sink, skip_animations=sink.still and not sink.tweens)
         if fit is not None:                               # layout stays on the standard frame
             _aim(scene.renderer.camera, *fit)
 
@@ -75,41 +74,130 @@ def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
                 sink.capture(frame, num_frames / cfg["frame_rate"])
 
         scene.renderer.add_frame = add_frame
-        try:
-            scene.render()
-        except RunDone:                                   # the rest of the storyboard is another process's
-            return scene
+        if sink.tweens:
+            _keep_tweens(scene, sink, cfg["frame_rate"])
+        scene.render()
         if after is not None:
             after(scene)
     return scene
 
 
-def _draw_kept(scene, sink, fit, writer, on_hold=None) -> None:
-    """Draw the held states the measuring pass kept (``FrameSink.keep``), the camera fitted: the frames a
-    second pass would draw, without running the storyboard again. Outlines unchanged since the last state are
-    the same kept objects, so the pixels of a state's leading run of them (the grids, mostly) are copied from a
-    snapshot instead of drawn again: Cairo then draws the rest onto the same pixels as from scratch."""
+def _keep_tweens(scene, sink, fps: int) -> None:
+    """In a measuring pass of smooth mode, the renderer keeps each tweened frame's outlines instead of drawing
+    them, in the order Manim draws them (``Camera.get_mobjects_to_display``): the static ones once per
+    animation (Manim draws them once into a background too), then the moving ones: those the animations
+    change copied at every frame, the others (drawn above a moving one, untouched) once per animation."""
+    r = scene.renderer
+    display = r.camera.get_mobjects_to_display
+    play = {"static": [], "touched": None, "still": {}}
+    moving: list = [[]]
+
+    def save_static_frame_data(scene_, mobjects):
+        play["static"] = sink.freeze(display(mobjects)) if mobjects else []
+        play["touched"] = _touched(scene_)
+        play["still"] = {}
+        play["family"] = None
+        r.static_image = None
+
+    def update_frame(scene_, mobjects=None, **kwargs):
+        moving[0] = mobjects or list(scene_.mobjects) + [m for m in scene_.foreground_mobjects
+                                                          if m not in scene_.mobjects]
+
+    def keep(seconds):
+        touched, still = play["touched"], play["still"]
+        if touched is None or play["family"] is None or play["family"][0] is not moving[0]:
+            # what Manim would draw, in its order, with or without points (an animation's mobjects keep their
+            # structure while it runs; an updater may change anything, so then every frame)
+            play["family"] = (moving[0], display(moving[0], include_submobjects=True, excluded_mobjects=None)
+                              if touched is None else _display_order(r.camera, moving[0]))
+        outlines = [m for m in play["family"][1] if len(m.points)]
+        changing = [m for m in outlines if touched is None or id(m) in touched]
+        new_still = [m for m in outlines if touched is not None and id(m) not in touched and id(m) not in still]
+        copies = sink.freeze(changing)
+        held = sink.freeze(new_still) if new_still else []
+        if copies is None or held is None or play["static"] is None:
+            return
+        still.update(zip(map(id, new_still), held))
+        now = dict(zip(map(id, changing), copies))
+        sink.keep_frame(play["static"] + [now[id(m)] if id(m) in now else still[id(m)] for m in outlines],
+                        seconds)
+
+    def render(scene_, t, moving_mobjects=None):
+        update_frame(scene_, moving_mobjects)
+        keep(1 / fps)
+
+    def freeze_current_frame(duration):
+        keep(int(duration * fps) / fps)
+
+    r.save_static_frame_data, r.update_frame, r.render = save_static_frame_data, update_frame, render
+    r.freeze_current_frame = freeze_current_frame
+
+
+def _display_order(cam, mobjects) -> list:
+    """``cam.get_mobjects_to_display(mobjects)`` before dropping those without points."""
+    from manim.utils.family import extract_mobject_family_members
+
+    return extract_mobject_family_members(mobjects, use_z_index=cam.use_z_index)
+
+
+def _touched(scene) -> set | None:
+    """ids of what the scene's current animations change, or None when updaters may change anything."""
+    from manim import AnimationGroup
+
+    if scene.updaters or any(m.updaters for m in scene.get_mobject_family_members()):
+        return None
+    ids, todo = set(), list(scene.animations or [])
+    while todo:
+        a = todo.pop()
+        ids.update(id(m) for m in a.mobject.get_family())
+        if isinstance(a, AnimationGroup):
+            todo.extend(a.animations)
+    return ids
+
+
+def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
+    """Draw kept ``states`` (``FrameSink.states``: held states and, in smooth mode, tweened frames), the camera
+    fitted: the frames a second pass would draw, without running the storyboard again.
+
+    Outlines unchanged from state to state are the same kept objects. Consecutive states sharing a leading run
+    of them (the grids, mostly; in a tween, all that does not move) are drawn onto a snapshot of that run's
+    pixels, with Cairo drawing the rest onto the same pixels as from scratch. An outline after the run that is
+    the same in all those states and touches none of what changes (their boxes apart) goes into the snapshot
+    too: drawing order matters only where outlines overlap. ``sink`` notes where the held states are."""
     cam = scene.renderer.camera
     _aim(cam, *fit)
-    sink.writer = writer
-    prev, base_k, base = None, 0, None        # the last state's outlines; a snapshot after its first base_k
-    for outlines, seconds in sink.states:
-        shared = _common_prefix(prev, outlines) if prev is not None else 0
-        if base is not None and shared >= base_k:
-            cam.pixel_array[:] = base
-            cam.capture_mobjects(outlines[base_k:], include_submobjects=False)
-        else:
-            cam.reset()
-            base_k, base = 0, None
-            if shared:
-                cam.capture_mobjects(outlines[:shared], include_submobjects=False)      # already in drawing order
-                base_k, base = shared, cam.pixel_array.copy()
-            cam.capture_mobjects(outlines[shared:], include_submobjects=False)
-        prev = outlines
-        writer.add(np.array(cam.pixel_array), seconds)
-        sink.mark_held()
-        if on_hold is not None:
-            on_hold()
+    pad = 2 / px_per_unit(scene)              # pixels an outline's antialiasing touches beyond its points
+    paint = getattr(cam, "draw_kept", None) or (lambda ms: cam.capture_mobjects(ms, include_submobjects=False))
+    shared = [0] + [_common_prefix(a[0], b[0]) for a, b in zip(states, states[1:])]
+    i = 0
+    while i < len(states):
+        j, k = i + 1, shared[i + 1] if i + 1 < len(states) else 0
+        while j < len(states) and k and shared[j] >= k:
+            j += 1
+        run = [st[0][k:] for st in states[i:j]]
+        # a held state ends a tween with the animation's replacements: drawn on the shared run's pixels only
+        tweens = [rest for (_, _, held), rest in zip(states[i:j], run) if not held]
+        above = _still_and_apart(tweens, pad) if len(tweens) > 1 else set()
+        cam.reset()
+        paint(states[i][0][:k])                                                      # already in drawing order
+        prefix = cam.pixel_array.copy() if k else None
+        if above:
+            paint([m for m in tweens[0] if id(m) in above])
+            lifted = cam.pixel_array.copy()
+        for (_, seconds, held), rest in zip(states[i:j], run):
+            lift = bool(above) and not held
+            base = lifted if lift else prefix
+            if base is None:
+                cam.reset()
+            else:
+                cam.pixel_array[:] = base
+            paint([m for m in rest if not (lift and id(m) in above)])
+            writer.add(np.array(cam.pixel_array), seconds)
+            if held and sink is not None:
+                sink.mark_held()
+            if on_state is not None:
+                on_state()
+        i = j
 
 
 def _common_prefix(a: list, b: list) -> int:
@@ -120,6 +208,63 @@ def _common_prefix(a: list, b: list) -> int:
             break
         n += 1
     return n
+
+
+def _still_and_apart(run: list[list], pad: float) -> set:
+    """ids of the outlines that are in every list of ``run`` (in the same order) and whose boxes touch no
+    outline that is not, nor one of them drawn before that was left out: drawn first, they give the same
+    pixels."""
+    common = set.intersection(*[{id(m) for m in rest} for rest in run])
+    order = [id(m) for m in run[0] if id(m) in common]
+    if not common or any([id(m) for m in rest if id(m) in common] != order for rest in run):
+        return set()
+    seen, changed = set(), [np.empty((0, 4))]
+    for rest in run:
+        for m in rest:
+            if id(m) not in common and id(m) not in seen:
+                seen.add(id(m))
+                changed.append(_boxes(m, pad))
+    blocked = np.concatenate(changed)
+    chosen = set()
+    for m in run[0]:
+        if id(m) not in common:
+            continue
+        mine = _boxes(m, pad)
+        if _overlap(mine, blocked):
+            blocked = np.concatenate([blocked, mine])
+        else:
+            chosen.add(id(m))
+    return chosen
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether any box of ``a`` meets any box of ``b`` (rows [x0, y0, x1, y1])."""
+    if not len(a) or not len(b):
+        return False
+    return bool(np.any((a[:, None, 0] <= b[None, :, 2]) & (b[None, :, 0] <= a[:, None, 2])
+                       & (a[:, None, 1] <= b[None, :, 3]) & (b[None, :, 1] <= a[:, None, 3])))
+
+
+def _boxes(m, pad: float) -> np.ndarray:
+    """Boxes [x0, y0, x1, y1] covering what outline ``m`` can touch: its points, out by its stroke (a miter
+    joint reaches five line widths, Manim's line width being 0.01 of its stroke width) and ``pad``. Unfilled,
+    one box per Bézier curve (a window's frame leaves the digits inside it clear); filled, one box."""
+    cached = m.__dict__.get("_cv_boxes")        # a kept outline never changes
+    if cached is not None and cached[0] == pad:
+        return cached[1]
+    p = m.points
+    w = max(float(getattr(m, "stroke_width", 0) or 0), float(getattr(m, "background_stroke_width", 0) or 0))
+    e = w * 0.01 * 5 + pad
+    n = getattr(m, "n_points_per_cubic_curve", 4)
+    fill = getattr(m, "fill_rgbas", None)
+    if fill is not None and len(fill) and not np.any(fill[:, 3] > 0) and len(p) % n == 0:
+        curves = p.reshape(-1, n, 3)
+        lo, hi = curves[:, :, :2].min(axis=1), curves[:, :, :2].max(axis=1)
+        boxes = np.concatenate([lo - e, hi + e], axis=1)
+    else:
+        boxes = np.array([[p[:, 0].min() - e, p[:, 1].min() - e, p[:, 0].max() + e, p[:, 1].max() + e]])
+    m._cv_boxes = (pad, boxes)
+    return boxes
 
 
 def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[float, float], np.ndarray]:
@@ -134,12 +279,14 @@ def _fit(bbox, density: float, min_width: int) -> tuple[tuple[int, int], tuple[f
 
 def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quality: str = "low",
                 still: bool = True, fps: int | None = None, min_width: int = 0, density: float | None = None,
-                progress: bool = False, writer=None, final_only: bool = False, record_text: bool = True):
+                progress: bool = False, writer=None, final_only: bool = False, record_text: bool = True,
+                draw=None):
     """Run a scene's storyboard. ``still=True``: no frames, only the record of what was drawn (what tests
     read) and the extent (``final_only``: the final state's only, without measuring each step). Otherwise
-    every held state is drawn into ``writer`` (a ``media`` writer; by default a ``ListWriter``
-    keeping the frames in ``sink.frames``): from the states the first pass kept when the animation is short
-    and has no tweens, else by a second pass with the camera fitted. Returns (scene, sink) of the last pass."""
+    every frame is drawn into ``writer`` (a ``media`` writer; by default a ``ListWriter`` keeping the frames
+    in ``sink.frames``): from the states the pass kept (``draw(scene, sink, fit, writer, bar)``, by default
+    ``draw_kept``), or, past the keep budget, by a second pass with the camera fitted. Returns (scene, sink) of
+    the last pass."""
     from manim import logger
 
     from scenes.kit.base import FrameSink
@@ -150,15 +297,13 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     writer = media.ListWriter() if writer is None and not still else writer
     bar = _progress(scene_cls, progress)
 
-    def after(scene):                           # a short animation: drawn from the kept states, in this pass
+    def after(scene):                           # drawn from the kept states, in this pass
         if sink.states is not None:
             fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
-            if bar is not None:
-                bar.total = len(sink.states)
-            _draw_kept(scene, sink, fit, writer, (lambda: bar.update(1)) if bar else None)
+            (draw or draw_kept)(scene, sink, fit, writer, bar)
 
-    sink = FrameSink(still=True, record_text=record_text, final_only=final_only,
-                     keep=not still and not options.smooth)
+    sink = FrameSink(still=True, record_text=record_text, final_only=final_only, keep=not still,
+                     tweens=not still and options.smooth)
     try:
         scene = _run(scene_cls, params, options, cfg, sink, after=after)
         if still or sink.states is not None:
@@ -172,6 +317,14 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     finally:
         if bar is not None:
             bar.close()
+
+
+def draw_kept(scene, sink, fit, writer, bar=None) -> None:
+    """Every kept state drawn into ``writer`` in this process (``_draw_kept``)."""
+    if bar is not None:
+        bar.total = len(sink.states)
+    sink.writer = writer
+    _draw_kept(scene, sink.states, fit, writer, sink, (lambda: bar.update(1)) if bar is not None else None)
 
 
 def _progress(scene_cls, on: bool):
@@ -218,11 +371,12 @@ def _still(scene_cls, params, options: RenderOptions, quality: str, fps: int, mi
 
 
 def _animation(scene_cls, params, options: RenderOptions, quality: str, fps: int, min_width: int,
-               density: float | None, writer, progress: bool = False, record_text: bool = False):
+               density: float | None, writer, progress: bool = False, record_text: bool = False, draw=None):
     """Draw every held state into ``writer`` (only the last with ``single_frame``); (scene, sink)."""
     target = media.LastOnly(writer, options.final_hold) if options.single_frame else writer
     scene, sink = build_scene(scene_cls, params, options, quality, still=False, fps=fps, min_width=min_width,
-                              density=density, progress=progress, writer=target, record_text=record_text)
+                              density=density, progress=progress, writer=target, record_text=record_text,
+                              draw=draw)
     if target is not writer:
         target.close()                                    # hands the final frame to ``writer``
     return scene, sink
@@ -252,46 +406,13 @@ def render(scene_ref, params: dict[str, Any], options: RenderOptions, out: Path,
     if fmt in STILL_FORMATS:
         scene, pixels = _still(scene_cls, params, options, quality, fps_used, min_width)
         return media.write_still(pixels, out)
-    if (fmt != "gif" and options.smooth and not options.single_frame and isinstance(scene_ref, str)
-            and parallel.processes() > 1):
-        job = parallel.Job(scene_ref, params, options, quality, fps_used, min_width, density)
-        return parallel.render_in_runs(job, Path(out), draw_run, _second_run, progress)
+    if fmt != "gif" and options.smooth and not options.single_frame and parallel.processes() > 1:
+        return parallel.render_in_two(Path(out), fmt, fps_used, lambda writer, draw: _animation(
+            scene_cls, params, options, quality, fps_used, min_width, density, writer, progress, draw=draw),
+            _draw_kept)
     with writer_for(fmt, out, fps_used, options.theme) as writer:
         _animation(scene_cls, params, options, quality, fps_used, min_width, density, writer, progress)
     return Path(out)
-
-
-def _second_run(job, segment: Path, fmt: str) -> None:
-    """The second drawing process's entry point (spawned: found by name)."""
-    parallel.second_run(draw_run, job, segment, fmt)
-
-
-def draw_run(job, k: int, writer, progress: bool = False) -> int:
-    """Measure ``job``'s scene, then draw run ``k`` of its held states (``parallel.split``) into ``writer``;
-    the number of runs."""
-    from scenes.kit.base import FrameSink
-    from scenes.kit.theme import THEMES
-
-    scene_cls = load_scene_class(job.scene)
-    scene, sink = build_scene(scene_cls, job.params, job.options, job.quality, still=True, fps=job.fps,
-                              record_text=False)
-    fit = _fit(sink.bbox, job.density or VIDEO_DENSITY[job.quality], job.min_width)
-    cfg = _config(job.quality, job.fps, THEMES[job.options.theme].background)
-    runs = parallel.split(sink.holds)
-    if k >= len(runs):
-        return len(runs)
-    first, end = runs[k]
-    run_sink = FrameSink(writer=writer, run=(first, end))
-    bar = _progress(scene_cls, progress)
-    if bar is not None:
-        bar.total = end - first                     # this process's run; the other draws alongside
-        run_sink.on_hold = lambda: bar.update(1)
-    try:
-        _run(scene_cls, job.params, job.options, cfg, run_sink, fit=fit)
-    finally:
-        if bar is not None:
-            bar.close()
-    return len(runs)
 
 
 # ------------------------------------------------------------------------------------ frames without a file

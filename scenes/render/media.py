@@ -131,6 +131,7 @@ class VideoWriter(FrameWriter):
         self._atomic = atomic_path(self.path)
         self.tmp = self._atomic.__enter__()
         self.container = self.stream = None
+        self._staging = None            # the frame the pixels are copied into before conversion
         self.pts = 0
 
     def _open(self, w: int, h: int) -> None:
@@ -151,8 +152,13 @@ class VideoWriter(FrameWriter):
         h, w = pixels.shape[0] - pixels.shape[0] % 2, pixels.shape[1] - pixels.shape[1] % 2   # even sizes
         if self.container is None:
             self._open(w, h)
-        fmt = "rgba" if pixels.shape[-1] == 4 else "rgb24"
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels[:h, :w]), format=fmt).reformat(format="yuv420p")
+        c = pixels.shape[-1]
+        staging = self._staging
+        if staging is None or (staging.width, staging.height, len(staging.format.components)) != (w, h, c):
+            self._staging = av.VideoFrame(w, h, "rgba" if c == 4 else "rgb24")
+        plane = self._staging.planes[0]     # the pixels copied in row by row (a third of from_ndarray's time)
+        np.frombuffer(plane, np.uint8).reshape(h, plane.line_size)[:, :w * c] = pixels[:h, :w].reshape(h, w * c)
+        vf = self._staging.reformat(format="yuv420p")
         for _ in range(max(1, int(round(frame.seconds * self.fps)))):
             vf.pts = self.pts
             self.pts += 1
@@ -181,7 +187,7 @@ class VideoWriter(FrameWriter):
         """Drop the container and stream now: PyAV frees the encoder (and stops libvpx's worker threads) only
         when they are released. Left to the garbage collector, a worker process forked meanwhile inherits the
         encoder without its threads and hangs freeing it."""
-        self.container = self.stream = None
+        self.container = self.stream = self._staging = None
 
 
 # Colours of a GIF's one palette: the theme's flat colours plus anti-aliasing shades. 28 look like 40 at 2x zoom

@@ -1,21 +1,24 @@
-"""Smooth video drawn in two processes: the held states are split in two runs, each process draws and encodes
-its own run into a segment, and the segments are joined packet by packet (no second encoding).
+"""Smooth video drawn in two processes: the storyboard runs once and keeps every frame's outlines
+(``FrameSink.keep_frame``); the process then forks, the child draws and encodes the second half of the frames
+into a segment while the parent draws the first, and the segments are joined packet by packet (no second
+encoding).
 
-A process skips the tweens outside its run (Manim's ``skip_animations``, as a measuring pass does) and stops
-after its last held state, so the two share the drawing and encoding, the costly part of a smooth video. The
-second process is a fresh interpreter started before the first measures (forking a process whose libraries
-run threads can hang), so its imports overlap that work. Each segment starts with a key frame; the joined file
+The fork happens after the storyboard, so the child inherits the kept frames and the typeset text (copy on
+write) and starts drawing at once: no second import, no second storyboard. It is taken only when no other
+thread runs in the process (forking a process whose threads hold locks can hang); otherwise, or when the
+frames could not be kept, one process draws everything. Each segment starts with a key frame; the joined file
 has the frames and durations of a one-process render (lossy encoding aside).
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from dataclasses import dataclass
+import signal
+import threading
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from scenes.render import media
 from convviz.files import atomic_path, remove_temporaries
@@ -30,24 +33,36 @@ def processes() -> int:
     return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
-FIRST_SHARE = 0.57     # the second process also runs (without drawing) the storyboard up to its run
+def fork_is_safe() -> bool:
+    """No thread but this one runs Python here (tqdm's monitor aside, which the child never uses)."""
+    return all(t is threading.main_thread() or type(t).__name__ == "TMonitor" for t in threading.enumerate())
 
 
-def split(holds: int) -> list[tuple[int, int]]:
-    """The runs of held states [first, end) the processes draw: the first a little longer, since the second
-    must first step through the storyboard up to its own run.
+MIN_SPLIT = 8          # fewer frames are drawn in one process
 
-    >>> split(18), split(1)
-    ([(0, 10), (10, 18)], [(0, 1)])
+
+def cut(states: list) -> int | None:
+    """Where the second process's frames begin: the first tweened frame after a held state past the middle (a
+    held state ends in the first segment whole), or None when the frames are too few to share.
+
+    >>> cut([([], 1, True)] + [([], 0.1, False)] * 4 + [([], 1, True)] + [([], 0.1, False)] * 4)
+    6
+    >>> cut([([], 1, True)] * 3) is None
+    True
     """
-    if holds < 2:
-        return [(0, holds)]
-    cut = min(holds - 1, max(1, round(holds * FIRST_SHARE)))
-    return [(0, cut), (cut, holds)]
+    if len(states) < MIN_SPLIT:
+        return None
+    for i in range(len(states) // 2, len(states)):
+        if not states[i][2] and states[i - 1][2]:
+            return i
+    for i in range(len(states) // 2, 0, -1):
+        if not states[i][2] and states[i - 1][2]:
+            return i
+    return None
 
 
 def segment_path(out: Path, k: int) -> Path:
-    """Where run ``k`` is encoded: beside ``out``, named like the temporary files an interrupted run sweeps
+    """Where segment ``k`` is encoded: beside ``out``, named like the temporary files an interrupted run sweeps
     (``files.remove_temporaries``)."""
     out = Path(out)
     return out.with_name(f".{out.stem[:60]}.{os.getpid()}.seg{k:05d}{out.suffix}.part")
@@ -85,59 +100,58 @@ def join(segments: list[Path], out: Path) -> Path:
     return Path(out)
 
 
-@dataclass(frozen=True)
-class Job:
-    """What both processes need to draw the same video: the scene by name, its data and the output settings."""
-    scene: str
-    params: Any
-    options: Any
-    quality: str
-    fps: int
-    min_width: int = 0
-    density: float | None = None
-
-
-def render_in_runs(job: Job, out: Path, draw_run, second, progress: bool = False) -> Path:
-    """Draw ``job`` in two processes and join their segments into ``out``. The second process is started
-    first (a fresh interpreter: forking a process whose libraries run threads can hang), so its imports overlap
-    this one's measuring pass; each measures the scene itself and draws its own run (``draw_run(job, k,
-    writer, progress)``; ``second(job, segment, fmt)`` runs in the second process, a module-level function).
-    A failed or interrupted child leaves no segment."""
-
-    segments = [segment_path(out, k) for k in range(2)]
-    fmt = Path(out).suffix.lstrip(".").lower()
-    ctx = multiprocessing.get_context("spawn")
-    child = ctx.Process(target=second, args=(job, segments[1], fmt), daemon=True)
-    child.start()
-    try:
-        with media.VideoWriter(segments[0], job.fps, fmt) as writer:
-            runs = draw_run(job, 0, writer, progress)
-        child.join()
-        if child.exitcode != 0:
-            raise RuntimeError(f"a drawing process failed (exit {child.exitcode})")
-        return join(segments[:runs], out)
-    finally:
-        if child.is_alive():                  # this process is failing or was interrupted
-            child.terminate()
-            child.join(5)
-        for s in segments:
-            s.unlink(missing_ok=True)
-        if child.pid:
-            remove_temporaries(Path(out).parent, [child.pid])    # what a stopped child was writing
-
-
-def second_run(draw_run, job: Job, segment: Path, fmt: str) -> None:
-    """In the second process: draw run 1 (nothing when the scene holds a single state) into ``segment``."""
-    import signal
-
+def _child(draw_frames, states, segment: Path, fps: int, fmt: str) -> None:
+    """In the forked process: draw ``states`` into ``segment``; the exit code says how it went."""
+    gc.freeze()                     # never free what the parent made (its libraries' threads are not here)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the parent stops it; its temporary file goes with it
-    writer = media.VideoWriter(segment, job.fps, fmt)
+    for s in (signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, signal.SIG_IGN)            # the parent handles Ctrl-C and a hang-up, then stops it
+    writer = media.VideoWriter(segment, fps, fmt)
     try:
-        runs = draw_run(job, 1, writer)
+        draw_frames(states, writer)
     except BaseException:
         writer.discard()
         raise
-    if runs < 2:
-        writer.discard()
-    else:
-        writer.close()
+    writer.close()
+
+
+def render_in_two(out: Path, fmt: str, fps: int, animate, draw_states) -> Path:
+    """Render into ``out`` with the frames shared by two processes. ``animate(writer, draw)`` runs the scene
+    (``capture._animation``) and calls ``draw(scene, sink, fit, writer, bar)`` with the kept frames;
+    ``draw_states(scene, states, fit, writer, sink, on_state)`` draws some of them (``capture._draw_kept``).
+    A failed or interrupted child leaves no segment."""
+    segments = [segment_path(out, k) for k in range(2)]
+    children: list = []
+
+    def draw(scene, sink, fit, writer, bar):
+        states, on_state = sink.states, (lambda: bar.update(1)) if bar is not None else None
+        k = cut(states) if fork_is_safe() else None
+        if bar is not None:
+            bar.total = len(states) if k is None else k           # this process's frames
+        sink.writer = writer
+        if k is not None:
+            ctx = multiprocessing.get_context("fork")
+            child = ctx.Process(target=_child, daemon=True, args=(
+                lambda part, w: draw_states(scene, part, fit, w), states[k:], segments[1], fps, fmt))
+            child.start()
+            children.append(child)
+            states = states[:k]
+        draw_states(scene, states, fit, writer, sink, on_state)
+        for child in children:
+            child.join()
+            if child.exitcode != 0:
+                raise RuntimeError(f"a drawing process failed (exit {child.exitcode})")
+
+    try:
+        with media.VideoWriter(segments[0], fps, fmt) as writer:
+            animate(writer, draw)
+        return join(segments[:1 + len(children)], out)
+    finally:
+        for child in children:
+            if child.is_alive():                  # this process is failing or was interrupted
+                child.terminate()
+                child.join(5)
+        for s in segments:
+            s.unlink(missing_ok=True)
+        for child in children:
+            remove_temporaries(Path(out).parent, [child.pid])    # what a stopped child was writing
