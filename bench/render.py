@@ -6,7 +6,7 @@
     .venv/bin/python bench/render.py --only memory                  # smooth high-quality cnn-gif2: peak memory
 
 Each case runs in a fresh process, with a fresh cache folder (cold) unless it says warm, and reports wall
-seconds and the peak memory of its process tree (sampled every 50 ms through /proc): proportional set size,
+seconds and the peak memory of its process tree (sampled through /proc every 0.25 s): proportional set size,
 which counts a page shared by a forked process once (resident size counts it in each; printed for the smooth
 video, whose second process is forked). Stock Manim runs
 the same scene with its own camera (bench/stock_scenes.py). Targets from the issue are printed beside each
@@ -29,17 +29,19 @@ PY = sys.executable
 CONVVIZ = [PY, "-m", "convviz.app.cli"]
 
 
-def _tree_memory(pid: int) -> tuple[int, int]:
+def _tree_memory(pid: int, proportional: bool = True) -> tuple[int, int]:
     """(resident bytes, proportional bytes) of ``pid`` and all its descendants. A forked process shares its
-    parent's pages until either writes them: resident counts them in both, proportional (PSS) once, split."""
+    parent's pages until either writes them: resident counts them in both, proportional (PSS) once, split.
+    PSS costs the kernel a walk of the page tables: without ``proportional`` it is 0."""
     rss, pss, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/statm") as f:
                 rss += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                pss += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) * 1024
+            if proportional:
+                with open(f"/proc/{p}/smaps_rollup") as f:
+                    pss += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) * 1024
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo.extend(int(c) for c in f.read().split())
         except (OSError, ValueError, StopIteration):
@@ -60,10 +62,11 @@ def run(cmd: list[str], cwd: Path = ROOT, cache: str | None = None) -> tuple[flo
     env.pop("PYTHONDONTWRITEBYTECODE", None)          # as on a user's machine: compiled modules are kept
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak_rss = peak_pss = 0
+    peak_rss = peak_pss = polls = 0
     while proc.poll() is None:
-        rss, pss = _tree_memory(proc.pid)
+        rss, pss = _tree_memory(proc.pid, proportional=polls % 5 == 0)     # PSS every 0.25 s: it slows the run
         peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
+        polls += 1
         time.sleep(0.05)
     seconds = time.perf_counter() - t0
     if proc.returncode:

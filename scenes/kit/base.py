@@ -222,6 +222,15 @@ class FlatText(VMobject):
             anchor = np.array([box.get_left()[0], box.get_top()[1], 0.0])
             self.strut_offset = anchor - (self.get_center() if pts else anchor)
 
+    def get_family(self, recurse: bool = True) -> list:
+        """A text has no submobjects (unless one was added): its family is itself, without Manim's walk."""
+        return [self] if not self.submobjects else super().get_family(recurse)
+
+    def family_members_with_points(self) -> list:
+        if self.submobjects:
+            return super().family_members_with_points()
+        return [self] if len(self.points) else []
+
     def place_strut(self, point) -> "FlatText":
         """Move so that the (invisible) strut's top-left corner is at ``point``."""
         self.shift(np.asarray(point, dtype=float) - (self.get_center() + self.strut_offset))
@@ -443,7 +452,11 @@ class ConvVizScene(Scene):
             return
         if self.tweening:
             rt = run_time if run_time is not None else min(0.5, 0.45 * self.opts.step_seconds)
-            self.play(*animations, run_time=rt)
+            self._idle = not self.updaters and not any(m.updaters for m in self.get_mobject_family_members())
+            try:
+                self.play(*animations, run_time=rt)
+            finally:
+                self._idle = False
             return
         for a in animations:
             anim = prepare_animation(a)
@@ -457,6 +470,12 @@ class ConvVizScene(Scene):
             anim.begin()
             anim.finish()
             anim.clean_up_from_scene(self)
+
+    def update_mobjects(self, dt: float) -> None:
+        """Manim walks every family at every tweened frame to run updaters: skipped while a transition runs in
+        a scene that has none (``transition`` looks once)."""
+        if not getattr(self, "_idle", False):
+            super().update_mobjects(dt)
 
     def hold(self, seconds: float | None = None) -> None:
         """Show the current state for ``seconds`` (default: one step)."""

@@ -41,24 +41,23 @@ def fork_is_safe() -> bool:
 MIN_SPLIT = 8          # fewer frames are drawn in one process
 
 
+FIRST_SHARE = 0.47     # of the frames, drawn by this process, which also joins the segments
+
+
 def cut(states: list) -> int | None:
-    """Where the second process's frames begin: the first tweened frame after a held state past the middle (a
-    held state ends in the first segment whole), or None when the frames are too few to share.
+    """Where the second process's frames begin: the tweened frame after a held state nearest ``FIRST_SHARE``
+    of the way (a held state ends in the first segment, a tween starts the second), or None when the frames
+    are too few to share.
 
     >>> cut([([], 1, True)] + [([], 0.1, False)] * 4 + [([], 1, True)] + [([], 0.1, False)] * 4)
     6
     >>> cut([([], 1, True)] * 3) is None
     True
     """
-    if len(states) < MIN_SPLIT:
+    starts = [i for i in range(1, len(states)) if states[i - 1][2] and not states[i][2]]
+    if len(states) < MIN_SPLIT or not starts:
         return None
-    for i in range(len(states) // 2, len(states)):
-        if not states[i][2] and states[i - 1][2]:
-            return i
-    for i in range(len(states) // 2, 0, -1):
-        if not states[i][2] and states[i - 1][2]:
-            return i
-    return None
+    return min(starts, key=lambda i: abs(i - FIRST_SHARE * len(states)))
 
 
 def segment_path(out: Path, k: int) -> Path:
