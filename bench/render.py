@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 PY = sys.executable
 CONVVIZ = [PY, "-m", "convviz.app.cli"]
 
+from convviz.options import VIDEO_PRESETS  # noqa: E402
+
 
 def _tree_memory(pid: int, proportional: bool = True) -> tuple[int, int]:
     """(resident bytes, proportional bytes) of ``pid`` and all its descendants. A forked process shares its
@@ -124,8 +126,9 @@ def smooth_vs_stock(out: Path, quality: str, n: int = 3) -> None:
                                    "-o", str(out / "ours.mp4")]))
     (s_stock, m_stock), (s_ours, m_ours) = (sorted(r)[n // 2] for r in (stock, ours))
     print(f"  runs, s: stock {' '.join(f'{s:.1f}' for s, _ in stock)}; convviz {' '.join(f'{s:.1f}' for s, _ in ours)}")
-    stock_frames, stock_px = _video_frames(next((out / "stock").rglob("*.mp4")))
-    ours_frames, ours_px = _video_frames(out / "ours.mp4")
+    fps = VIDEO_PRESETS[quality][2]                    # Manim's and convviz's frame rate at this quality
+    stock_frames, stock_px = _video_frames(next((out / "stock").rglob("*.mp4")), fps)
+    ours_frames, ours_px = _video_frames(out / "ours.mp4", fps)
     cost_stock = s_stock / stock_frames / (stock_px / 1e6)
     cost_ours = s_ours / ours_frames / (ours_px / 1e6)
     row(f"stock manim {flag} MultiChannelScene ({stock_frames} frames, median of {n})", s_stock, m_stock,
@@ -139,7 +142,7 @@ def memory(out: Path) -> None:
     """The longest renders of the issue's memory target (the 196- and 900-step GIFs are in ``growth``)."""
     s, m = run(CONVVIZ + ["render", "cnn-gif2", "--smooth", "--format", "mp4", "--quality", "high", "-o",
                           str(out / "high.mp4")])
-    frames, px = _video_frames(out / "high.mp4")
+    frames, px = _video_frames(out / "high.mp4", VIDEO_PRESETS["high"][2])
     row(f"cnn-gif2 --smooth mp4 high ({frames} frames, {px / 1e6:.2f} MP)", s, m,
         f"memory <= 800 MB (resident, shared pages counted in each process: {peaks[0] / 2**20:.0f} MB)")
 
@@ -167,13 +170,14 @@ def notes_cold(out: Path) -> None:
     row("convviz notes, cold (29 files, medium)", s, m, "target <= 20 s")
 
 
-def _video_frames(path: Path) -> tuple[int, int]:
+def _video_frames(path: Path, fps: int) -> tuple[int, int]:
+    """(frames shown: the video's duration at ``fps``, pixels per frame). A held frame may be stored once (and
+    once at its end) and shown for many frame times: counting stored frames would undercount."""
     import av
 
     with av.open(str(path)) as c:
         st = c.streams.video[0]
-        n = sum(1 for _ in c.demux(st) if _.size)
-        return n, st.codec_context.width * st.codec_context.height
+        return round(c.duration / av.time_base * fps), st.codec_context.width * st.codec_context.height
 
 
 def main() -> None:

@@ -83,20 +83,26 @@ def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, tmp_path,
     assert a[-1][1] == 2500                                                  # 0.5 + 2.0 s merged
 
 
-def test_streamed_video_repeats_each_held_frame_for_its_duration(tmp_path):
+@pytest.mark.parametrize("fmt,fps", [("mp4", 10), ("mp4", 30), ("webm", 10)])
+def test_streamed_video_shows_each_held_frame_for_its_duration(fmt, fps, tmp_path):
+    """A held frame is encoded at every frame time it covers, or (WebM, and MP4 from 30 fps) at the first and
+    the last of them, the time stamps skipping the rest: a player shows it from its start until the next
+    frame's, the last one to the video's end."""
     e, p, o = entry_parts(SMALL, step_seconds=0.5)
-    held = capture.held_frames(e.scene, p, o, "mp4", "low", fps=10)
-    out = capture.render(e.scene, p, o, tmp_path / "a.mp4", "mp4", "low", fps=10)
+    held = capture.held_frames(e.scene, p, o, fmt, "low", fps=fps)
+    out = capture.render(e.scene, p, o, tmp_path / f"a.{fmt}", fmt, "low", fps=fps)
     with av.open(str(out)) as c:
-        decoded = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
-    expected = [round(f.seconds * 10) for f in held.frames]
-    assert len(decoded) == sum(expected)
-    k = 0
-    for f, n in zip(held.frames, expected):
-        for j in range(n):                          # H.264 is lossy: close to its frame, far from the others
-            err = np.abs(decoded[k + j].astype(int) - f.pixels[..., :3].astype(int)).mean()
-            assert err < 3.0
-        k += n
+        decoded = [(round(f.time * fps), f.to_ndarray(format="rgb24")) for f in c.decode(video=0)]
+        duration = c.duration / av.time_base
+    starts = np.cumsum([0] + [round(f.seconds * fps) for f in held.frames])
+    expected = []                                    # (frame time, the held frame shown then)
+    for f, a, b in zip(held.frames, starts, starts[1:]):
+        ends = list(range(a + 1, b)) if fmt == "mp4" and fps < 30 else [b - 1] if b - a > 1 else []
+        expected += [(t, f) for t in [a] + ends]
+    assert [t for t, _ in decoded] == [t for t, _ in expected]
+    for (_, pixels), (_, f) in zip(decoded, expected):     # lossy: close to its frame, far from the others
+        assert np.abs(pixels.astype(int) - f.pixels[..., :3].astype(int)).mean() < 3.0
+    assert abs(duration - starts[-1] / fps) < 1.1 / fps           # the last frame shown for its whole time
 
 
 def test_a_render_keeps_no_frame_list_and_leaves_no_spool(tmp_path, monkeypatch):
@@ -373,10 +379,62 @@ def test_smooth_video_in_two_processes_has_the_frames_of_one(fmt, tmp_path, monk
     assert len(one) == len(two) > 20
     errors = [np.abs(a.astype(int) - b.astype(int)).mean() for a, b in zip(one, two)]
     assert max(errors) < 3.0
-    with av.open(str(files["2"])) as c:
-        times = [f.time for f in c.decode(video=0)]
-    assert np.allclose(np.diff(times), 0.1)                                  # one frame every 1/fps s
+    times = {}
+    for n in ("1", "2"):
+        with av.open(str(files[n])) as c:
+            times[n] = [round(f.time, 3) for f in c.decode(video=0)]
+    assert times["1"] == times["2"]                                          # at the same times
     assert os.listdir(tmp_path / "2") == [f"a.{fmt}"]
+
+
+def test_a_smooth_video_is_drawn_in_one_process_when_another_thread_runs(tmp_path, monkeypatch):
+    """Forking a process whose threads may hold locks can hang: with a thread running, one process draws."""
+    import threading
+
+    from scenes.render import parallel
+
+    joined = []
+    monkeypatch.setattr(parallel, "join", lambda segments, out, join=parallel.join: joined.append(
+        len(segments)) or join(segments, out))
+    monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait, daemon=True)
+    worker.start()
+    try:
+        assert not parallel.fork_is_safe()
+        e, p, o = entry_parts("cnn-figure15", smooth=True)
+        capture.render(e.scene, p, o, tmp_path / "a.mp4", "mp4", "low", fps=10)
+    finally:
+        stop.set()
+        worker.join()
+    assert joined == [1] and len(_decoded(tmp_path / "a.mp4")) > 20
+    assert parallel.fork_is_safe()
+
+
+def test_a_steady_transform_leaves_what_does_not_move_exactly_put():
+    """Manim's interpolation moves a part whose start and end are equal by rounding errors; the scenes' swap
+    keeps it exactly (so a kept frame shares its copy), and moves the rest as Manim does."""
+    from manim import ReplacementTransform, Square, VGroup
+
+    from scenes.kit.base import SteadyTransform
+
+    def pair():
+        still, moving = Square(0.7).shift([0.1, 0.3, 0]), Square(0.7)
+        target = VGroup(still.copy(), moving.copy().shift([1.1, 0.2, 0]))
+        return VGroup(still, moving), target
+
+    for cls, exact in ((ReplacementTransform, False), (SteadyTransform, True)):
+        start, target = pair()
+        before = [m.points.copy() for m in start]
+        anim = cls(start, target)
+        anim.begin()
+        anims = []
+        for alpha in (0.3, 0.7):
+            anim.interpolate(alpha)
+            anims.append([m.points.copy() for m in start])
+        assert all(np.array_equal(a[0], before[0]) for a in anims) == exact
+        assert all(np.allclose(a[0], before[0]) for a in anims)                     # no visible move either way
+        assert not np.allclose(anims[0][1], before[1]) and not np.allclose(anims[0][1], anims[1][1])
 
 
 def _failing_child(draw_frames, states, segment, fps, fmt):          # runs in the forked process
