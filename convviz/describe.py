@@ -19,7 +19,8 @@ def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
     + 1 = 5``; asymmetric ('same' with an even kernel) padding shows both sides.
 
     Dimensions whose numbers equal the first dimension's are not repeated; when the lines differ, each is
-    prefixed ``H: ``, ``W: `` (``D: `` third). The value is ``shapes.conv_output_length``.
+    prefixed with its axis: ``H: ``, ``W: ``, or for a volume (PyTorch's order D, H, W) ``D: ``, ``H: ``,
+    ``W: ``. The value is ``shapes.conv_output_length``.
 
     Args:
         in_size: spatial input size, one int per dimension, e.g. (H, W)
@@ -42,6 +43,8 @@ def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
         ...     print(line)
         H: o = ⌊(i + p₁ + p₂ − d(k−1) − 1)/s⌋ + 1 = ⌊(6 + 1 + 2 − 1·(4−1) − 1)/1⌋ + 1 = 6
         W: o = ⌊(i + 2p − d(k−1) − 1)/s⌋ + 1 = ⌊(5 + 2·1 − 1·(3−1) − 1)/1⌋ + 1 = 5
+        >>> [line[:3] for line in size_formula((2, 4, 5), (1, 3, 3), (1, 1, 1), 0, (1, 1, 1))]   # (D, H, W)
+        ['D: ', 'H: ', 'W: ']
     """
     pads = resolve_padding(padding, kernel_size, dilation, stride)
     lines = []
@@ -52,7 +55,7 @@ def size_formula(in_size, kernel_size, stride, padding, dilation) -> list[str]:
         o = conv_output_length(i, k, s, (pb, pa), d)
         pad_sym = "2p" if pb == pa else "p₁ + p₂"
         pad_num = f"2·{pb}" if pb == pa else f"{pb} + {pa}"
-        name = "" if len(dims) == 1 or all(x == dims[0] for x in dims) else ("H: ", "W: ", "D: ")[a]
+        name = "" if len(dims) == 1 or all(x == dims[0] for x in dims) else f"{'DHW'[3 - len(dims) + a]}: "
         lines.append(f"{name}o = ⌊(i + {pad_sym} − d(k−1) − 1)/s⌋ + 1 = ⌊({i} + {pad_num} − {d}·({k}−1) − 1)/{s}⌋"
                      f" + 1 = {o}")
     return lines
@@ -63,7 +66,7 @@ def transpose_size_formula(in_size, kernel_size, stride, padding, output_padding
     numbers substituted (``shapes.conv_transpose_output_size``).
 
     Dimensions whose numbers equal the first dimension's are not repeated; when the lines differ, each is
-    prefixed ``H: ``, ``W: `` (``D: `` third).
+    prefixed with its axis (``D: ``, ``H: ``, ``W: `` for a volume, as ``size_formula``).
 
     Args:
         in_size: spatial input size, one int per dimension, e.g. (H, W)
@@ -89,7 +92,7 @@ def transpose_size_formula(in_size, kernel_size, stride, padding, output_padding
         if a > 0 and dims[a] == dims[0]:
             continue
         o = conv_transpose_output_size(i, k, s, p, op, d)
-        name = "" if all(x == dims[0] for x in dims) else ("H: ", "W: ", "D: ")[a]
+        name = "" if all(x == dims[0] for x in dims) else f"{'DHW'[3 - len(dims) + a]}: "
         lines.append(f"{name}o = (i−1)s − 2p + d(k−1) + output_padding + 1 = ({i}−1)·{s} − 2·{p} + {d}·({k}−1)"
                      f" + {op} + 1 = {o}")
     return lines
