@@ -204,7 +204,7 @@ class Conv3DScene(ConvVizScene):
         outlined exactly over their cells; an interior voxel: its box and projections without hidden edges.
         Returns (mark, {face: corners}, the point the kernel's arrow ends at)."""
         d, h, w = step.position
-        (D, H, W), P = fig.out_size, self.vout.point
+        W, P = fig.out_size[2], self.vout.point
         faces = {}
         if d == 0:
             faces["front"] = [P(h, w, 0), P(h, w + 1, 0), P(h + 1, w + 1, 0), P(h + 1, w, 0)]
