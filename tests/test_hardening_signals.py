@@ -112,8 +112,9 @@ def test_notes_stopped_stops_workers_and_keeps_finished_files(env, tmp_path):
     p = start(argv, env, ROOT)
     assert wait_for(lambda: (out / "cnn-gif1.gif").exists() and len(pids_in(tmp_path / "pids")) == 1), \
         p.communicate()
-    manifest = next((tmp_path / "cache" / "notes").glob("*.json"))
-    assert wait_for(lambda: "cnn-gif1.gif" in manifest.read_text())
+    manifests = lambda: list((tmp_path / "cache" / "notes").glob("*.json"))     # noqa: E731
+    assert wait_for(lambda: manifests() and "cnn-gif1.gif" in manifests()[0].read_text())   # (after the file)
+    manifest = manifests()[0]
     assert len(processes_mentioning(str(out))) == 3                       # the command and its two workers
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=30)

@@ -14,6 +14,7 @@ from PIL import Image
 
 from convviz.app.cli import main
 from convviz.catalogue import get_entry
+from scenes.kit.base import ConvVizScene
 from scenes.render import capture, media
 
 SMALL = "no_padding_no_strides"          # 4 steps
@@ -437,8 +438,89 @@ def test_a_steady_transform_leaves_what_does_not_move_exactly_put():
         assert not np.allclose(anims[0][1], before[1]) and not np.allclose(anims[0][1], anims[1][1])
 
 
-def _failing_child(draw_frames, states, segment, fps, fmt):          # runs in the forked process
+class _Unusual(ConvVizScene):
+    """Animations whose changes reach beyond their own mobject: a ``Succession`` whose second part adds its
+    square while it plays, and an ``UpdateFromAlphaFunc`` that moves another square."""
+
+    def construct(self):
+        from manim import Create, FadeIn, Square, Succession, UpdateFromAlphaFunc
+
+        a, b, c, d = (Square(0.8, color=col, fill_opacity=0.5).shift([x, 0, 0])
+                      for col, x in (("#C53030", -2), ("#2B6CB0", 0), ("#2F855A", 2), ("#B7791F", 0.5)))
+        self.add(a)
+        self.hold(0.2)
+        self.transition(Succession(FadeIn(b), Create(c)))
+        self.hold(0.2)
+        self.add(d)
+        self.transition(UpdateFromAlphaFunc(a, lambda m, t: d.move_to([0.5, t, 0])))
+        self.hold(0.2)
+
+
+def test_kept_tweens_of_animations_that_reach_beyond_their_mobject_equal_manims_drawing(monkeypatch):
+    """The kept tween frames of animations not known to change only their own mobject's family are kept
+    whole at every frame: the same pixels as Manim drawing them in a second pass."""
+    from scenes.kit import base
+    from scenes.render.capture import _touched
+
+    o = get_entry(SMALL).options(smooth=True)
+    kept = capture.held_frames(_Unusual, {}, o, "gif", "low", fps=10)
+    monkeypatch.setattr(base, "KEEP_BUDGET", 0)
+    again = capture.held_frames(_Unusual, {}, o, "gif", "low", fps=10)
+    assert len(kept.frames) == len(again.frames) > 8
+    for a, b in zip(kept.frames, again.frames):
+        assert a.seconds == b.seconds and np.array_equal(a.pixels, b.pixels)
+
+    from manim import FadeIn, Scene, Square, Succession, UpdateFromAlphaFunc
+    scene, sq = Scene(), Square()
+    for anims, known in (([FadeIn(sq)], True), ([Succession(FadeIn(sq))], False),
+                         ([UpdateFromAlphaFunc(sq, lambda m, t: None)], False)):
+        scene.animations = anims
+        assert (_touched(scene) is not None) == known
+
+
+def _failing_child(draw_frames, states, segment, fps, fmt, drawn):    # runs in the forked process
     raise SystemExit(3)
+
+
+def _stalled_child(draw_frames, states, segment, fps, fmt, drawn):    # runs in the forked process
+    import time
+    time.sleep(600)
+
+
+def test_a_stalled_drawing_process_is_stopped_and_the_render_fails_leaving_nothing(tmp_path, monkeypatch):
+    from scenes.render import parallel
+
+    monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
+    monkeypatch.setattr(parallel, "_child", _stalled_child)
+    monkeypatch.setattr(parallel, "STALL_SECONDS", 1.5)
+    started = []
+    monkeypatch.setattr(parallel, "_wait", lambda child, drawn, wait=parallel._wait: started.append(child)
+                        or wait(child, drawn))
+    e, p, o = entry_parts("cnn-figure15", smooth=True)
+    with pytest.raises(RuntimeError, match="drew nothing"):
+        capture.render(e.scene, p, o, tmp_path / "a.mp4", "mp4", "low", fps=10)
+    assert os.listdir(tmp_path) == []
+    assert started and not started[0].is_alive()
+
+
+def test_without_a_second_process_to_be_had_one_process_draws_every_frame(tmp_path, monkeypatch):
+    import multiprocessing.context
+
+    from scenes.render import parallel
+
+    def no_process(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    joined = []
+    monkeypatch.setattr(parallel, "join", lambda segments, out, join=parallel.join: joined.append(
+        len(segments)) or join(segments, out))
+    monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
+    e, p, o = entry_parts("cnn-figure15", smooth=True)
+    two = _decoded(capture.render(e.scene, p, o, tmp_path / "two.mp4", "mp4", "low", fps=10))
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", no_process)
+    one = _decoded(capture.render(e.scene, p, o, tmp_path / "one.mp4", "mp4", "low", fps=10))
+    assert joined == [2, 1] and len(one) == len(two) > 20
+    assert sorted(os.listdir(tmp_path)) == ["one.mp4", "two.mp4"]
 
 
 def test_a_failing_drawing_process_fails_the_render_and_leaves_nothing(tmp_path, monkeypatch):

@@ -50,9 +50,12 @@ def _only_text(mob) -> bool:
     return bool(drawn) and all(isinstance(m, FlatText) for m in drawn)
 
 
-# Outlines looked at in all (held states x outlines on screen) while keeping states: a 900-step conv2d of a 32x32
-# input looks at 1.8 M and keeps ~150 MB; past this a second pass (drawing as it goes) bounds the memory instead.
-KEEP_BUDGET = 2_000_000
+# Bytes kept while keeping states: each copy's arrays and object (~1.6 KB of attributes), and a reference per
+# outline per state or frame (a 900-step conv2d of a 32x32 input keeps ~90 MB); past this a second pass
+# (drawing as it goes) bounds the memory instead.
+KEEP_BUDGET = 300 * 2**20
+_COPY_BYTES = 1700                  # a copy's object and its attribute dictionary
+_REF_BYTES = 8                      # a list's reference
 _DRAWN_ARRAYS = ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas", "sheen_direction")
 _DRAWN_VALUES = ("stroke_width", "background_stroke_width", "sheen_factor", "joint_type", "cap_style",
                  "background_image", "z_index")
@@ -111,7 +114,7 @@ class FrameSink:
     the final state). With ``keep`` it also keeps a copy of each held state's outlines (``states``), so that
     the animation is drawn from them once the extent is known, without running the storyboard again; with
     ``tweens`` (smooth mode) the tweens are played too and every frame of them is kept (``keep_frame``).
-    ``states`` becomes None past ``KEEP_BUDGET`` outlines: a second pass, drawing as it goes, then bounds the
+    ``states`` becomes None past ``KEEP_BUDGET`` bytes kept (``kept``): a second pass, drawing as it goes, then bounds the
     memory. A drawing pass hands each frame (pixels, seconds) to ``writer`` as it is made: a
     ``scenes.render.media`` writer encoding to a file as it goes, or a ``ListWriter`` keeping them.
     ``held_at[i]``: the index of the frame showing the i-th held state."""
@@ -136,7 +139,7 @@ class FrameSink:
         self.holds += 1
         if self.on_hold is not None:
             self.on_hold()
-        if self.still and not self.final_only:
+        if self.still and not self.final_only and self.states is None:     # (kept states: ``keep`` notes it)
             self.bbox = union_bbox(self.bbox, content_bbox(mobjects))
 
     def freeze(self, outlines: list, prune: bool = False) -> list | None:
@@ -145,10 +148,10 @@ class FrameSink:
         ``prune``: forget the copies of outlines not in this list (at a held state)."""
         if self.states is None:
             return None
-        self.kept += len(outlines)
+        self.kept += _REF_BYTES * len(outlines)
         if self.kept > KEEP_BUDGET or not all(type(m).__dict__.get("__copy__") is None and isinstance(m, VMobject)
                                               for m in outlines):
-            self.states, self._frozen = None, {}
+            self.states, self._frozen, self._looks = None, {}, {}
             return None
         frozen, looks, now, copies = self._frozen, self._looks, {}, []
         for m in outlines:
@@ -159,6 +162,8 @@ class FrameSink:
                 c = looks.get(sig)
                 if c is None:
                     c = looks[sig] = _frozen(m)
+                    self.kept += _COPY_BYTES + sum(getattr(c, a).nbytes for a in _DRAWN_ARRAYS
+                                                   if isinstance(getattr(c, a, None), np.ndarray))
             now[id(m)] = (m, c, sig)           # m kept alive with its copy: its id stays its own
             copies.append(c)
         if prune:
@@ -171,12 +176,25 @@ class FrameSink:
     def keep(self, outlines: list, seconds: float) -> None:
         """Keep a held state's outlines (in drawing order) and its duration."""
         state = self.freeze(outlines, prune=True)
-        if state is not None:
-            self.states.append((state, seconds, True))
+        if state is None:                   # the budget spent: measured as ``track`` does
+            self.bbox = union_bbox(self.bbox, content_bbox(outlines))
+            return
+        self.states.append((state, seconds, True))
+        if not self.final_only:             # the extent grows only by copies not held before
+            for c in state:
+                d = c.__dict__
+                if "_cv_held" not in d:
+                    d["_cv_held"] = True
+                    if len(c.points):
+                        lo, hi = c.points[:, :2].min(axis=0), c.points[:, :2].max(axis=0)
+                        if np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)):
+                            self.bbox = union_bbox(self.bbox, ((float(lo[0]), float(lo[1])),
+                                                               (float(hi[0]), float(hi[1]))))
 
     def keep_frame(self, outlines: list, seconds: float) -> None:
         """Keep a tweened frame: ``outlines`` already frozen (``freeze``), in drawing order."""
         if self.states is not None:
+            self.kept += _REF_BYTES * len(outlines)
             self.states.append((outlines, seconds, False))
 
     def capture(self, pixels: np.ndarray, seconds: float) -> None:
@@ -444,7 +462,7 @@ class ConvVizScene(Scene):
     def tweening(self) -> bool:
         """Smooth mode while frames are captured or kept (a still or a measuring pass never tweens)."""
         sink = self.sink
-        return self.smooth and (sink is None or not sink.still or (sink.tweens and sink.states is not None))
+        return self.smooth and (sink is None or not sink.still or sink.tweens)
 
     def transition(self, *animations, run_time: float | None = None) -> None:
         """Go to the next state: tweened in smooth mode, at once otherwise (no frames in between)."""
@@ -452,7 +470,9 @@ class ConvVizScene(Scene):
             return
         if self.tweening:
             rt = run_time if run_time is not None else min(0.5, 0.45 * self.opts.step_seconds)
-            self._idle = not self.updaters and not any(m.updaters for m in self.get_mobject_family_members())
+            animations = [prepare_animation(a) for a in animations]
+            self._idle = not self.updaters and not any(m.updaters for m in self.get_mobject_family_members()) \
+                and not any(m.updaters for a in animations for m in a.mobject.get_family())
             try:
                 self.play(*animations, run_time=rt)
             finally:

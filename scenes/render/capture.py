@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from scenes.render import media, parallel
+from scenes.render.progress import drawing, progress_bar
 from convviz.files import scratch_dir   # per process: concurrent runs never share Manim's text/TeX caches
 from convviz.options import (STILL_DENSITY, STILL_FORMATS, STILL_MIN_WIDTH, VIDEO_DENSITY, VIDEO_PRESETS,
                              RenderOptions)
@@ -141,17 +142,22 @@ def _display_order(cam, mobjects) -> list:
 
 
 def _touched(scene) -> set | None:
-    """ids of what the scene's current animations change, or None when updaters may change anything."""
-    from manim import AnimationGroup
+    """ids of what the scene's current animations change, or None when that is not known: an updater may
+    change anything, and so may an animation of a kind not known to change only its own mobject's family
+    (a ``Succession`` starts its parts, which may add mobjects, while it plays; an ``UpdateFromFunc`` calls
+    any function). Every frame is then kept whole, in the order Manim draws it."""
+    from manim import AnimationGroup, DrawBorderThenFill, LaggedStart, ShowPartial, Transform
 
     if scene.updaters or any(m.updaters for m in scene.get_mobject_family_members()):
         return None
     ids, todo = set(), list(scene.animations or [])
     while todo:
         a = todo.pop()
-        ids.update(id(m) for m in a.mobject.get_family())
-        if isinstance(a, AnimationGroup):
+        if type(a) in (AnimationGroup, LaggedStart):        # all parts begin at once, as one
             todo.extend(a.animations)
+        elif not isinstance(a, (Transform, ShowPartial, DrawBorderThenFill)):
+            return None
+        ids.update(id(m) for m in a.mobject.get_family())
     return ids
 
 
@@ -295,7 +301,7 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
     logger.setLevel(logging.ERROR)
     cfg = _config(quality, fps, THEMES[options.theme].background)
     writer = media.ListWriter() if writer is None and not still else writer
-    bar = _progress(scene_cls, progress)
+    bar = progress_bar(scene_cls, progress)
 
     def after(scene):                           # drawn from the kept states, in this pass
         if sink.states is not None:
@@ -304,16 +310,19 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
 
     sink = FrameSink(still=True, record_text=record_text, final_only=final_only, keep=not still,
                      tweens=not still and options.smooth)
+    if bar is not None:
+        sink.on_hold = lambda: bar.update(1)
     try:
         scene = _run(scene_cls, params, options, cfg, sink, after=after)
         if still or sink.states is not None:
             return scene, sink
         fit = _fit(sink.bbox, density or VIDEO_DENSITY[quality], min_width)
-        drawing = FrameSink(writer=writer, record_text=record_text)
+        second = FrameSink(writer=writer, record_text=record_text)
         if bar is not None:
-            bar.total = sink.holds
-            drawing.on_hold = lambda: bar.update(1)
-        return _run(scene_cls, params, options, cfg, drawing, fit=fit), drawing
+            bar.set_description(f"drawing {scene_cls.__name__}", refresh=False)
+            bar.reset(total=sink.holds)
+            second.on_hold = lambda: bar.update(1)
+        return _run(scene_cls, params, options, cfg, second, fit=fit), second
     finally:
         if bar is not None:
             bar.close()
@@ -321,19 +330,9 @@ def build_scene(scene_cls, params: dict[str, Any], options: RenderOptions, quali
 
 def draw_kept(scene, sink, fit, writer, bar=None) -> None:
     """Every kept state drawn into ``writer`` in this process (``_draw_kept``)."""
-    if bar is not None:
-        bar.total = len(sink.states)
+    drawing(bar, scene, len(sink.states), "frame" if sink.tweens else "step")
     sink.writer = writer
     _draw_kept(scene, sink.states, fit, writer, sink, (lambda: bar.update(1)) if bar is not None else None)
-
-
-def _progress(scene_cls, on: bool):
-    """A progress bar over the held states (their number is known once the first pass is done)."""
-    if not on:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=None, desc=f"rendering {scene_cls.__name__}", unit="step", leave=False)
 
 
 def px_per_unit(scene) -> float:

@@ -17,10 +17,12 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from fractions import Fraction
 from pathlib import Path
 
 from scenes.render import media
+from scenes.render.progress import drawing
 from convviz.files import atomic_path, remove_temporaries
 
 
@@ -99,19 +101,38 @@ def join(segments: list[Path], out: Path) -> Path:
     return Path(out)
 
 
-def _child(draw_frames, states, segment: Path, fps: int, fmt: str) -> None:
-    """In the forked process: draw ``states`` into ``segment``; the exit code says how it went."""
+STALL_SECONDS = 120    # a drawing process that draws no frame for this long is stopped (no frame takes 1 s)
+
+
+def _child(draw_frames, states, segment: Path, fps: int, fmt: str, drawn) -> None:
+    """In the forked process: draw ``states`` into ``segment``, counting them in ``drawn`` (shared); the exit
+    code says how it went."""
     gc.freeze()                     # never free what the parent made (its libraries' threads are not here)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the parent stops it; its temporary file goes with it
     for s in (signal.SIGINT, signal.SIGHUP):
         signal.signal(s, signal.SIG_IGN)            # the parent handles Ctrl-C and a hang-up, then stops it
     writer = media.VideoWriter(segment, fps, fmt)
     try:
-        draw_frames(states, writer)
+        draw_frames(states, writer, lambda: setattr(drawn, "value", drawn.value + 1))
     except BaseException:
         writer.discard()
         raise
     writer.close()
+
+
+def _wait(child, drawn, stall: float = STALL_SECONDS) -> None:
+    """Wait for ``child`` to end; stop it and fail if it draws no frame for ``stall`` seconds."""
+    seen, since = drawn.value, time.monotonic()
+    while child.is_alive():
+        child.join(0.5)
+        if drawn.value != seen:
+            seen, since = drawn.value, time.monotonic()
+        elif time.monotonic() - since > stall:
+            child.terminate()
+            child.join(5)
+            raise RuntimeError(f"a drawing process drew nothing for {stall:.0f} s and was stopped")
+    if child.exitcode != 0:
+        raise RuntimeError(f"a drawing process failed (exit {child.exitcode})")
 
 
 def render_in_two(out: Path, fmt: str, fps: int, animate, draw_states) -> Path:
@@ -125,21 +146,25 @@ def render_in_two(out: Path, fmt: str, fps: int, animate, draw_states) -> Path:
     def draw(scene, sink, fit, writer, bar):
         states, on_state = sink.states, (lambda: bar.update(1)) if bar is not None else None
         k = cut(states) if fork_is_safe() else None
-        if bar is not None:
-            bar.total = len(states) if k is None else k           # this process's frames
         sink.writer = writer
+        drawn = None
         if k is not None:
             ctx = multiprocessing.get_context("fork")
+            drawn = ctx.Value("l", 0, lock=False)                  # the child's frames so far
             child = ctx.Process(target=_child, daemon=True, args=(
-                lambda part, w: draw_states(scene, part, fit, w), states[k:], segments[1], fps, fmt))
-            child.start()
-            children.append(child)
-            states = states[:k]
+                lambda part, w, count: draw_states(scene, part, fit, w, on_state=count), states[k:],
+                segments[1], fps, fmt, drawn))
+            try:
+                child.start()
+            except OSError:                     # no process to be had (memory, process limit): draw them all
+                k = None
+            else:
+                children.append(child)
+                states = states[:k]
+        drawing(bar, scene, len(states), "frame")          # this process's frames
         draw_states(scene, states, fit, writer, sink, on_state)
         for child in children:
-            child.join()
-            if child.exitcode != 0:
-                raise RuntimeError(f"a drawing process failed (exit {child.exitcode})")
+            _wait(child, drawn)
 
     try:
         with media.VideoWriter(segments[0], fps, fmt) as writer:
