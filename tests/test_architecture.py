@@ -98,6 +98,17 @@ def test_editing_a_builder_changes_only_its_figures_keys(monkeypatch):
     assert after[1] != before[1]
 
 
+def test_a_modules_imports_are_read_once_per_version_of_its_file(tmp_path):
+    """Figures share most modules: each is parsed once, and again when the file changes."""
+    f = tmp_path / "m.py"
+    f.write_text("from convviz import ops\n")
+    first = cache._imports("convviz.fake", f)
+    assert "convviz.ops" in first and "convviz.trace" not in first
+    assert cache._imports("convviz.fake", f) == first
+    f.write_text("from convviz import ops, trace\n")
+    assert {"convviz.ops", "convviz.trace"} <= cache._imports("convviz.fake", f)
+
+
 @pytest.mark.parametrize("entry", ENTRIES, ids=lambda e: e.name)
 def test_every_entry_resolves_through_its_builder_to_a_typed_object(entry):
     fig = entry.resolve()

@@ -59,7 +59,14 @@ def module_file(name: str) -> Path | None:
 
 def _imports(name: str, path: Path) -> set[str]:
     """The ``convviz``/``scenes`` modules that module ``name`` imports anywhere in its body (absolute or
-    relative, at the top or inside functions), with the packages they live in."""
+    relative, at the top or inside functions), with the packages they live in. Parsed once per version of
+    the file (the figures share most modules)."""
+    st = path.stat()
+    return set(_parsed_imports(name, path, st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=None)
+def _parsed_imports(name: str, path: Path, mtime_ns: int, size: int) -> frozenset[str]:
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -78,7 +85,7 @@ def _imports(name: str, path: Path) -> set[str]:
         if m.split(".")[0] in ("convviz", "scenes") and module_file(m) is not None:
             parts = m.split(".")
             out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    return out
+    return frozenset(out)
 
 
 def code_modules(*roots: str) -> list[str]:
