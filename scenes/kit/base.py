@@ -51,8 +51,8 @@ def _only_text(mob) -> bool:
 
 
 # Bytes kept while keeping states: each copy's arrays and object (~1.6 KB of attributes), and a reference per
-# outline per state or frame (a 900-step conv2d of a 32x32 input keeps ~90 MB); past this a second pass
-# (drawing as it goes) bounds the memory instead.
+# outline per state or frame (a 900-step conv2d of a 32x32 input keeps them all, its render peaking at ~430 MB);
+# past this a second pass (drawing as it goes) bounds the memory instead.
 KEEP_BUDGET = 300 * 2**20
 _COPY_BYTES = 1700                  # a copy's object and its attribute dictionary
 _REF_BYTES = 8                      # a list's reference
@@ -114,8 +114,8 @@ class FrameSink:
     the final state). With ``keep`` it also keeps a copy of each held state's outlines (``states``), so that
     the animation is drawn from them once the extent is known, without running the storyboard again; with
     ``tweens`` (smooth mode) the tweens are played too and every frame of them is kept (``keep_frame``).
-    ``states`` becomes None past ``KEEP_BUDGET`` bytes kept (``kept``): a second pass, drawing as it goes, then bounds the
-    memory. A drawing pass hands each frame (pixels, seconds) to ``writer`` as it is made: a
+    ``states`` becomes None past ``KEEP_BUDGET`` bytes kept (``kept``): a second pass, drawing as it goes,
+    then bounds the memory. A drawing pass hands each frame (pixels, seconds) to ``writer`` as it is made: a
     ``scenes.render.media`` writer encoding to a file as it goes, or a ``ListWriter`` keeping them.
     ``held_at[i]``: the index of the frame showing the i-th held state."""
 
@@ -460,7 +460,8 @@ class ConvVizScene(Scene):
 
     @property
     def tweening(self) -> bool:
-        """Smooth mode while frames are captured or kept (a still or a measuring pass never tweens)."""
+        """Smooth mode while frames are drawn or kept (a still, or a measuring pass keeping no tweens, never
+        tweens; a pass keeping tweens goes on tweening past the budget, so its extent is the same)."""
         sink = self.sink
         return self.smooth and (sink is None or not sink.still or sink.tweens)
 
