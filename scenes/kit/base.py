@@ -27,10 +27,12 @@ from scenes.kit.theme import THEMES, font_for, label_text
 def content_bbox(mobjects) -> tuple[tuple[float, float], tuple[float, float]] | None:
     """((x0, y0), (x1, y1)) of everything drawn, in scene units (None when nothing has points)."""
     pts = [sub.points for m in mobjects for sub in m.get_family() if len(sub.points)]
-    if not pts:
-        return None
-    allpts = np.concatenate(pts)[:, :2]
-    lo, hi = allpts.min(axis=0), allpts.max(axis=0)
+    return points_bbox(np.concatenate(pts)) if pts else None
+
+
+def points_bbox(points: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """((x0, y0), (x1, y1)) of ``points`` (None when a coordinate is not finite)."""
+    lo, hi = points[:, :2].min(axis=0), points[:, :2].max(axis=0)
     if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
         return None
     return (float(lo[0]), float(lo[1])), (float(hi[0]), float(hi[1]))
@@ -185,11 +187,8 @@ class FrameSink:
                 d = c.__dict__
                 if "_cv_held" not in d:
                     d["_cv_held"] = True
-                    if len(c.points):
-                        lo, hi = c.points[:, :2].min(axis=0), c.points[:, :2].max(axis=0)
-                        if np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)):
-                            self.bbox = union_bbox(self.bbox, ((float(lo[0]), float(lo[1])),
-                                                               (float(hi[0]), float(hi[1]))))
+                    if len(c.points):           # (a copy shares its original's submobjects: no family walk)
+                        self.bbox = union_bbox(self.bbox, points_bbox(c.points))
 
     def keep_frame(self, outlines: list, seconds: float) -> None:
         """Keep a tweened frame: ``outlines`` already frozen (``freeze``), in drawing order."""

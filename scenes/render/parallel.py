@@ -120,16 +120,16 @@ def _child(draw_frames, states, segment: Path, fps: int, fmt: str, drawn) -> Non
     writer.close()
 
 
-def _wait(child, drawn, stall: float = STALL_SECONDS) -> None:
-    """Wait for ``child`` to end; stop it and fail if it draws no frame for ``stall`` seconds."""
+def _wait(child, drawn, stall: float | None = None) -> None:
+    """Wait for ``child`` to end; fail if it draws no frame for ``stall`` seconds (``STALL_SECONDS``): the
+    caller's clean-up then stops it."""
+    stall = STALL_SECONDS if stall is None else stall
     seen, since = drawn.value, time.monotonic()
     while child.is_alive():
         child.join(0.5)
         if drawn.value != seen:
             seen, since = drawn.value, time.monotonic()
         elif time.monotonic() - since > stall:
-            child.terminate()
-            child.join(5)
             raise RuntimeError(f"a drawing process drew nothing for {stall:.0f} s and was stopped")
     if child.exitcode != 0:
         raise RuntimeError(f"a drawing process failed (exit {child.exitcode})")
