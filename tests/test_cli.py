@@ -1,6 +1,7 @@
 """The command line: list, render, and every bad-input case (one line on stderr, exit 2, nothing written)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,8 @@ from PIL import Image
 
 from convviz.catalogue import ENTRIES, notes_entries
 from convviz.app.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(argv, capsys):
@@ -117,6 +120,21 @@ def test_subprocess_exit_status_and_stderr(tmp_path):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "stride" in r.stderr
     assert not (tmp_path / "a.gif").exists()
+
+
+def test_the_program_exits_at_once_after_its_clean_up(tmp_path):
+    """``convviz`` (``cli.run``) skips Python's teardown but not the exit handlers: the render is written, its
+    path printed, the exit status kept and the Manim scratch folder removed."""
+    env = dict(os.environ, CONVVIZ_CACHE=str(tmp_path / "cache"))
+    code = "import sys; from convviz.app.cli import run; sys.argv[1:] = %r; run()"
+    ok = subprocess.run([sys.executable, "-c", code % ["render", "no_padding_no_strides", "--format", "png", "-o",
+                                                         str(tmp_path / "a.png")]],
+                        capture_output=True, text=True, env=env, cwd=ROOT)
+    assert ok.returncode == 0 and ok.stdout.strip() == str(tmp_path / "a.png") and (tmp_path / "a.png").exists()
+    assert (tmp_path / "cache" / "manim").is_dir() and not list((tmp_path / "cache" / "manim").iterdir())
+    bad = subprocess.run([sys.executable, "-c", code % ["render", "conv2d", "--stride", "0"]], capture_output=True,
+                         text=True, env=env, cwd=ROOT)
+    assert bad.returncode == 2 and "stride" in bad.stderr
 
 
 def test_render_with_user_data_files(files, capsys):

@@ -86,9 +86,9 @@ def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, tmp_path,
 
 @pytest.mark.parametrize("fmt,fps", [("mp4", 10), ("mp4", 30), ("webm", 10)])
 def test_streamed_video_shows_each_held_frame_for_its_duration(fmt, fps, tmp_path):
-    """A held frame is encoded at every frame time it covers, or (WebM, and MP4 from 30 fps) at the first and
-    the last of them, the time stamps skipping the rest: a player shows it from its start until the next
-    frame's, the last one to the video's end."""
+    """A held frame is encoded at the first and the last frame time it covers, the time stamps skipping the
+    rest (also where H.264 reorders B-frames): a player shows it from its start until the next frame's, the
+    last one to the video's end."""
     e, p, o = entry_parts(SMALL, step_seconds=0.5)
     held = capture.held_frames(e.scene, p, o, fmt, "low", fps=fps)
     out = capture.render(e.scene, p, o, tmp_path / f"a.{fmt}", fmt, "low", fps=fps)
@@ -98,12 +98,61 @@ def test_streamed_video_shows_each_held_frame_for_its_duration(fmt, fps, tmp_pat
     starts = np.cumsum([0] + [round(f.seconds * fps) for f in held.frames])
     expected = []                                    # (frame time, the held frame shown then)
     for f, a, b in zip(held.frames, starts, starts[1:]):
-        ends = list(range(a + 1, b)) if fmt == "mp4" and fps < 30 else [b - 1] if b - a > 1 else []
+        ends = [b - 1] if b - a > 1 else []
         expected += [(t, f) for t in [a] + ends]
     assert [t for t, _ in decoded] == [t for t, _ in expected]
     for (_, pixels), (_, f) in zip(decoded, expected):     # lossy: close to its frame, far from the others
         assert np.abs(pixels.astype(int) - f.pixels[..., :3].astype(int)).mean() < 3.0
     assert abs(duration - starts[-1] / fps) < 1.1 / fps           # the last frame shown for its whole time
+
+
+def test_packet_decoding_times_are_as_late_as_they_can_be_and_the_last_reaches_the_end():
+    """``PacketTimes`` (reordered B-frames across a held frame): decoding times rise, none after its showing
+    time, each the latest it can be; the last packet decodes when it shows and lasts until the end."""
+    from types import SimpleNamespace
+
+    # showing times in decoding order: I, then P after a long hold, the B-frames it references, ...
+    shows = [0, 46, 1, 2, 47, 50, 48, 49, 90, 51]
+    muxed = []
+    timing = media.PacketTimes(muxed.append)
+    for t in shows:
+        timing.add(SimpleNamespace(pts=t, dts=None, duration=1))
+    timing.close(95)
+    dts = [m.dts for m in muxed]
+    assert [m.pts for m in muxed] == shows
+    assert all(a < b for a, b in zip(dts, dts[1:])) and all(d <= t for d, t in zip(dts, shows))
+    # the latest possible: each is its own showing time or one before the next packet's decoding time
+    assert all(d == min(t, nxt - 1) for d, t, nxt in zip(dts, shows, dts[1:] + [10**9]))
+    assert dts == [-1, 0, 1, 2, 46, 47, 48, 49, 50, 51]
+    assert muxed[-1].duration == 95 - 51 and [m.duration for m in muxed[:-1]] == [1] * 9
+
+
+def test_joined_segments_last_as_long_as_their_frames_with_b_frames_across_holds(tmp_path):
+    """Two segments ending in long held frames, joined: the MP4 lasts the sum of their lengths and shows each
+    frame from its time (with the demuxer's decoding steps as durations, the video ended 3 s early)."""
+    from scenes.render import parallel
+
+    fps, segments, lengths, expected, start = 15, [], [], [], 0
+    for k, holds in enumerate(([1.0] + [1 / 15] * 4 + [2.0], [1 / 15] * 5 + [1.0] + [1 / 15] * 3 + [3.0])):
+        path = tmp_path / f"s{k}.mp4"
+        with media.VideoWriter(path, fps) as w:
+            for i, seconds in enumerate(holds):
+                img = np.full((48, 64, 3), (20 * i + 110 * k) % 256, np.uint8)
+                img[i * 4:i * 4 + 8, 8:24] = 255
+                w.add(img, seconds)
+                expected.append((start, img))
+                start += round(seconds * fps)
+        segments.append(path)
+        lengths.append(w.pts)
+    out = parallel.join(segments, tmp_path / "j.mp4", lengths, fps)
+    with av.open(str(out)) as c:
+        duration = c.duration / av.time_base
+        frames = [(round(f.time * fps), f.to_ndarray(format="rgb24")) for f in c.decode(video=0)]
+    assert lengths == [49, 68] and abs(duration - 117 / fps) < 1e-6
+    shown = {t: img for t, img in frames}
+    for t, img in expected:
+        assert np.abs(shown[t].astype(int) - img.astype(int)).mean() < 3.0
+    assert max(shown) == 116                          # the last frame shown again at the video's last frame time
 
 
 def test_a_render_keeps_no_frame_list_and_leaves_no_spool(tmp_path, monkeypatch):
@@ -368,8 +417,8 @@ def test_smooth_video_in_two_processes_has_the_frames_of_one(fmt, tmp_path, monk
     from scenes.render import parallel
 
     joined = []
-    monkeypatch.setattr(parallel, "join", lambda segments, out, join=parallel.join: joined.append(
-        len(segments)) or join(segments, out))
+    monkeypatch.setattr(parallel, "join", lambda segments, out, *rest, join=parallel.join: joined.append(
+        len(segments)) or join(segments, out, *rest))
     e, p, o = entry_parts("cnn-figure15", smooth=True)
     files = {}
     for n in ("1", "2"):
@@ -395,8 +444,8 @@ def test_a_smooth_video_is_drawn_in_one_process_when_another_thread_runs(tmp_pat
     from scenes.render import parallel
 
     joined = []
-    monkeypatch.setattr(parallel, "join", lambda segments, out, join=parallel.join: joined.append(
-        len(segments)) or join(segments, out))
+    monkeypatch.setattr(parallel, "join", lambda segments, out, *rest, join=parallel.join: joined.append(
+        len(segments)) or join(segments, out, *rest))
     monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
     stop = threading.Event()
     worker = threading.Thread(target=stop.wait, daemon=True)
@@ -482,7 +531,7 @@ def _failing_child(draw_frames, states, segment, fps, fmt, drawn):    # runs in 
     raise SystemExit(3)
 
 
-def _stalled_child(draw_frames, states, segment, fps, fmt, drawn):    # runs in the forked process
+def _stalled_child(draw_frames, states, segment, fps, fmt, drawn, length):    # runs in the forked process
     import time
     time.sleep(600)
 
@@ -512,8 +561,8 @@ def test_without_a_second_process_to_be_had_one_process_draws_every_frame(tmp_pa
         raise OSError(11, "Resource temporarily unavailable")
 
     joined = []
-    monkeypatch.setattr(parallel, "join", lambda segments, out, join=parallel.join: joined.append(
-        len(segments)) or join(segments, out))
+    monkeypatch.setattr(parallel, "join", lambda segments, out, *rest, join=parallel.join: joined.append(
+        len(segments)) or join(segments, out, *rest))
     monkeypatch.setenv("CONVVIZ_RENDER_PROCESSES", "2")
     e, p, o = entry_parts("cnn-figure15", smooth=True)
     two = _decoded(capture.render(e.scene, p, o, tmp_path / "two.mp4", "mp4", "low", fps=10))

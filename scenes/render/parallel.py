@@ -69,8 +69,11 @@ def segment_path(out: Path, k: int) -> Path:
     return out.with_name(f".{out.stem[:60]}.{os.getpid()}.seg{k:05d}{out.suffix}.part")
 
 
-def join(segments: list[Path], out: Path) -> Path:
-    """The segments' packets one after the other in one file (timestamps shifted), written atomically."""
+def join(segments: list[Path], out: Path, lengths: list[int], fps: int) -> Path:
+    """The segments' packets one after the other in one file, written atomically. Segment k lasts
+    ``lengths[k]`` frame times (its writer's ``VideoWriter.pts``): its packets are shifted by the lengths
+    before it, each lasts until the next frame shows (the demuxer gives the decoding steps instead), and
+    ``media.PacketTimes`` times their decoding across the seams."""
     import av
 
     fmt = Path(out).suffix.lstrip(".").lower()
@@ -79,22 +82,23 @@ def join(segments: list[Path], out: Path) -> Path:
         try:
             with av.open(str(tmp), mode="w", format=fmt) as container:
                 stream = container.add_stream_from_template(inputs[0].streams.video[0])
-                offset = 0
-                for inp in inputs:
+                timing = media.PacketTimes(container.mux)
+                unit = Fraction(1, fps)
+                start = 0                                      # frame times before this segment
+                for inp, length in zip(inputs, lengths):
                     src = inp.streams.video[0]
-                    scale = Fraction(src.time_base) / Fraction(stream.time_base) if stream.time_base else 1
-                    end = offset
-                    for packet in inp.demux(src):
-                        if packet.dts is None:                    # the demuxer's flush packet
-                            continue
-                        pts, dts, dur = packet.pts, packet.dts, packet.duration or 0
+                    scale = Fraction(src.time_base) / unit     # the segment's times in frame times
+                    packets = [p for p in inp.demux(src) if p.dts is not None]   # (not the flush packet)
+                    shown = sorted({round(p.pts * scale) for p in packets}) + [length]
+                    until = dict(zip(shown, shown[1:]))
+                    for packet in packets:
+                        pts = round(packet.pts * scale)
                         packet.stream = stream
-                        packet.pts = offset + int(pts * scale)
-                        packet.dts = offset + int(dts * scale)
-                        packet.duration = int(dur * scale)
-                        end = max(end, packet.pts + packet.duration)
-                        container.mux(packet)
-                    offset = end
+                        packet.time_base = unit
+                        packet.pts, packet.duration = start + pts, until[pts] - pts
+                        timing.add(packet)
+                    start += length
+                timing.close(start)
         finally:
             for inp in inputs:
                 inp.close()
@@ -104,9 +108,9 @@ def join(segments: list[Path], out: Path) -> Path:
 STALL_SECONDS = 120    # a drawing process that draws no frame for this long is stopped (no frame takes 1 s)
 
 
-def _child(draw_frames, states, segment: Path, fps: int, fmt: str, drawn) -> None:
-    """In the forked process: draw ``states`` into ``segment``, counting them in ``drawn`` (shared); the exit
-    code says how it went."""
+def _child(draw_frames, states, segment: Path, fps: int, fmt: str, drawn, length) -> None:
+    """In the forked process: draw ``states`` into ``segment``, counting them in ``drawn`` and putting its
+    length in frame times in ``length`` (both shared); the exit code says how it went."""
     gc.freeze()                     # never free what the parent made (its libraries' threads are not here)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the parent stops it; its temporary file goes with it
     for s in (signal.SIGINT, signal.SIGHUP):
@@ -118,6 +122,7 @@ def _child(draw_frames, states, segment: Path, fps: int, fmt: str, drawn) -> Non
         writer.discard()
         raise
     writer.close()
+    length.value = writer.pts
 
 
 def _wait(child, drawn, stall: float | None = None) -> None:
@@ -142,6 +147,7 @@ def render_in_two(out: Path, fmt: str, fps: int, animate, draw_states) -> Path:
     A failed or interrupted child leaves no segment."""
     segments = [segment_path(out, k) for k in range(2)]
     children: list = []
+    lengths: list = []                                  # the child's segment length (shared)
 
     def draw(scene, sink, fit, writer, bar):
         states, on_state = sink.states, (lambda: bar.update(1)) if bar is not None else None
@@ -151,13 +157,15 @@ def render_in_two(out: Path, fmt: str, fps: int, animate, draw_states) -> Path:
         if k is not None:
             ctx = multiprocessing.get_context("fork")
             drawn = ctx.Value("l", 0, lock=False)                  # the child's frames so far
+            lengths.append(ctx.Value("l", 0, lock=False))         # its segment's length, once written
             child = ctx.Process(target=_child, daemon=True, args=(
                 lambda part, w, count: draw_states(scene, part, fit, w, on_state=count), states[k:],
-                segments[1], fps, fmt, drawn))
+                segments[1], fps, fmt, drawn, lengths[-1]))
             try:
                 child.start()
             except OSError:                     # no process to be had (memory, process limit): draw them all
                 k = None
+                lengths.pop()
             else:
                 children.append(child)
                 states = states[:k]
@@ -169,7 +177,7 @@ def render_in_two(out: Path, fmt: str, fps: int, animate, draw_states) -> Path:
     try:
         with media.VideoWriter(segments[0], fps, fmt) as writer:
             animate(writer, draw)
-        return join(segments[:1 + len(children)], out)
+        return join(segments[:1 + len(children)], out, [writer.pts] + [n.value for n in lengths], fps)
     finally:
         for child in children:
             if child.is_alive():                  # this process is failing or was interrupted
