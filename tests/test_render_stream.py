@@ -335,11 +335,16 @@ def test_text_outlines_from_the_disk_cache_draw_the_same_pixels(tmp_path, monkey
 def test_drawing_the_kept_states_equals_a_second_pass(name, smooth, monkeypatch):
     """An animation is drawn from the states (and in smooth mode the tweened frames) its first pass kept,
     copying the pixels of what is unchanged from a snapshot; past the budget the storyboard runs again, Manim
-    drawing as it goes. Same frames."""
+    drawing as it goes. Same frames (a smooth cnn-gif2 holds the last tweened frame's outlines: that state is
+    not drawn again)."""
     from scenes.kit import base
 
     e, p, o = entry_parts(name, smooth=smooth)
+    same = []
+    monkeypatch.setattr(capture, "_same_outlines", lambda a, b, f=capture._same_outlines: same.append(f(a, b))
+                        or same[-1])
     kept = capture.held_frames(e.scene, p, o, "gif", "low")
+    assert any(same) == (name == "cnn-gif2" and smooth) and len(same) > 3
     monkeypatch.setattr(base, "KEEP_BUDGET", 0)                       # no state kept: a second pass draws
     again = capture.held_frames(e.scene, p, o, "gif", "low")
     assert len(kept.frames) == len(again.frames) > 3
@@ -629,3 +634,30 @@ def test_a_smooth_video_stopped_by_sigterm_leaves_no_segment_or_process(tmp_path
         except OSError:
             return False
     assert children and not [c for c in children if running(c)]
+
+
+def test_scipy_spatial_loads_only_when_used(tmp_path):
+    """Importing the scenes (and Manim through them) leaves scipy.spatial unloaded; a rotation then loads it
+    and turns as the matrix says; scipy.spatial.transform is the real module afterwards."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = """
+import sys, numpy as np
+from scenes.render import capture
+capture.load_scene_class("multichannel:MultiChannelScene")
+assert "manim" in sys.modules
+print("spatial" if "scipy.spatial" in sys.modules else "-")
+from manim import Square
+s = Square(side_length=2).rotate(0.3, about_point=np.zeros(3))
+c, n = np.cos(0.3), np.sin(0.3)
+assert np.allclose(s.get_vertices()[0], [c * 1 - n * 1, n * 1 + c * 1, 0])
+from scipy.spatial.transform import Rotation
+assert isinstance(Rotation, type) and Rotation.__module__.startswith("scipy.spatial")
+print("spatial" if "scipy.spatial" in sys.modules else "-")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       cwd=Path(__file__).resolve().parents[1])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split("\n")[:2] == ["-", "spatial"]

@@ -175,7 +175,7 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
     pad = 2 / px_per_unit(scene)              # pixels an outline's antialiasing touches beyond its points
     paint = getattr(cam, "draw_kept", None) or (lambda ms: cam.capture_mobjects(ms, include_submobjects=False))
     shared = [0] + [_common_prefix(a[0], b[0]) for a, b in zip(states, states[1:])]
-    i = 0
+    i, last = 0, (None, None)         # the outlines last drawn and their pixels
     while i < len(states):
         j, k = i + 1, shared[i + 1] if i + 1 < len(states) else 0
         while j < len(states) and k and shared[j] >= k:
@@ -190,20 +190,27 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
         if above:
             paint([m for m in tweens[0] if id(m) in above])
             lifted = cam.pixel_array.copy()
-        for (_, seconds, held), rest in zip(states[i:j], run):
-            lift = bool(above) and not held
-            base = lifted if lift else prefix
-            if base is None:
-                cam.reset()
-            else:
-                cam.pixel_array[:] = base
-            paint([m for m in rest if not (lift and id(m) in above)])
-            writer.add(np.array(cam.pixel_array), seconds)
+        for (outlines, seconds, held), rest in zip(states[i:j], run):
+            if not _same_outlines(outlines, last[0]):         # the same kept outlines: the same pixels
+                lift = bool(above) and not held
+                base = lifted if lift else prefix
+                if base is None:
+                    cam.reset()
+                else:
+                    cam.pixel_array[:] = base
+                paint([m for m in rest if not (lift and id(m) in above)])
+                last = (outlines, np.array(cam.pixel_array))
+            writer.add(last[1], seconds)
             if held and sink is not None:
                 sink.mark_held()
             if on_state is not None:
                 on_state()
         i = j
+
+
+def _same_outlines(a: list, b: list | None) -> bool:
+    """Whether ``a`` and ``b`` are the same kept outlines in the same order."""
+    return b is not None and len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def _common_prefix(a: list, b: list) -> int:
