@@ -155,6 +155,20 @@ def test_joined_segments_last_as_long_as_their_frames_with_b_frames_across_holds
     assert max(shown) == 116                          # the last frame shown again at the video's last frame time
 
 
+def test_frames_for_a_writer_that_copies_them_use_two_arrays_in_turn():
+    """``capture._copy``: for a writer that copies each frame as it emits it (``VideoWriter``), the drawn
+    pixels go into one of two arrays, never the one the writer still holds; other writers get new arrays."""
+    ring, a, b = [], np.full((4, 6, 4), 1, np.uint8), np.full((4, 6, 4), 2, np.uint8)
+    first = capture._copy(a, ring, None)
+    second = capture._copy(b, ring, first)
+    third = capture._copy(a, ring, second)
+    assert third is first and second is not first and len(ring) == 2
+    assert np.array_equal(third, a) and np.array_equal(second, b) and third is not a
+    assert capture._copy(a, None, None) is not capture._copy(a, None, None)
+    assert media.VideoWriter.copies_on_emit and not getattr(media.GifWriter, "copies_on_emit", False) \
+        and not getattr(media.ListWriter, "copies_on_emit", False) and not getattr(media.LastOnly, "copies_on_emit", False)
+
+
 def test_a_render_keeps_no_frame_list_and_leaves_no_spool(tmp_path, monkeypatch):
     """The file render streams: no ListWriter is made, and nothing but the file is left in its folder."""
     made = []

@@ -176,6 +176,7 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
     paint = getattr(cam, "draw_kept", None) or (lambda ms: cam.capture_mobjects(ms, include_submobjects=False))
     shared = [0] + [_common_prefix(a[0], b[0]) for a, b in zip(states, states[1:])]
     i, last = 0, (None, None)         # the outlines last drawn and their pixels
+    ring = [] if getattr(writer, "copies_on_emit", False) else None     # two frame arrays, used in turn
     while i < len(states):
         j, k = i + 1, shared[i + 1] if i + 1 < len(states) else 0
         while j < len(states) and k and shared[j] >= k:
@@ -199,13 +200,28 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
                 else:
                     cam.pixel_array[:] = base
                 paint([m for m in rest if not (lift and id(m) in above)])
-                last = (outlines, np.array(cam.pixel_array))
+                last = (outlines, _copy(cam.pixel_array, ring, last[1]))
             writer.add(last[1], seconds)
             if held and sink is not None:
                 sink.mark_held()
             if on_state is not None:
                 on_state()
         i = j
+
+
+def _copy(pixels: np.ndarray, ring: list | None, busy) -> np.ndarray:
+    """A copy of ``pixels`` for the writer: a new array, or with ``ring`` (a writer that copies a frame when it
+    emits it, and holds only the last one added, ``busy``) one of two arrays in turn, not ``busy``: no frame
+    of fresh memory to map at every frame."""
+    if ring is None:
+        return np.array(pixels)
+    free = next((a for a in ring if a is not busy and a.shape == pixels.shape), None)
+    if free is None:
+        free = np.array(pixels)
+        ring[:] = [a for a in ring if a is busy] + [free]
+    else:
+        np.copyto(free, pixels)
+    return free
 
 
 def _same_outlines(a: list, b: list | None) -> bool:

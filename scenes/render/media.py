@@ -181,6 +181,8 @@ class VideoWriter(FrameWriter):
     distinct frames shown as 419: its process draws and encodes in two thirds of the time, and the file is
     smaller."""
 
+    copies_on_emit = True       # a frame's pixels are copied when it is emitted: its array may then be reused
+
     def __init__(self, path: Path, fps: int, fmt: str | None = None, threads: int = 0):
         super().__init__()
         self.path, self.fps, self.threads = Path(path), fps, threads      # encoder threads (0: the codec's choice)
