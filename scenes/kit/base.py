@@ -265,9 +265,10 @@ CANON_SIZE = 96.0
 def _shapes_only():
     """Manim's SVG import (``SVGMobject.get_mobjects_from``) without the empty ``VGroup`` it makes for every SVG
     element to index them by id, which a text never uses (a sixth of the time of typesetting one): the same
-    shapes in the same order."""
+    shapes in the same order. Nor is each glyph's sheen direction turned when the SVG is flipped upright (a
+    rotation matrix per glyph, a tenth of the time): ``FlatText`` keeps only the glyphs' points."""
     import svgelements as se
-    from manim import SVGMobject
+    from manim import SVGMobject, VMobject
 
     shapes = (se.Path, se.SimpleLine, se.Rect, se.Circle, se.Ellipse, se.Polygon, se.Polyline, se.Text)
 
@@ -283,12 +284,13 @@ def _shapes_only():
                     result.append(mob)
         return result, {}
 
-    stock = SVGMobject.get_mobjects_from
+    stock, sheen = SVGMobject.get_mobjects_from, VMobject.rotate_sheen_direction
     SVGMobject.get_mobjects_from = get_mobjects_from
+    VMobject.rotate_sheen_direction = lambda self, *args, **kwargs: self
     try:
         yield
     finally:
-        SVGMobject.get_mobjects_from = stock
+        SVGMobject.get_mobjects_from, VMobject.rotate_sheen_direction = stock, sheen
 
 
 @lru_cache(maxsize=4096)
