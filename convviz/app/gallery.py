@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..files import atomic_path
@@ -31,13 +32,17 @@ def write_gallery(path: Path, out: Path, entries, results, lang: str) -> Path:
     from .player import container, script, style
 
     rel = os.path.relpath(out.resolve(), path.parent.resolve())
+    gifs = [e for e, r in zip(entries, results)
+            if r.status != "failed" and e.format == "gif" and (out / e.file_name).exists()]
+    with ThreadPoolExecutor(max(1, min(len(gifs), os.cpu_count() or 1))) as pool:   # Pillow's codecs let go of
+        slides = dict(zip(map(id, gifs), pool.map(lambda e: gif_slide(out / e.file_name, e), gifs)))  # the GIL
     rows = []
     for e, r in zip(entries, results):
         src = html.escape(f"{rel}/{e.file_name}".replace(os.sep, "/"))
         img = f'<img src="{src}" alt="{html.escape(e.name)}" loading="lazy">' if r.status != "failed" else \
             f'<p class="fail">failed: {html.escape(r.error)}</p>'
-        if r.status != "failed" and e.format == "gif" and (out / e.file_name).exists():
-            img = container([gif_slide(out / e.file_name, e)], lang, "widget")
+        if id(e) in slides:
+            img = container([slides[id(e)]], lang, "widget")
         rows.append(f'<figure id="{html.escape(e.name)}">{img}<figcaption><b>{html.escape(e.file_name)}</b> '
                     f'({r.status}, {r.bytes:,} bytes)<br>{html.escape(e.caption(lang))}</figcaption></figure>')
     page = ("<!doctype html><html><head><meta charset='utf-8'><title>convviz: the notes' figures</title><style>"

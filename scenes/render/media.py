@@ -152,9 +152,9 @@ class PacketTimes:
     def close(self, end: int) -> None:
         """Mux the packets still held; the last one lasts until ``end``."""
         while self.queue:
-            packet = self._emit(end if len(self.queue) == 1 else None)
+            self._emit(end if len(self.queue) == 1 else None)
 
-    def _emit(self, end: int | None = None):
+    def _emit(self, end: int | None = None) -> None:
         packet = self.queue.popleft()
         dts = packet.pts
         for i, later in enumerate(self.queue, 1):
@@ -167,7 +167,6 @@ class PacketTimes:
         if end is not None:
             packet.duration = max(1, end - dts)
         self.mux(packet)
-        return packet
 
 
 class VideoWriter(FrameWriter):
