@@ -56,6 +56,7 @@ class ShapeRule(ConvVizScene):
 
     def construct(self):
         fig = self.params
+        self.prefetch_tex(lambda: (self.rule(), self.example(fig)))        # a dozen formulas, one LaTeX run
         rule_block = self.rule()
         ex_block = self.example(fig)
         rule_w = max(rule_block.width, ex_block.width)

@@ -367,6 +367,47 @@ def test_drawing_the_kept_states_equals_a_second_pass(name, smooth, monkeypatch)
         assert np.array_equal(a.pixels, b.pixels)
 
 
+def test_formulas_typeset_together_are_those_typeset_alone(monkeypatch):
+    """``typeset_tex`` puts several formulas through one LaTeX run: each part has the outline it has typeset
+    on its own (its shape and its place in its formula, to a thousandth of a glyph's size), its size and
+    colour; ``prefetch_tex`` finds a scene's formulas by building it with stand-ins, and leaves its record."""
+    import manim
+    from manim import tempconfig
+
+    from scenes.kit import base
+
+    formulas = [((r"H_{out}", r"= \left\lfloor \frac{", r"H_{in}", r" - 1}{2} \right\rfloor"), 40.0, "#ff0000"),
+                ((r"-1", r"+ x"), 30.0, "#000000"), ((r"\longrightarrow",), 40.0, "#000000")]
+    runs = []
+    real = manim.MathTex
+    monkeypatch.setattr(manim, "MathTex", lambda *a, **k: runs.append(a) or real(*a, **k))
+    with tempconfig({"verbosity": "ERROR"}):
+        monkeypatch.setattr(base, "_TEX", {})
+        base.typeset_tex(formulas)
+        together = {k: base.tex_template(*k) for k in formulas}
+        assert len(runs) == 1
+        monkeypatch.setattr(base, "_TEX", {})
+        alone = {k: base.tex_template(*k) for k in formulas}
+        assert len(runs) == 1 + len(formulas)
+    for key in formulas:
+        a, b = together[key], alone[key]
+        assert [t.text for t in a] == list(key[0]) == [t.text for t in b]
+        tol = 1e-3 * b.height
+        for x, y in zip(a, b):
+            assert len(x.points) == len(y.points)
+            if len(y.points):
+                assert np.abs((x.points - a.get_center()) - (y.points - b.get_center())).max() < tol
+                assert x.get_fill_color().to_hex().lower() == key[2]
+    assert abs(together[formulas[1]][0].width - alone[formulas[1]][0].width) < 1e-3   # "-1": its minus a sign
+
+    scene = capture.load_scene_class("shape_rule:ShapeRule")
+    e, p, o = entry_parts("cnn-figure5")
+    monkeypatch.setattr(base, "_TEX", {})
+    runs.clear()
+    held = capture.held_frames(scene, p, o, "png", "low")
+    assert len(runs) == 1 and held.drawn["example"] and len(held.drawn["example_tex"]) == 2
+
+
 def test_a_text_at_any_size_and_colour_is_the_canonical_outline_scaled():
     """One typeset outline serves every size and colour: it matches Manim's own ``Text`` at that size within
     the SVG's rounding (0.002 unit, a tenth of a pixel at high quality), centred alike, in the colour asked."""
