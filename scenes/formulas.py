@@ -86,8 +86,10 @@ class FormulaScene(ConvVizScene):
 
     def construct(self):
         which = self.params.which
+        build = getattr(self, f"_formula{which}", self._plain)
+        self.prefetch_tex(lambda: (self.start_record(which), build(which)))      # its formulas in one LaTeX run
         self.start_record(which)
-        body = getattr(self, f"_formula{which}", self._plain)(which)
+        body = build(which)
         self.fit_to_frame(body)
         self.show_still(body)
 
