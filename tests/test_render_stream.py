@@ -716,3 +716,19 @@ print("spatial" if "scipy.spatial" in sys.modules else "-")
                        cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stderr
     assert r.stdout.split("\n")[:2] == ["-", "spatial"]
+
+
+def test_a_stand_in_module_loads_the_real_one_at_its_first_use(monkeypatch):
+    """``lazy._stand_in``: an import's probes load nothing; the first call or attribute does, and the stand-in
+    then holds the real module's attributes."""
+    import sys
+
+    from scenes.kit import lazy
+
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    stand_in = lazy._stand_in("colorsys", proxies=("rgb_to_hsv",))
+    monkeypatch.setitem(sys.modules, "colorsys", stand_in)
+    from colorsys import rgb_to_hsv
+    assert sys.modules["colorsys"] is stand_in and "hls_to_rgb" not in vars(stand_in)
+    assert rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+    assert sys.modules["colorsys"] is not stand_in and stand_in.hls_to_rgb is sys.modules["colorsys"].hls_to_rgb

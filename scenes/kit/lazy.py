@@ -59,6 +59,9 @@ def _stand_in(name: str, proxies: tuple[str, ...] = ()) -> types.ModuleType:
                 raise AttributeError(attr)
             return getattr(getattr(load(), self._attr), attr)
 
+        def __call__(self, *args, **kwargs):
+            return getattr(load(), self._attr)(*args, **kwargs)
+
     for attr in proxies:
         setattr(stand_in, attr, Proxy(attr))
     stand_in.__getattr__ = module_attribute

@@ -148,7 +148,8 @@ def _touched(scene) -> set | None:
     any function). Every frame is then kept whole, in the order Manim draws it."""
     from manim import AnimationGroup, DrawBorderThenFill, LaggedStart, ShowPartial, Transform
 
-    if scene.updaters or any(m.updaters for m in scene.get_mobject_family_members()):
+    if not getattr(scene, "_idle", False) and (      # (a transition has looked for updaters already)
+            scene.updaters or any(m.updaters for m in scene.get_mobject_family_members())):
         return None
     ids, todo = set(), list(scene.animations or [])
     while todo:
