@@ -285,6 +285,46 @@ def test_a_large_still_renders_past_what_an_animation_may_draw(tmp_path, capsys)
 
 
 # ------------------------------------------------------------------------------------------------ batch
+def test_batch_renders_the_longest_first_as_they_took_last_time(tmp_path, monkeypatch):
+    """The manifest keeps each file's render time; files to render again go to the pool longest first (those
+    not timed yet after them, animations first), so no worker waits alone on a long render at the end."""
+    from concurrent.futures import Future
+    from contextlib import contextmanager
+
+    from convviz.app import batch, cache
+
+    monkeypatch.setenv("CONVVIZ_CACHE", str(tmp_path / "cache"))
+    names = ["cnn-formula1", "cnn-gif1", "cnn-figure5", "cnn-figure15"]
+    tasks = []
+    for n in names:
+        e = get_entry(n)
+        tasks.append(batch.Task(n, tmp_path / "out" / e.file_name, e.resolve(), e.options(), e.format, "low"))
+    submitted, took = [], {"cnn-formula1": 0.5, "cnn-gif1": 2.0, "cnn-figure5": 3.0, "cnn-figure15": 1.0}
+
+    class Pool:
+        _processes: dict = {}
+
+        def submit(self, fn, task):
+            submitted.append(task.name)
+            task.out.write_bytes(task.name.encode())
+            f = Future()
+            f.set_result((took[task.name], task.out.stat().st_size))
+            return f
+
+    @contextmanager
+    def pool(jobs, on_stop=None):
+        yield Pool()
+
+    monkeypatch.setattr(batch, "worker_pool", pool)
+    batch.run_tasks(tasks, tmp_path / "out", jobs=2, progress=False)
+    assert submitted == ["cnn-gif1", "cnn-formula1", "cnn-figure5", "cnn-figure15"]     # animations first
+    manifest = cache.load_manifest(tmp_path / "out")
+    assert {n: manifest[t.out.name]["seconds"] for n, t in zip(names, tasks)} == took
+    submitted.clear()
+    batch.run_tasks(tasks, tmp_path / "out", jobs=2, force=True, progress=False)
+    assert submitted == ["cnn-figure5", "cnn-gif1", "cnn-figure15", "cnn-formula1"]
+
+
 def test_batch_equals_single_renders_byte_for_byte_and_is_cached(tmp_path, capsys):
     names = [SMALL, "padding_strides", "cnn-figure3"]
     assert main(["render", *names, "--quality", "low", "--out-dir", str(tmp_path / "b"), "--jobs", "2"]) == 0

@@ -24,7 +24,7 @@ from typing import Any
 
 from .. import catalogue
 from ..files import remove_scratch, remove_temporaries
-from .cache import file_hash, load_manifest, render_key, update_manifest
+from .cache import file_hash, load_manifest, past_seconds, render_key, update_manifest
 from .errors import HANDLED_SIGNALS, Interrupted
 
 
@@ -181,8 +181,11 @@ def run_tasks(tasks: list[Task], out: Path, jobs: int | None = None, force: bool
                disable=not progress, file=sys.stderr, leave=False)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
-        # animations first, so the pool does not wait on one long render at the end
-        todo.sort(key=lambda it: (it[1].fmt != "gif" and it[1].fmt not in ("mp4", "webm"), it[0]))
+        # the longest first, so the pool does not wait on one long render at the end: as long as they took last
+        # time, or before those not rendered yet, animations first
+        past = {i: past_seconds(manifest.get(t.out.name)) for i, t, _ in todo}
+        todo.sort(key=lambda it: (past[it[0]] is None, -(past[it[0]] or 0.0),
+                                  it[1].fmt != "gif" and it[1].fmt not in ("mp4", "webm"), it[0]))
         with worker_pool(jobs, on_stop=lambda pids: (remove_temporaries(out, pids), bar.close())) as pool:
             futures = {pool.submit(render_task, t): (i, t, key) for i, t, key in todo}
             worker_pids = [p.pid for p in (pool._processes or {}).values()]
@@ -191,7 +194,8 @@ def run_tasks(tasks: list[Task], out: Path, jobs: int | None = None, force: bool
                 try:
                     seconds, size = fut.result()
                     results[i] = Result(t.name, t.out.name, "rendered", seconds, size)
-                    update_manifest(out, {t.out.name: {"key": key, "sha256": file_hash(t.out)}})
+                    update_manifest(out, {t.out.name: {"key": key, "sha256": file_hash(t.out),
+                                                       "seconds": round(seconds, 2)}})
                 except Exception as exc:      # one failure does not stop the others
                     results[i] = Result(t.name, t.out.name, "failed", 0.0, 0, _failure_text(exc))
                     update_manifest(out, {t.out.name: None})

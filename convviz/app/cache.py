@@ -161,8 +161,18 @@ def _valid_record(rec) -> bool:
             and len(rec["sha256"]) == 64 and all(c in "0123456789abcdef" for c in rec["sha256"]))
 
 
+def past_seconds(rec) -> float | None:
+    """How long the file of manifest record ``rec`` took to render last time ("seconds"), if it says.
+
+    >>> past_seconds({"key": "k", "sha256": "0" * 64, "seconds": 2.5}), past_seconds({"seconds": "x"})
+    (2.5, None)
+    """
+    v = rec.get("seconds") if isinstance(rec, dict) else None
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e6 else None
+
+
 def load_manifest(out: Path) -> dict:
-    """The manifest of ``out``: file name → {"key", "sha256"}. Whatever is not that (a damaged file, ``[]``, a
+    """The manifest of ``out``: file name → {"key", "sha256"[, "seconds"]}. Whatever is not that (a damaged file, ``[]``, a
     record of the wrong shape) is a miss: the file is removed, the bad records dropped, and the figures they
     named are rendered again."""
     p = manifest_path(out)
