@@ -172,9 +172,9 @@ def past_seconds(rec) -> float | None:
 
 
 def load_manifest(out: Path) -> dict:
-    """The manifest of ``out``: file name → {"key", "sha256"[, "seconds"]}. Whatever is not that (a damaged file, ``[]``, a
-    record of the wrong shape) is a miss: the file is removed, the bad records dropped, and the figures they
-    named are rendered again."""
+    """The manifest of ``out``: file name → {"key", "sha256"[, "seconds"]}. Whatever is not that (a damaged
+    file, ``[]``, a record of the wrong shape) is a miss: the file is removed, the bad records dropped, and the
+    figures they named are rendered again."""
     p = manifest_path(out)
     try:
         data = json.loads(p.read_text(encoding="utf-8"))

@@ -227,7 +227,7 @@ def _copy(pixels: np.ndarray, ring: list | None, busy) -> np.ndarray:
 
 def _same_outlines(a: list, b: list | None) -> bool:
     """Whether ``a`` and ``b`` are the same kept outlines in the same order."""
-    return b is not None and len(a) == len(b) and all(x is y for x, y in zip(a, b))
+    return b is not None and len(a) == len(b) and _common_prefix(a, b) == len(a)
 
 
 def _common_prefix(a: list, b: list) -> int:

@@ -44,7 +44,7 @@ def merge_identical(frames: list[Frame]) -> list[Frame]:
     """Consecutive identical frames become one frame shown for their summed time."""
     out: list[Frame] = []
     for f in frames:
-        if out and out[-1].pixels.shape == f.pixels.shape and np.array_equal(out[-1].pixels, f.pixels):
+        if out and _equal(out[-1].pixels, f.pixels):
             out[-1] = Frame(out[-1].pixels, out[-1].seconds + f.seconds)
         else:
             out.append(f)
