@@ -187,22 +187,27 @@ class ConvScene(ConvVizScene):
         self.drawn["extra_lines"] = [m.drawn for m in extra]
 
     def slide_window(self) -> None:
-        """One held state per output cell: the window over its taps, the cell marked and written, its sum."""
+        """One held state per output cell: the window over its taps, the cell marked and written, its sum. A
+        still's pass writes every cell but builds the window, the marker and the sum of the last step only."""
         self.drawn["equations"] = []
         self.drawn["windows"] = []
-        self.drawn["subscripts"] = []
+        self.drawn["subscripts"] = []         # per step drawn (a still: the last only)
         self.drawn["subscript_gaps"] = []     # per step: (right, bottom) scene units from a ×w to its cell's inner edge
         window = equation = marker = None
+        n = len(self.trace)
         for step in self.trace:
-            new_window = self.window(step)
-            new_marker = self.write_output(step)
-            new_eq = self.sums.build(step, self.eq_y, self.text, self.theme.text) if self.show_sum else VGroup()
-            window, marker, equation = self.swap((window, new_window), (marker, new_marker), (equation, new_eq))
+            self.write_output(step)
             self.drawn["equations"].append(step.expression())
             self.drawn["windows"].append([(tp.position, tp.is_padding) for tp in step.taps])
+            if self.passing(step.index, n):
+                continue
+            new_window = self.window(step)
+            new_marker = self.marker(step)
+            new_eq = self.sums.build(step, self.eq_y, self.text, self.theme.text) if self.show_sum else VGroup()
+            window, marker, equation = self.swap((window, new_window), (marker, new_marker), (equation, new_eq))
             self.drawn["subscripts"].append(list(new_window.drawn))
             self.drawn["subscript_gaps"].append(self.subscript_gaps(new_window, step))
-            self.hold(None if step.index < len(self.trace) - 1 else self.opts.final_hold)
+            self.hold_step(step.index, n)
         self.drawn["output"] = self.output_grid.drawn_array()
 
     # ------------------------------------------------------------------------------------------ one step
@@ -223,14 +228,16 @@ class ConvScene(ConvVizScene):
                          float(sub.get_bottom()[1] - cell.get_bottom()[1] - half)))
         return gaps
 
-    def write_output(self, step) -> SurroundingRectangle:
-        """Write the step's total into its output cell; returns the cell's marker."""
+    def write_output(self, step) -> None:
+        """Write the step's total into its output cell."""
         orow, ocol = step.out_position
-        marker = SurroundingRectangle(self.output_grid.cell(orow, ocol), color=self.theme.highlight, buff=0,
-                                      stroke_width=5)
         self.output_grid.set_text(orow, ocol, step.total)
         self.output_grid.fill_cell(orow, ocol, self.theme.output_fill)
-        return marker
+
+    def marker(self, step) -> SurroundingRectangle:
+        """The frame marking the step's output cell."""
+        return SurroundingRectangle(self.output_grid.cell(*step.out_position), color=self.theme.highlight, buff=0,
+                                    stroke_width=5)
 
 
 def _clear_subscripts(window: KernelWindow, grid: NumberGrid, cells) -> KernelWindow:

@@ -64,7 +64,7 @@ class Conv3DScene(ConvVizScene):
     def construct(self):
         fig = self.params
         self.lay_out(fig)
-        self.play_steps(fig.steps, lambda step, state: self.show_step(fig, step, state))
+        self.play_steps(fig.steps, lambda step, state: self.show_step(fig, step, state), passed=lambda step: None)
 
     # ------------------------------------------------------------------------------------------------------
     def blocks(self, fig: Conv3DFigure) -> VGroup:

@@ -98,10 +98,8 @@ class DepthwiseStep(_SeparableBase):
         fig = self.params
         self.strong = [self.theme.groups[i % len(self.theme.groups)] for i in range(fig.channels)]
         self.lay_out(fig)
-        state = None
-        for i, pos in enumerate(fig.path):
-            state = self.swap((state, self.windows(fig, pos)))
-            self.hold_step(i, len(fig.path))
+        self.play_steps(fig.path, lambda pos, state: self.swap((state, self.windows(fig, pos))),
+                        passed=lambda pos: None)
 
     # ------------------------------------------------------------------------------------------------------
     def kernels(self, fig: DepthwiseFigure) -> tuple[VGroup, VGroup]:
@@ -214,12 +212,13 @@ class PointwiseStep(_SeparableBase):
         self.add(parts["whole"])
         self.drawn.update(rec)
         self.drawn["path"] = fig.path
-        state = None
-        for i, (r, c) in enumerate(fig.path):
+
+        def show(pos, state):
+            r, c = pos
             marks = VGroup(vin.highlight(r, c, None, color=self.theme.kernel_stroke, fill_opacity=COLUMN_OPACITY),
                            vout.highlight(r, c, None, color=self.theme.highlight, fill_opacity=CELL_MARK_OPACITY))
-            state = self.swap((state, marks))
-            self.hold_step(i, len(fig.path))
+            return self.swap((state, marks))
+        self.play_steps(fig.path, show, passed=lambda pos: None)
 
     def repeat(self, fig: PointwiseStepFigure):
         """One more output slice per kernel for the first few kernels, then all of them (the final layout
@@ -230,7 +229,9 @@ class PointwiseStep(_SeparableBase):
         self.add(parts["static"])
         self.drawn["frames"] = []
         state = None
-        for n in fig.grown:
+        for i, n in enumerate(fig.grown):
+            if self.passing(i, len(fig.grown) + 1):     # (the last state comes after these)
+                continue
             v = self.output_block(fig, n)
             v.scale(k)
             v.shift(vout.point(0, 0, 0) - v.point(0, 0, 0))

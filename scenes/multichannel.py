@@ -141,18 +141,19 @@ class MultiChannelScene(ConvVizScene):
 
     def _play_steps(self, steps) -> None:
         """One held state per output cell: the windows, their links and the filter outlines, the sum row, the
-        line from its total to the output cell, the cell written."""
+        line from its total to the output cell, the cell written. A still's pass writes every cell but draws
+        (and records in ``drawn["steps"]``) the last step only."""
         self.drawn["steps"] = []
         cursor = None
         sum_row = None
         for st, strings in zip(steps, self.step_texts):
+            if self.passing(st.index, len(steps)):
+                self._write_output(st, strings)
+                continue
             new_sum = self._sum_row(st, strings)
             new_cursor, record = self._cursor(st, new_sum.total)
             cursor, sum_row = self.swap((cursor, new_cursor), (sum_row, new_sum))
-            orow, ocol = st.out_position                 # written when the window has arrived (smooth mode)
-            self.output_grids[st.out_channel].set_text(orow, ocol, strings["total"],
-                                                       color=self.theme.text)
-            self.output_grids[st.out_channel].fill_cell(orow, ocol, self.theme.output_fill)
+            self._write_output(st, strings)             # when the window has arrived (smooth mode)
             self.drawn["steps"].append({
                 "out": (st.out_channel,) + tuple(st.out_position),
                 "channel_sums": dict(strings["sums"]),
@@ -167,6 +168,11 @@ class MultiChannelScene(ConvVizScene):
             self.hold(None if st.index < len(steps) - 1 else self.opts.final_hold)
         self.drawn["output"] = [g.drawn_array() for g in self.output_grids]
         self.drawn["digit_boxes"] = self._digit_boxes()
+
+    def _write_output(self, st, strings) -> None:
+        orow, ocol = st.out_position
+        self.output_grids[st.out_channel].set_text(orow, ocol, strings["total"], color=self.theme.text)
+        self.output_grids[st.out_channel].fill_cell(orow, ocol, self.theme.output_fill)
 
     def _digit_boxes(self) -> list:
         """Boxes of every number drawn in a grid (the outputs as at the end: all of them)."""

@@ -43,7 +43,8 @@ class PointwiseConv(ConvVizScene):
     def construct(self):
         fig = self.params
         self.lay_out(fig)
-        self.play_steps(fig.steps, lambda step, state: self.show_step(fig, step, state))
+        self.play_steps(fig.steps, lambda step, state: self.show_step(fig, step, state),
+                        passed=lambda step: self.vout.write(*step.position, step.total_text))
         self.drawn["output_values"] = self.vout.values()
         self.drawn["marked"] = fig.marked
 

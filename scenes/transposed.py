@@ -358,24 +358,27 @@ class TransposedScene(_TransposedBase):
 
     def _gather_steps(self, trace, eq_top: float, show_weights: bool, show_out: bool, final: bool,
                       rec: dict) -> None:
-        """One held state per output cell: the window, the cell marked and written, its sum."""
+        """One held state per output cell: the window, the cell marked and written, its sum (a still's pass
+        writes every cell and draws the last step only)."""
         grid, out = self.gather_grid, self.gather_output
         window = marker = equation = None
         n = len(trace)
         for step in trace:
-            new_window = self._window(trace, grid, step, show_weights, split_padding=True)
             r, c = step.out_position
-            new_marker = self._marker(out.cell(r, c))
             if show_out:
                 out.set_text(r, c, step.total)
             out.fill_cell(r, c, self.theme.output_fill)
+            rec["windows"].append([tp.padded_position for tp in step.taps])
+            rec["equations"].append(step.expression())
+            rec["marked"].append((r, c))
+            if self.passing(step.index, n, final):
+                continue
+            new_window = self._window(trace, grid, step, show_weights, split_padding=True)
+            new_marker = self._marker(out.cell(r, c))
             new_eq = self.sums.build(step, eq_top, self.text, self.theme.text)
             window, marker, equation = self.swap((window, new_window), (marker, new_marker),
                                                   (equation, new_eq, False))
-            rec["windows"].append([tp.padded_position for tp in step.taps])
             rec["subscripts"].append(list(new_window.drawn))
-            rec["equations"].append(step.expression())
-            rec["marked"].append((r, c))
             last = step.index == n - 1
             self.hold(self.opts.final_hold if (last and final) else None)
 
@@ -452,33 +455,36 @@ class TransposedScene(_TransposedBase):
     def _scatter_steps(self, trace, steps, cell: float, prod_font: float, show_out: bool, final: bool,
                        rec: dict):
         """One held state per input cell: the cell marked, value × kernel, its stamp on the output, the running
-        sums, a line saying what happens. Returns the last stamp and line."""
+        sums, a line saying what happens (a still's pass draws the last step only: it writes every cell).
+        Returns the last stamp and line."""
         inp, out = self.scatter_input, self.scatter_output
         origin = out.cell_center(0, 0)
         marker = stamp = products = plabel = line = None
         touched = np.zeros((out.rows, out.cols), dtype=bool)
         for st in steps:
             r0, c0 = st.in_position
+            last = st.index == len(steps) - 1
+            text = self.say(f"Input({r0}, {c0}) = {fmt(st.value)}:  Output += {fmt(st.value)} × Kernel",
+                            f"输入({r0}, {c0}) = {fmt(st.value)}：输出 += {fmt(st.value)} × 卷积核")
+            if any(not s.inside for s in st.stamps):
+                text += self.say("  (cropped taps dashed)", "（裁掉的部分为虚线）")
+            rec["stamps"].append([(s.out_position, s.inside, fmt(s.product)) for s in st.stamps])
+            rec["lines"].append(text)
+            rec["marked"].append((r0, c0))
+            if self.passing(st.index, len(steps), final):
+                continue
             new_marker = self._marker(inp.cell(r0, c0))
             new_products = self._products(st, cell, prod_font)
             new_plabel = self.text(self.say(f"{fmt(st.value)} × Kernel", f"{fmt(st.value)} × 卷积核"),
                                    size=LABEL_SIZE)
             new_plabel.move_to(self.plabel_slot)
             new_stamp = self._stamp(st, origin, cell, touched)
-            last = st.index == len(steps) - 1
             self._running_sums(st, touched, show_out, last)
-            text = self.say(f"Input({r0}, {c0}) = {fmt(st.value)}:  Output += {fmt(st.value)} × Kernel",
-                            f"输入({r0}, {c0}) = {fmt(st.value)}：输出 += {fmt(st.value)} × 卷积核")
-            if any(not s.inside for s in st.stamps):
-                text += self.say("  (cropped taps dashed)", "（裁掉的部分为虚线）")
             marker, stamp, products, plabel, line = self.swap(
                 (marker, new_marker), (stamp, new_stamp), (products, new_products, False), (plabel, new_plabel, False),
                 (line, self._step_line(text), False))
             rec["partials"].append(out.drawn_array())
-            rec["stamps"].append([(s.out_position, s.inside, fmt(s.product)) for s in st.stamps])
             rec["products"].append(new_products.drawn_array())
-            rec["lines"].append(text)
-            rec["marked"].append((r0, c0))
             self.hold(self.opts.final_hold if (last and final and trace.bias is None) else None)
         return stamp, line
 
@@ -538,15 +544,17 @@ class TransposedScene(_TransposedBase):
 
     def _add_bias(self, trace, stamp, line, show_out: bool, final: bool, rec: dict) -> None:
         """One more state: the bias added to every output cell."""
+        b = fmt(np.asarray(trace.bias)[0])
+        text = self.say(f"Output = sum of the stamps + bias {b}", f"输出 = 各次叠加之和 + 偏置 {b}")
+        rec["lines"].append(text)
+        if self.passing(0, 1, final):
+            return
         self.remove(stamp)
         out = self.scatter_output
         for (r, c), v in np.ndenumerate(np.asarray(trace.output)[0]):
             if show_out:
                 out.set_text(r, c, v)
-        b = fmt(np.asarray(trace.bias)[0])
-        text = self.say(f"Output = sum of the stamps + bias {b}", f"输出 = 各次叠加之和 + 偏置 {b}")
         self.swap((line, self._step_line(text), False))
-        rec["lines"].append(text)
         self.hold(self.opts.final_hold if final else None)
 
 

@@ -252,19 +252,40 @@ def test_a_worker_never_frees_what_its_parent_left(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------------ stills
-def test_a_still_is_the_final_state_of_the_animation_without_measuring_each_step():
-    """The still's storyboard holds every step but measures none (final_only); its drawn record equals the
-    full animation's, and its pixels equal the animation's final state framed the same way."""
-    e, p, o = entry_parts("conv2d")
-    still_scene, still_pixels = capture._still(capture.load_scene_class(e.scene), p, o, "low", 15, 0)
-    anim_scene, sink = capture.build_scene(capture.load_scene_class(e.scene), p, o, "low", still=False)
-    for key in ("output", "equations", "windows", "input", "kernel"):
-        assert np.array_equal(np.asarray(still_scene.drawn[key], dtype=object),
-                              np.asarray(anim_scene.drawn[key], dtype=object))
+STILL_CASES = [("conv2d", {}, ("output", "equations", "windows", "input", "kernel")),
+               ("multichannel", {}, ("output", "input", "filters")),
+               ("conv_transpose2d", {}, ("output", "views")),                      # scatter, then gather
+               ("conv_transpose2d", {"bias": [2]}, ("output", "views")),
+               ("conv_transpose2d", {"view": "scatter", "bias": [2]}, ("output",)),
+               ("conv_transpose2d", {"view": "gather", "bias": [-1]}, ("output",))]
+
+
+@pytest.mark.parametrize("name,changes,keys", STILL_CASES)
+def test_a_still_is_the_final_state_of_the_animation_without_drawing_each_step(name, changes, keys):
+    """The still's storyboard measures no step and builds only the last step's passing parts (``passing``);
+    its pixels equal the animation's final state framed the same way, and what it records of the trace
+    equals the full animation's record."""
+    from dataclasses import replace
+
+    e, p, o = entry_parts(name)
+    p = replace(p, **{k: np.asarray(v) if k == "bias" else v for k, v in changes.items()})
+    cls = capture.load_scene_class(e.scene)
+    still_scene, still_pixels = capture._still(cls, p, o, "low", 15, 0)
+    anim_scene, sink = capture.build_scene(cls, p, o, "low", still=False)
+    for key in keys:
+        assert repr(still_scene.drawn[key]) == repr(anim_scene.drawn[key]), key
+    if name == "conv_transpose2d":
+        for view in anim_scene.drawn["views"]:
+            for key in ("windows", "equations", "marked", "stamps", "lines"):
+                if key in anim_scene.drawn[view]:
+                    assert still_scene.drawn[view][key] == anim_scene.drawn[view][key], (view, key)
     from manim import tempconfig
     with tempconfig(capture._config("low", 15, anim_scene.theme.background)):
         again = capture.still_frame(anim_scene, sink, "low")
     assert np.array_equal(again, still_pixels)
+    scatter_bias = getattr(p, "view", None) == "scatter" and p.bias is not None     # the bias: one more state
+    assert still_scene.steps_shown == (2 if scatter_bias else 1)
+    assert anim_scene.steps_shown > 8
 
 
 def test_a_large_still_renders_past_what_an_animation_may_draw(tmp_path, capsys):

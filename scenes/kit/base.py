@@ -559,13 +559,25 @@ class ConvVizScene(Scene):
             self.sink.capture(self.renderer.get_frame(), seconds)
             self.sink.mark_held()
 
-    def play_steps(self, steps, show) -> None:
+    def play_steps(self, steps, show, passed=None) -> None:
         """The storyboard's loop: for each step ``state = show(step, state)`` (``state`` is what ``show`` put on
-        screen for the previous step, ``None`` first), then hold it (the last one ``final_hold``)."""
+        screen for the previous step, ``None`` first), then hold it (the last one ``final_hold``). With
+        ``passed``, a step a still goes by (``passing``) calls ``passed(step)`` instead: what the step leaves on
+        screen for the steps after it (an output written), nothing that ``show`` replaces."""
         state = None
         for i, step in enumerate(steps):
+            if passed is not None and self.passing(i, len(steps)):
+                passed(step)
+                continue
             state = show(step, state)
             self.hold_step(i, len(steps))
+
+    def passing(self, i: int, n: int, final: bool = True) -> bool:
+        """Whether step ``i`` of ``n`` goes by unseen: in a still's pass (``final_only``), which shows the final
+        state alone, every step but the last (every step of a part that is not ``final``). Such a step need not
+        build, show nor hold what only it shows (its window, its sum), and the scene's record of what it drew
+        covers the steps drawn only; what stays on screen after it (an output cell written) is still done."""
+        return self.sink is not None and self.sink.final_only and (i < n - 1 or not final)
 
     def hold_step(self, i: int, n: int) -> None:
         """Hold step ``i`` of ``n``: one step, the last one ``final_hold``."""
