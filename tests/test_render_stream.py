@@ -755,9 +755,10 @@ def test_a_smooth_video_stopped_by_sigterm_leaves_no_segment_or_process(tmp_path
     assert children and not [c for c in children if running(c)]
 
 
-def test_scipy_spatial_loads_only_when_used(tmp_path):
-    """Importing the scenes (and Manim through them) leaves scipy.spatial unloaded; a rotation then loads it
-    and turns as the matrix says; scipy.spatial.transform is the real module afterwards."""
+def test_scipy_spatial_and_bs4_load_only_when_used(tmp_path):
+    """Importing the scenes (and Manim through them) leaves scipy.spatial and bs4 unloaded; a rotation then
+    loads scipy and turns as the matrix says; scipy.spatial.transform is the real module afterwards; Manim's
+    ``Code`` (its only user of bs4) still works."""
     import subprocess
     import sys
     from pathlib import Path
@@ -775,11 +776,16 @@ assert np.allclose(s.get_vertices()[0], [c * 1 - n * 1, n * 1 + c * 1, 0])
 from scipy.spatial.transform import Rotation
 assert isinstance(Rotation, type) and Rotation.__module__.startswith("scipy.spatial")
 print("spatial" if "scipy.spatial" in sys.modules else "-")
+print("bs4" if "bs4.element" in sys.modules else "-")
+from manim import Code
+code = Code(code_string="x = 1", language="python")
+assert len(code.code_lines) == 1
+print("bs4" if "bs4.element" in sys.modules else "-")
 """
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        cwd=Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stderr
-    assert r.stdout.split("\n")[:2] == ["-", "spatial"]
+    assert r.stdout.split("\n")[:4] == ["-", "spatial", "-", "bs4"]
 
 
 def test_a_stand_in_module_loads_the_real_one_at_its_first_use(monkeypatch):
@@ -795,4 +801,5 @@ def test_a_stand_in_module_loads_the_real_one_at_its_first_use(monkeypatch):
     from colorsys import rgb_to_hsv
     assert sys.modules["colorsys"] is stand_in and "hls_to_rgb" not in vars(stand_in)
     assert rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
+    assert isinstance(int, lazy._stand_in("builtins", proxies=("type",)).type)      # isinstance(x, a proxy)
     assert sys.modules["colorsys"] is not stand_in and stand_in.hls_to_rgb is sys.modules["colorsys"].hls_to_rgb

@@ -1,11 +1,13 @@
 """``scipy.spatial`` imported when Manim first rotates something, not with Manim: a quarter of the time
-``import manim`` takes (about 0.35 s), which most renders never use.
+``import manim`` takes (about 0.35 s), which most renders never use. Likewise BeautifulSoup (``bs4``, 0.08 s),
+which only Manim's ``Code`` uses.
 
-Manim imports it for one function, ``space_ops.rotation_matrix`` (``Rotation.from_rotvec``). Until something
+Manim imports scipy for one function, ``space_ops.rotation_matrix`` (``Rotation.from_rotvec``). Until something
 rotates (an arrow's tip does), ``scipy.spatial.transform`` is a stand-in module whose ``Rotation`` imports the
-real class on first use and hands every attribute on to it. (The standard library's
-``importlib.util.LazyLoader`` does not serve: ``from ... import Rotation`` uses the attribute at once. Nor is
-networkx, another 0.1 s, deferred: Manim's graph module uses its layouts as it is imported.)
+real class on first use and hands every attribute on to it; ``bs4``'s ``BeautifulSoup`` and ``Tag`` likewise.
+(The standard library's ``importlib.util.LazyLoader`` does not serve: ``from ... import Rotation`` uses the
+attribute at once. Nor is networkx, another 0.1 s, deferred: Manim's graph module uses its layouts as it is
+imported.)
 
 ``defer()`` must run before Manim is imported (``scenes/__init__.py`` calls it); afterwards, or when the module
 is already imported, it changes nothing.
@@ -17,14 +19,16 @@ import importlib
 import sys
 import types
 
-_TRANSFORM = "scipy.spatial.transform"
+DEFERRED = {"scipy.spatial.transform": ("scipy.spatial", ("Rotation",)),     # module: (its parent, what
+            "bs4": ("bs4", ("BeautifulSoup", "Tag"))}                       # Manim imports from it)
 
 
 def defer() -> None:
     if "manim" in sys.modules:
         return
-    if _TRANSFORM not in sys.modules and "scipy.spatial" not in sys.modules:
-        sys.modules[_TRANSFORM] = _stand_in(_TRANSFORM, proxies=("Rotation",))
+    for name, (parent, proxies) in DEFERRED.items():
+        if name not in sys.modules and parent not in sys.modules:
+            sys.modules[name] = _stand_in(name, proxies=proxies)
 
 
 def _stand_in(name: str, proxies: tuple[str, ...] = ()) -> types.ModuleType:
@@ -61,6 +65,9 @@ def _stand_in(name: str, proxies: tuple[str, ...] = ()) -> types.ModuleType:
 
         def __call__(self, *args, **kwargs):
             return getattr(load(), self._attr)(*args, **kwargs)
+
+        def __instancecheck__(self, obj) -> bool:            # isinstance(x, Tag)
+            return isinstance(obj, getattr(load(), self._attr))
 
     for attr in proxies:
         setattr(stand_in, attr, Proxy(attr))
