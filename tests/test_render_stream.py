@@ -803,3 +803,27 @@ def test_a_stand_in_module_loads_the_real_one_at_its_first_use(monkeypatch):
     assert rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
     assert isinstance(int, lazy._stand_in("builtins", proxies=("type",)).type)      # isinstance(x, a proxy)
     assert sys.modules["colorsys"] is not stand_in and stand_in.hls_to_rgb is sys.modules["colorsys"].hls_to_rgb
+
+
+def test_swap_leaves_the_screen_as_manims_remove_and_add_do():
+    """``swap`` replaces a mobject on screen at the top by editing the list (Manim's remove and add walk every
+    family on screen): the same mobjects in the same order as Manim's way, for a replacement on screen, one
+    whose new mobject is already there, and one whose old mobject sits inside a group."""
+    from manim import Square, VGroup
+
+    def screen(old: str, new: str, manims: bool) -> tuple[list, list]:
+        parts = {k: Square(0.5 + i / 10) for i, k in enumerate("abcdn")}
+        parts["group"] = VGroup(parts["c"], parts["d"])
+        scene = ConvVizScene(params={}, options=get_entry(SMALL).options())
+        scene.add(parts["a"], parts["group"], parts["b"])
+        if manims:
+            scene.remove(parts[old])
+            scene.add(parts[new])
+        else:
+            scene.swap((parts[old], parts[new]))
+        name = {id(m): k for k, m in parts.items()}
+        return [name[id(m)] for m in scene.mobjects], [name[id(m)] for m in scene.get_mobject_family_members()]
+
+    for old, new in (("a", "n"), ("a", "b"), ("c", "n"), ("group", "n")):
+        assert screen(old, new, manims=False) == screen(old, new, manims=True), (old, new)
+    assert screen("a", "n", manims=False)[0] == ["group", "b", "n"]
