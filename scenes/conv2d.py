@@ -193,21 +193,23 @@ class ConvScene(ConvVizScene):
         self.drawn["windows"] = []
         self.drawn["subscripts"] = []         # per step drawn (a still: the last only)
         self.drawn["subscript_gaps"] = []     # per step: (right, bottom) scene units from a ×w to its cell's inner edge
-        window = equation = marker = None
-        n = len(self.trace)
-        for step in self.trace:
+
+        def passed(step):                     # what stays after the step: its cell written; the trace's record
             self.write_output(step)
             self.drawn["equations"].append(step.expression())
             self.drawn["windows"].append([(tp.position, tp.is_padding) for tp in step.taps])
-            if self.passing(step.index, n):
-                continue
+
+        def show(step, state):
+            passed(step)
+            window, marker, equation = state or (None, None, None)
             new_window = self.window(step)
-            new_marker = self.marker(step)
             new_eq = self.sums.build(step, self.eq_y, self.text, self.theme.text) if self.show_sum else VGroup()
-            window, marker, equation = self.swap((window, new_window), (marker, new_marker), (equation, new_eq))
+            state = self.swap((window, new_window), (marker, self.marker(step)), (equation, new_eq))
             self.drawn["subscripts"].append(list(new_window.drawn))
             self.drawn["subscript_gaps"].append(self.subscript_gaps(new_window, step))
-            self.hold_step(step.index, n)
+            return state
+
+        self.play_steps(self.trace, show, passed)
         self.drawn["output"] = self.output_grid.drawn_array()
 
     # ------------------------------------------------------------------------------------------ one step
