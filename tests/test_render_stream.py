@@ -6,6 +6,7 @@ the text-outline and Cairo-path caches change no pixel."""
 from __future__ import annotations
 
 import os
+import sys
 
 import av
 import numpy as np
@@ -827,3 +828,86 @@ def test_swap_leaves_the_screen_as_manims_remove_and_add_do():
     for old, new in (("a", "n"), ("a", "b"), ("c", "n"), ("group", "n")):
         assert screen(old, new, manims=False) == screen(old, new, manims=True), (old, new)
     assert screen("a", "n", manims=False)[0] == ["group", "b", "n"]
+
+
+def test_a_settled_outline_cannot_change_unseen(monkeypatch):
+    """``settle`` makes an outline's drawn arrays read-only: an in-place change raises instead of going unseen.
+    The sink then takes a settled outline's copy again without comparing its bytes, and sees every change that
+    is still possible: an array put in its place, a value set (a stroke width), a change after ``unsettle``. A
+    copy of a settled outline is not settled."""
+    from manim import RED, RIGHT, Square
+
+    from scenes.kit import base
+    from scenes.kit.base import FrameSink
+    from scenes.kit.settled import is_settled, settle, unsettle
+
+    signed = []
+    monkeypatch.setattr(base, "_signature", lambda m, f=base._signature: signed.append(m) or f(m))
+    sq = Square(1.0)
+    settle(sq)
+    assert is_settled(sq) and not sq.points.flags.writeable and not sq.fill_rgbas.flags.writeable
+    for change in (lambda: sq.scale(2), lambda: sq.set_fill(RED, opacity=1)):
+        with pytest.raises(ValueError, match="read-only"):
+            change()
+    twin = sq.copy()
+    assert not is_settled(twin) and twin.points.flags.writeable
+    twin.shift(RIGHT)
+
+    sink = FrameSink(keep=True)
+    first = sink.freeze([sq], prune=True)[0]
+    assert len(signed) == 1 and np.array_equal(first.points, sq.points) and first.points is not sq.points
+    assert sink.freeze([sq], prune=True)[0] is first and len(signed) == 1          # not compared again
+
+    sq.shift(RIGHT)                                               # (Manim's shift puts a new array in place)
+    moved = sink.freeze([sq], prune=True)[0]
+    assert moved is not first and np.array_equal(moved.points, first.points + RIGHT) and len(signed) == 2
+    sq.set_stroke(width=9)                                        # a value set (no array written)
+    wide = sink.freeze([sq], prune=True)[0]
+    assert wide is not moved and wide.stroke_width == 9
+    assert unsettle(sq) and not is_settled(sq) and sq.points.flags.writeable
+    sq.set_fill(RED, opacity=1)                                   # changed in place, unsettled, settled again
+    settle(sq)
+    red = sink.freeze([sq], prune=True)[0]
+    assert red is not wide and np.array_equal(red.fill_rgbas, sq.fill_rgbas) and red.fill_rgbas[0, 3] == 1
+    assert sink.freeze([sq], prune=True)[0] is red and not unsettle(Square(1.0))
+
+
+def test_a_settled_grid_changes_through_its_methods_and_stays_settled():
+    """``NumberGrid.fill_cell`` and ``set_text`` change a settled grid (its cells and texts stay settled);
+    the text they replace is let go."""
+    from manim import Text
+
+    from scenes.kit.settled import is_settled, settle
+    from scenes.kit.theme import THEMES
+    from scenes.kit.widgets import NumberGrid
+
+    grid = NumberGrid([[1, 2], [3, 4]], THEMES["light"], lambda s, size=20, color=None: Text(s, font_size=size))
+    settle(grid)
+    old = grid.numbers[(0, 1)]
+    grid.fill_cell(0, 1, "#ff0000")
+    new = grid.set_text(0, 1, 7)
+    assert np.allclose(grid.cell(0, 1).fill_rgbas[0, :3], (1, 0, 0)) and is_settled(grid.cell(0, 1))
+    assert all(is_settled(m) for m in new.get_family()) and not is_settled(old) and old.points.flags.writeable
+    assert grid.drawn[(0, 1)] == "7"
+
+
+@pytest.mark.parametrize("smooth", [False, True])
+def test_settling_changes_no_frame(smooth, monkeypatch):
+    """conv2d settles its figure before its steps: the same frames, durations and trace as without settling,
+    with far fewer outlines compared byte by byte."""
+    import scenes.conv2d
+    from scenes.kit import base
+
+    e, p, o = entry_parts("cnn-gif3", smooth=smooth)
+    signed = []
+    monkeypatch.setattr(base, "_signature", lambda m, f=base._signature: signed.append(m) or f(m))
+    settled = capture.held_frames(e.scene, p, o, "gif", "low")
+    n_settled, signed[:] = len(signed), []
+    monkeypatch.setattr(scenes.conv2d, "settle", lambda *mobjects: None)
+    plain = capture.held_frames(e.scene, p, o, "gif", "low")
+    assert n_settled < len(signed) / 2
+    assert len(settled.frames) == len(plain.frames) >= 9
+    with np.printoptions(threshold=sys.maxsize):
+        assert repr(settled.drawn) == repr(plain.drawn)
+    for a, b in zip(settled.frames, plain.frames):
+        assert a.seconds == b.seconds and np.array_equal(a.pixels, b.pixels)

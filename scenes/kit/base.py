@@ -21,6 +21,7 @@ from convviz.options import RenderOptions
 
 from scenes.kit import glyphs
 from scenes.kit.camera import PathCachingCamera
+from scenes.kit.settled import DRAWN_ARRAYS as _DRAWN_ARRAYS, DRAWN_VALUES as _DRAWN_VALUES, settle, unsettle
 from scenes.kit.theme import THEMES, font_for, label_text
 
 
@@ -58,9 +59,6 @@ def _only_text(mob) -> bool:
 KEEP_BUDGET = 300 * 2**20
 _COPY_BYTES = 1700                  # a copy's object and its attribute dictionary
 _REF_BYTES = 8                      # a list's reference
-_DRAWN_ARRAYS = ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas", "sheen_direction")
-_DRAWN_VALUES = ("stroke_width", "background_stroke_width", "sheen_factor", "joint_type", "cap_style",
-                 "background_image", "z_index")
 
 
 def _frozen(m: VMobject) -> VMobject:
@@ -69,6 +67,7 @@ def _frozen(m: VMobject) -> VMobject:
     import copy
 
     c = copy.copy(m)
+    c.__dict__.pop("_cv_settled", None)        # (its arrays are its own)
     for a in _DRAWN_ARRAYS:
         v = getattr(m, a, None)
         if isinstance(v, np.ndarray):
@@ -134,7 +133,7 @@ class FrameSink:
         self.tweens = tweens and keep
         self.kept = 0
         self.held_at: list[int] = []
-        self._frozen: dict = {}     # id -> (outline, its copy, signature) of the outlines kept last
+        self._frozen: dict = {}     # id -> (outline, its copy, signature, stamp) of the outlines kept last
         self._looks: dict = {}      # signature -> copy, of the copies made since the last held state
 
     def track(self, mobjects) -> None:
@@ -157,7 +156,12 @@ class FrameSink:
             return None
         frozen, looks, now, copies = self._frozen, self._looks, {}, []
         for m in outlines:
-            old, sig = frozen.get(id(m)), _signature(m)
+            old, st = frozen.get(id(m)), m.__dict__.get("_cv_settled")
+            if old is not None and st is not None and old[3] is st and st.holds(m.__dict__):
+                now[id(m)] = old               # settled since it was last frozen: unchanged (``settled``)
+                copies.append(old[1])
+                continue
+            sig = _signature(m)
             if old is not None and old[2] == sig:
                 c = old[1]
             else:                              # another outline that looks the same (a replacement) shares it
@@ -166,11 +170,11 @@ class FrameSink:
                     c = looks[sig] = _frozen(m)
                     self.kept += _COPY_BYTES + sum(getattr(c, a).nbytes for a in _DRAWN_ARRAYS
                                                    if isinstance(getattr(c, a, None), np.ndarray))
-            now[id(m)] = (m, c, sig)           # m kept alive with its copy: its id stays its own
+            now[id(m)] = (m, c, sig, st)       # m kept alive with its copy: its id stays its own
             copies.append(c)
         if prune:
             self._frozen = now
-            self._looks = {sig: c for _, c, sig in now.values()}
+            self._looks = {e[2]: e[1] for e in now.values()}
         else:
             frozen.update(now)
         return copies

@@ -17,6 +17,7 @@ from manim import (DOWN, DR, LEFT, RIGHT, UP, Arrow, DashedVMobject, Line, Recta
 
 from convviz.trace import fmt, product_term
 
+from scenes.kit.settled import is_settled, settle, unsettle
 from scenes.kit.theme import FONT_MATH, FONT_MONO
 
 class Shared:
@@ -218,16 +219,22 @@ class NumberGrid(VGroup):
         old = self.numbers.get((r, c))
         if old is not None:
             self.texts.remove(old)
+            unsettle(old)
         self.numbers[(r, c)] = t
         t.set_z_index(2)
         self.texts.add(t)
         self.drawn[(r, c)] = s
+        if is_settled(self):                # (see ``settled``: a settled grid changes through these methods)
+            settle(t)
         return t
 
     def fill_cell(self, r: int, c: int, color: str, opacity: float = 1.0) -> None:
         cell = self.cell(r, c)
         target = cell[0] if isinstance(cell, VGroup) and len(cell) else cell
+        was = unsettle(target)
         target.set_fill(color, opacity=opacity)
+        if was:
+            settle(target)
 
     def drawn_array(self, missing=None) -> np.ndarray:
         """The drawn numbers as a (rows, cols) array of strings (``missing`` where nothing is drawn)."""
