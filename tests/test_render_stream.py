@@ -891,23 +891,48 @@ def test_a_settled_grid_changes_through_its_methods_and_stays_settled():
     assert grid.drawn[(0, 1)] == "7"
 
 
-@pytest.mark.parametrize("smooth", [False, True])
-def test_settling_changes_no_frame(smooth, monkeypatch):
-    """conv2d settles its figure before its steps: the same frames, durations and trace as without settling,
-    with far fewer outlines compared byte by byte."""
-    import scenes.conv2d
+@pytest.mark.parametrize("name,module,smooth", [("cnn-gif3", "conv2d", False), ("cnn-gif3", "conv2d", True),
+                                                ("cnn-gif2", "multichannel", False),
+                                                ("cnn-gif2", "multichannel", True),
+                                                ("padding_strides_transposed", "transposed", False),
+                                                ("cnn-gif6", "transposed", True)])
+def test_settling_changes_no_frame(name, module, smooth, monkeypatch):
+    """conv2d, multichannel and transposed settle their figure before their steps: the same frames, durations
+    and trace as without settling, with far fewer outlines compared byte by byte."""
+    import importlib
+
     from scenes.kit import base
 
-    e, p, o = entry_parts("cnn-gif3", smooth=smooth)
+    e, p, o = entry_parts(name, smooth=smooth)
     signed = []
     monkeypatch.setattr(base, "_signature", lambda m, f=base._signature: signed.append(m) or f(m))
     settled = capture.held_frames(e.scene, p, o, "gif", "low")
     n_settled, signed[:] = len(signed), []
-    monkeypatch.setattr(scenes.conv2d, "settle", lambda *mobjects: None)
+    monkeypatch.setattr(importlib.import_module(f"scenes.{module}"), "settle", lambda *mobjects: None)
     plain = capture.held_frames(e.scene, p, o, "gif", "low")
     assert n_settled < len(signed) / 2
     assert len(settled.frames) == len(plain.frames) >= 9
     with np.printoptions(threshold=sys.maxsize):
         assert repr(settled.drawn) == repr(plain.drawn)
     for a, b in zip(settled.frames, plain.frames):
+        assert a.seconds == b.seconds and np.array_equal(a.pixels, b.pixels)
+
+
+@pytest.mark.parametrize("name,smooth", [("cnn-gif3", False), ("cnn-gif3", True), ("cnn-gif2", False),
+                                         ("padding_strides_transposed", False), ("cnn-figure15", True),
+                                         ("dilation", False), ("cnn-gif6", False)])
+def test_repainting_where_a_state_changed_draws_the_same_pixels(name, smooth, monkeypatch):
+    """A state that changed a little from the one drawn before it is drawn by repainting that one's pixels
+    only where they differ, clipped (``_repaint``): every frame equals drawing each state whole. Here every
+    state that can be is repainted."""
+    e, p, o = entry_parts(name, smooth=smooth)
+    repainted = []
+    monkeypatch.setattr(capture, "_repaint", lambda *a, f=capture._repaint: repainted.append(f(*a)) or repainted[-1])
+    monkeypatch.setattr(capture, "REPAINT_MIN", 0)
+    monkeypatch.setattr(capture, "REPAINT_AREA", 1.0)
+    again = capture.held_frames(e.scene, p, o, "gif", "low")
+    monkeypatch.setattr(capture, "REPAINT_MIN", 10**9)
+    whole = capture.held_frames(e.scene, p, o, "gif", "low")
+    assert sum(repainted) > len(whole.frames) / 2 and len(again.frames) == len(whole.frames) > 3
+    for a, b in zip(again.frames, whole.frames):
         assert a.seconds == b.seconds and np.array_equal(a.pixels, b.pixels)

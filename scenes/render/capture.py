@@ -28,6 +28,8 @@ from convviz.options import (STILL_DENSITY, STILL_FORMATS, STILL_MIN_WIDTH, VIDE
 
 MARGIN = 0.22          # scene units of white around the content
 MAX_PIXELS = 4096      # no side larger than this
+REPAINT_MIN = 150      # outlines past which a state changed a little is repainted where it changed (``_repaint``)
+REPAINT_AREA = 0.3     # ... unless that covers this share of the frame
 
 
 def load_scene_class(ref: str):
@@ -174,6 +176,7 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
     cam = scene.renderer.camera
     _aim(cam, *fit)
     pad = 2 / px_per_unit(scene)              # pixels an outline's antialiasing touches beyond its points
+    boxes = _PixelBoxes(cam, pad)
     paint = getattr(cam, "draw_kept", None) or (lambda ms: cam.capture_mobjects(ms, include_submobjects=False))
     shared = [0] + [_common_prefix(a[0], b[0]) for a, b in zip(states, states[1:])]
     i, last = 0, (None, None)         # the outlines last drawn and their pixels
@@ -194,6 +197,14 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
             lifted = cam.pixel_array.copy()
         for (outlines, seconds, held), rest in zip(states[i:j], run):
             if not _same_outlines(outlines, last[0]):         # the same kept outlines: the same pixels
+                if len(rest) >= REPAINT_MIN and _repaint(cam, paint, last, outlines, boxes):
+                    last = (outlines, _copy(cam.pixel_array, ring, last[1]))
+                    writer.add(last[1], seconds)
+                    if held and sink is not None:
+                        sink.mark_held()
+                    if on_state is not None:
+                        on_state()
+                    continue
                 lift = bool(above) and not held
                 base = lifted if lift else prefix
                 if base is None:
@@ -208,6 +219,74 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
             if on_state is not None:
                 on_state()
         i = j
+
+
+def _repaint(cam, paint, last, outlines, boxes: "_PixelBoxes") -> bool:
+    """Draw ``outlines`` as the change from the state drawn ``last`` (its outlines and pixels): its pixels,
+    repainted only where the two states differ. Where an outline that one state has and the other has not can
+    touch (``boxes``), the background is put back and every outline reaching there is drawn again, in order,
+    and those boxes' pixels are taken; elsewhere only outlines both states draw, in the same order, touch a
+    pixel, as before. False (nothing drawn) when the two states order their common outlines differently or
+    when the change covers much of the frame."""
+    old = last[0]
+    if old is None:
+        return False
+    k = _common_prefix(outlines, old)
+    a, b = old[k:], outlines[k:]
+    ia, ib = {id(m) for m in a}, {id(m) for m in b}
+    if [id(m) for m in a if id(m) in ib] != [id(m) for m in b if id(m) in ia]:
+        return False
+    rects = boxes.of([m for m in a if id(m) not in ib] + [m for m in b if id(m) not in ia])
+    rects = rects[(rects[:, 2] > rects[:, 0]) & (rects[:, 3] > rects[:, 1])]
+    h, w = cam.pixel_array.shape[:2]
+    if np.sum((rects[:, 2] - rects[:, 0]) * (rects[:, 3] - rects[:, 1])) > REPAINT_AREA * h * w:
+        return False
+    every = boxes.of(outlines)
+    hit = np.any((every[:, None, 0] < rects[None, :, 2]) & (rects[None, :, 0] < every[:, None, 2])
+                 & (every[:, None, 1] < rects[None, :, 3]) & (rects[None, :, 1] < every[:, None, 3]), axis=1)
+    px = cam.pixel_array
+    px[:] = last[1]
+    for x0, y0, x1, y1 in rects:
+        px[y0:y1, x0:x1] = cam.background[y0:y1, x0:x1]
+    paint([outlines[i] for i in np.flatnonzero(hit)])
+    painted = [px[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in rects]
+    px[:] = last[1]
+    for (x0, y0, x1, y1), new in zip(rects, painted):
+        px[y0:y1, x0:x1] = new
+    return True
+
+
+class _PixelBoxes:
+    """Pixel boxes [x0, y0, x1, y1) of kept outlines, drawn by ``cam`` as it is aimed now: all that an outline
+    can touch (``_boxes``, out by a pixel more), within the frame. Outlines are known by id: kept ones live
+    as long as the states holding them."""
+
+    def __init__(self, cam, pad: float):
+        self.cam, self.pad = cam, pad
+        self.row: dict[int, int] = {}
+        self.rows: list[tuple[int, int, int, int]] = []
+        self.table = np.empty((0, 4), dtype=np.int64)
+
+    def of(self, outlines: list) -> np.ndarray:
+        row = self.row
+        for m in outlines:
+            if id(m) not in row:
+                row[id(m)] = len(self.rows)
+                self.rows.append(self._box(m))
+        if len(self.table) < len(self.rows):
+            self.table = np.array(self.rows, dtype=np.int64).reshape(-1, 4)
+        return self.table[np.fromiter((row[id(m)] for m in outlines), dtype=np.intp, count=len(outlines))]
+
+    def _box(self, m) -> tuple[int, int, int, int]:
+        if not len(m.points):
+            return (0, 0, 0, 0)
+        b = _boxes(m, self.pad)
+        matrix = self.cam.get_cairo_context(self.cam.pixel_array).get_matrix()
+        xs, ys = zip(*(matrix.transform_point(float(x), float(y))
+                       for x, y in ((b[:, 0].min(), b[:, 1].min()), (b[:, 2].max(), b[:, 3].max()))))
+        h, w = self.cam.pixel_array.shape[:2]
+        return (max(0, int(np.floor(min(xs))) - 1), max(0, int(np.floor(min(ys))) - 1),
+                min(w, int(np.ceil(max(xs))) + 1), min(h, int(np.ceil(max(ys))) + 1))
 
 
 def _copy(pixels: np.ndarray, ring: list | None, busy) -> np.ndarray:
