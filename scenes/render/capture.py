@@ -28,7 +28,7 @@ from convviz.options import (STILL_DENSITY, STILL_FORMATS, STILL_MIN_WIDTH, VIDE
 
 MARGIN = 0.22          # scene units of white around the content
 MAX_PIXELS = 4096      # no side larger than this
-REPAINT_MIN = 150      # outlines past which a state changed a little is repainted where it changed (``_repaint``)
+REPAINT_MIN = 150      # outlines past which a held state is repainted where it changed (``_repaint``)
 REPAINT_AREA = 0.3     # ... unless that covers this share of the frame
 
 
@@ -172,7 +172,10 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
     of them (the grids, mostly; in a tween, all that does not move) are drawn onto a snapshot of that run's
     pixels, with Cairo drawing the rest onto the same pixels as from scratch. An outline after the run that is
     the same in all those states and touches none of what changes (their boxes apart) goes into the snapshot
-    too: drawing order matters only where outlines overlap. ``sink`` notes where the held states are."""
+    too: drawing order matters only where outlines overlap. A held state that changed a little from the state
+    drawn before it (a step of a large figure) is that state's pixels repainted where it changed
+    (``_repaint``), so that a step's cost does not grow with the figure. ``sink`` notes where the held states
+    are."""
     cam = scene.renderer.camera
     _aim(cam, *fit)
     pad = 2 / px_per_unit(scene)              # pixels an outline's antialiasing touches beyond its points
@@ -197,7 +200,7 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
             lifted = cam.pixel_array.copy()
         for (outlines, seconds, held), rest in zip(states[i:j], run):
             if not _same_outlines(outlines, last[0]):         # the same kept outlines: the same pixels
-                if len(rest) >= REPAINT_MIN and _repaint(cam, paint, last, outlines, boxes):
+                if held and len(rest) >= REPAINT_MIN and _repaint(cam, paint, last, outlines, boxes):
                     last = (outlines, _copy(cam.pixel_array, ring, last[1]))
                     writer.add(last[1], seconds)
                     if held and sink is not None:
@@ -222,12 +225,12 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
 
 
 def _repaint(cam, paint, last, outlines, boxes: "_PixelBoxes") -> bool:
-    """Draw ``outlines`` as the change from the state drawn ``last`` (its outlines and pixels): its pixels,
-    repainted only where the two states differ. Where an outline that one state has and the other has not can
-    touch (``boxes``), the background is put back and every outline reaching there is drawn again, in order,
-    and those boxes' pixels are taken; elsewhere only outlines both states draw, in the same order, touch a
-    pixel, as before. False (nothing drawn) when the two states order their common outlines differently or
-    when the change covers much of the frame."""
+    """Draw a held state's ``outlines`` as the change from the state drawn ``last`` (its outlines and pixels):
+    its pixels, repainted only where the two states differ. Where an outline that one state has and the other
+    has not can touch (``boxes``), the background is put back and every outline reaching there is drawn
+    again, in order, and those boxes' pixels are taken; elsewhere only outlines both states draw, in the same
+    order, touch a pixel, as before. False (nothing drawn) when the two states order their common outlines
+    differently or when the change covers much of the frame."""
     old = last[0]
     if old is None:
         return False
