@@ -21,7 +21,7 @@ from convviz.options import RenderOptions
 
 from scenes.kit import glyphs
 from scenes.kit.camera import PathCachingCamera
-from scenes.kit.settled import DRAWN_ARRAYS as _DRAWN_ARRAYS, DRAWN_VALUES as _DRAWN_VALUES, settle, unsettle
+from scenes.kit.settled import DRAWN_ARRAYS as _DRAWN_ARRAYS, DRAWN_VALUES as _DRAWN_VALUES
 from scenes.kit.theme import THEMES, font_for, label_text
 
 

@@ -200,21 +200,14 @@ def _draw_kept(scene, states, fit, writer, sink=None, on_state=None) -> None:
             lifted = cam.pixel_array.copy()
         for (outlines, seconds, held), rest in zip(states[i:j], run):
             if not _same_outlines(outlines, last[0]):         # the same kept outlines: the same pixels
-                if held and len(rest) >= REPAINT_MIN and _repaint(cam, paint, last, outlines, boxes):
-                    last = (outlines, _copy(cam.pixel_array, ring, last[1]))
-                    writer.add(last[1], seconds)
-                    if held and sink is not None:
-                        sink.mark_held()
-                    if on_state is not None:
-                        on_state()
-                    continue
-                lift = bool(above) and not held
-                base = lifted if lift else prefix
-                if base is None:
-                    cam.reset()
-                else:
-                    cam.pixel_array[:] = base
-                paint([m for m in rest if not (lift and id(m) in above)])
+                if not (held and len(rest) >= REPAINT_MIN and _repaint(cam, paint, last, outlines, boxes)):
+                    lift = bool(above) and not held
+                    base = lifted if lift else prefix
+                    if base is None:
+                        cam.reset()
+                    else:
+                        cam.pixel_array[:] = base
+                    paint([m for m in rest if not (lift and id(m) in above)])
                 last = (outlines, _copy(cam.pixel_array, ring, last[1]))
             writer.add(last[1], seconds)
             if held and sink is not None:
