@@ -936,3 +936,32 @@ def test_repainting_where_a_state_changed_draws_the_same_pixels(name, smooth, mo
     assert sum(repainted) >= len(whole.held) / 2 and len(again.frames) == len(whole.frames) > 3
     for a, b in zip(again.frames, whole.frames):
         assert a.seconds == b.seconds and np.array_equal(a.pixels, b.pixels)
+
+
+def test_a_flat_text_measures_as_manim_measures_its_outline():
+    """``FlatText`` measures itself with numpy, not with Manim's Python loops over its points: the same
+    anchors, extremes, centre, width and height as a plain ``VMobject`` holding the same points, a group of
+    them included (and a text with a submobject added goes Manim's way)."""
+    from manim import DL, RIGHT, UR, VGroup, VMobject
+
+    scene = ConvVizScene(params={}, options=get_entry(SMALL).options())
+    texts = [scene.text(s, size=24) for s in ("12.5", "Output", "卷积核", "-7")]
+    texts[1].shift(RIGHT * 2)
+    for t in texts:
+        plain = VMobject()
+        plain.points = t.points.copy()
+        assert np.array_equal(np.array(t.get_anchors()), np.array(plain.get_anchors()))
+        assert np.array_equal(t.get_points_defining_boundary(), plain.get_points_defining_boundary())
+        for d in (DL, UR, RIGHT):
+            assert np.array_equal(t.get_critical_point(d), plain.get_critical_point(d))
+        assert (t.width, t.height, tuple(t.get_center())) == (plain.width, plain.height, tuple(plain.get_center()))
+    group, plain_group = VGroup(*[t.copy() for t in texts]), VGroup()
+    for t in texts:
+        p = VMobject()
+        p.points = t.points.copy()
+        plain_group.add(p)
+    assert np.array_equal(group.get_critical_point(UR), plain_group.get_critical_point(UR))
+    assert group.width == plain_group.width and group.height == plain_group.height
+    host = texts[0].copy()
+    host.add(texts[2].copy())
+    assert host.width == VGroup(texts[0].copy(), texts[2].copy()).width

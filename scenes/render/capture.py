@@ -77,6 +77,9 @@ def _run(scene_cls, params, options, cfg, sink, fit=None, after=None):
                 sink.capture(frame, num_frames / cfg["frame_rate"])
 
         scene.renderer.add_frame = add_frame
+        # Manim ends a scene without plays by drawing its last frame, on the standard frame: a full frame drawn
+        # for nothing (a still is drawn with the camera fitted, an animation from its kept states)
+        scene.renderer.scene_finished = lambda scene_: None
         if sink.tweens:
             _keep_tweens(scene, sink, cfg["frame_rate"])
         scene.render()
