@@ -965,3 +965,23 @@ def test_a_flat_text_measures_as_manim_measures_its_outline():
     host = texts[0].copy()
     host.add(texts[2].copy())
     assert host.width == VGroup(texts[0].copy(), texts[2].copy()).width
+
+
+def test_a_palette_map_looks_up_only_the_rows_that_changed_and_maps_as_from_scratch():
+    """``PaletteMap`` maps a frame following another by looking up only the rows that changed: every frame's
+    indices equal those of a fresh map, and each pixel gets its nearest palette colour."""
+    rng = np.random.default_rng(3)
+    palette = rng.integers(0, 256, (40, 3), dtype=np.uint8)
+    frame = palette[rng.integers(0, 40, (30, 20))]
+    frames = [frame]
+    for lo, hi in ((5, 7), (0, 1), (29, 30), (0, 0), (10, 25)):          # (0, 0): nothing changed
+        f = frames[-1].copy()
+        f[lo:hi] = rng.integers(0, 256, (hi - lo, 20, 3), dtype=np.uint8)
+        frames.append(f)
+    frames.append(rng.integers(0, 256, (12, 9, 3), dtype=np.uint8))    # another size
+    mapping = media.PaletteMap(palette)
+    for f in frames:
+        got = np.asarray(mapping(f))
+        assert np.array_equal(got, media.PaletteMap(palette).indices(f))
+        dist = ((f[:, :, None, :].astype(int) - palette[None, None].astype(int)) ** 2).sum(-1)
+        assert np.array_equal(dist[np.arange(f.shape[0])[:, None], np.arange(f.shape[1]), got], dist.min(-1))

@@ -411,7 +411,8 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
     (a bias outline, a marker beside a stroke of a close colour) keeps its colour."""
     from PIL import Image
 
-    sheet = Image.fromarray(np.concatenate(samples, axis=0)) if len(samples) > 1 else Image.fromarray(samples[0])
+    pixels = np.concatenate(samples, axis=0) if len(samples) > 1 else samples[0]
+    sheet = Image.fromarray(pixels)
     n_pixels = sheet.width * sheet.height
     found = sheet.getcolors(maxcolors=n_pixels)                 # (count, (r, g, b)), counted in C
     counts = np.array([c for c, _ in found], dtype=np.int64)
@@ -428,7 +429,7 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
     # median cut over every third pixel of every third row: as good for the edge colours (a frame's pixels are
     # many and alike; 12 samples thinned so choose a palette as 24 at every other pixel did, within 0.5 % of the
     # notes GIFs' bytes), a ninth of the time
-    thin = Image.fromarray(np.ascontiguousarray(np.asarray(sheet)[::3, ::3]))
+    thin = Image.fromarray(np.ascontiguousarray(pixels[::3, ::3]))
     rest = thin.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
                          dither=Image.Dither.NONE).getpalette()[: 3 * n_rest]
     merged = list(kept)
@@ -442,32 +443,50 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
 class PaletteMap:
     """Maps frames to one palette, each pixel to its nearest palette colour exactly (Pillow's own palette
     conversion is approximate: it turned pure white into #F9F9FA). A colour's index is looked up once and kept
-    in a table over all 2^24 colours, so a frame costs two table lookups per pixel."""
+    in a table over all 2^24 colours (``UNKNOWN`` until then), so a frame costs one table lookup per pixel;
+    of a frame following another (``indices(rgb, after=...)``), only the rows that changed are looked up."""
+
+    UNKNOWN = 0xFFFF
 
     def __init__(self, palette: np.ndarray):
         self.palette = np.asarray(palette, dtype=np.uint8)
         flat = self.palette.reshape(-1).tolist()
         self._flat = flat + flat[:3] * (256 - len(self.palette))
-        self._index = np.zeros(1 << 24, dtype=np.uint8)
-        self._known = np.zeros(1 << 24, dtype=bool)
+        self._index = np.full(1 << 24, self.UNKNOWN, dtype=np.uint16)
+        self._last: tuple | None = None        # (the frame mapped last, its indices)
 
     def indices(self, rgb: np.ndarray) -> np.ndarray:
         """(H, W) palette indices of ``rgb`` (H, W, 3)."""
-        c = rgb.astype(np.int32)
-        keys = (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
-        new = keys[~self._known[keys]]
-        if new.size:
-            uniq = np.unique(new)
+        keys = rgb[..., 0].astype(np.uint32) << 16
+        keys |= rgb[..., 1].astype(np.uint32) << 8
+        keys |= rgb[..., 2]
+        found = self._index[keys]
+        unknown = found == self.UNKNOWN
+        if unknown.any():
+            uniq = np.unique(keys[unknown]).astype(np.int64)
             cols = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
-            dist = ((cols[:, None, :] - self.palette[None, :, :].astype(np.int32)) ** 2).sum(axis=-1)
+            dist = ((cols[:, None, :] - self.palette[None, :, :].astype(np.int64)) ** 2).sum(axis=-1)
             self._index[uniq] = dist.argmin(axis=1)
-            self._known[uniq] = True
-        return self._index[keys]
+            found = self._index[keys]
+        return found.astype(np.uint8)
+
+    def indices_after(self, rgb: np.ndarray) -> np.ndarray:
+        """``indices(rgb)``, looking up only the rows where ``rgb`` differs from the frame given last."""
+        last = self._last
+        if last is None or last[0].shape != rgb.shape:
+            out = self.indices(rgb)
+        else:
+            rows = np.flatnonzero(np.any(rgb != last[0], axis=(1, 2)))
+            out = last[1].copy()
+            if len(rows):
+                out[rows[0]:rows[-1] + 1] = self.indices(rgb[rows[0]:rows[-1] + 1])
+        self._last = (rgb.copy(), out)
+        return out
 
     def __call__(self, rgb: np.ndarray):
         from PIL import Image
 
-        im = Image.fromarray(self.indices(rgb), mode="P")
+        im = Image.fromarray(self.indices_after(rgb), mode="P")
         im.putpalette(self._flat)
         return im
 
