@@ -985,3 +985,28 @@ def test_a_palette_map_looks_up_only_the_rows_that_changed_and_maps_as_from_scra
         assert np.array_equal(got, media.PaletteMap(palette).indices(f))
         dist = ((f[:, :, None, :].astype(int) - palette[None, None].astype(int)) ** 2).sum(-1)
         assert np.array_equal(dist[np.arange(f.shape[0])[:, None], np.arange(f.shape[1]), got], dist.min(-1))
+
+
+def test_a_flat_text_copies_as_a_deep_copy_would():
+    """``FlatText.copy`` (made directly, a sixth of the time): the same attributes as Manim's deep copy, arrays
+    and lists its own; a text with a submobject or a settled stamp is copied the deep way."""
+    import copy as copying
+
+    from scenes.kit.settled import is_settled, settle
+
+    scene = ConvVizScene(params={}, options=get_entry(SMALL).options())
+    text = scene.text("12.5", size=24, color="#ff0000")
+    fast, deep = text.copy(), copying.deepcopy(text)
+    assert fast.__dict__.keys() == deep.__dict__.keys() and type(fast) is type(text)
+    for k, v in deep.__dict__.items():
+        mine = fast.__dict__[k]
+        assert np.array_equal(mine, v) if isinstance(v, np.ndarray) else mine == v, k
+        if isinstance(v, (np.ndarray, list)):
+            assert mine is not text.__dict__[k], k
+    fast.shift(np.array([1.0, 0, 0]))
+    fast.set_fill("#0000ff")
+    fast.add(scene.text("3", size=24))
+    assert np.array_equal(text.points, deep.points) and np.array_equal(text.fill_rgbas, deep.fill_rgbas)
+    assert not text.submobjects and len(fast.copy().submobjects) == 1
+    settle(text)
+    assert not is_settled(text.copy()) and text.copy().points.flags.writeable

@@ -214,6 +214,18 @@ class FrameSink:
         return done + ([(w.pending.pixels, w.pending.seconds)] if w is not None and w.pending is not None else [])
 
 
+def _shared_types() -> frozenset:
+    """Types of attribute values a copy of a text may share: values nobody changes in place (a ManimColor is
+    replaced, not changed), and lists, which ``FlatText.copy`` makes anew (empty ones only)."""
+    from manim import ManimColor
+    from manim.constants import CapStyleType, LineJointType
+
+    return frozenset({int, float, bool, str, type(None), np.float64, ManimColor, CapStyleType, LineJointType, list})
+
+
+_SHARED_TYPES = _shared_types()
+
+
 class FlatText(VMobject):
     """A line of text as ONE VMobject holding every glyph outline: it renders like ``Text`` but copies in
     microseconds (a ``Text`` is a deep tree; copying it dominated render time). ``text`` is the string.
@@ -242,6 +254,19 @@ class FlatText(VMobject):
         if strut:
             anchor = np.array([box.get_left()[0], box.get_top()[1], 0.0])
             self.strut_offset = anchor - (self.get_center() if pts else anchor)
+
+    def copy(self) -> "FlatText":
+        """``Mobject.copy`` (a deep copy) made directly: a text's attributes are arrays, copied, and values that
+        do not change, shared; its lists (submobjects, updaters) are empty. A text with anything else (a
+        submobject, an updater, a settled stamp) is copied the deep way."""
+        d = self.__dict__
+        if type(self) is not FlatText or d["submobjects"] or d["updaters"] or not all(
+                type(v) in _SHARED_TYPES or type(v) is np.ndarray for v in d.values()):
+            return super().copy()
+        c = FlatText.__new__(FlatText)
+        c.__dict__ = {k: (v.copy() if type(v) is np.ndarray else [] if type(v) is list else v) for k, v in d.items()}
+        c.original_id = str(id(self))
+        return c
 
     def get_family(self, recurse: bool = True) -> list:
         """A text has no submobjects (unless one was added): its family is itself, without Manim's walk."""
