@@ -1008,5 +1008,7 @@ def test_a_flat_text_copies_as_a_deep_copy_would():
     fast.add(scene.text("3", size=24))
     assert np.array_equal(text.points, deep.points) and np.array_equal(text.fill_rgbas, deep.fill_rgbas)
     assert not text.submobjects and len(fast.copy().submobjects) == 1
+    text.marks = ["kept"]                                         # a list of its own: copied the deep way
+    assert text.copy().marks == ["kept"] and text.copy().marks is not text.marks
     settle(text)
     assert not is_settled(text.copy()) and text.copy().points.flags.writeable

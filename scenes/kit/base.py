@@ -216,11 +216,11 @@ class FrameSink:
 
 def _shared_types() -> frozenset:
     """Types of attribute values a copy of a text may share: values nobody changes in place (a ManimColor is
-    replaced, not changed), and lists, which ``FlatText.copy`` makes anew (empty ones only)."""
+    replaced, not changed)."""
     from manim import ManimColor
     from manim.constants import CapStyleType, LineJointType
 
-    return frozenset({int, float, bool, str, type(None), np.float64, ManimColor, CapStyleType, LineJointType, list})
+    return frozenset({int, float, bool, str, type(None), np.float64, ManimColor, CapStyleType, LineJointType})
 
 
 _SHARED_TYPES = _shared_types()
@@ -256,12 +256,12 @@ class FlatText(VMobject):
             self.strut_offset = anchor - (self.get_center() if pts else anchor)
 
     def copy(self) -> "FlatText":
-        """``Mobject.copy`` (a deep copy) made directly: a text's attributes are arrays, copied, and values that
-        do not change, shared; its lists (submobjects, updaters) are empty. A text with anything else (a
+        """``Mobject.copy`` (a deep copy) made directly: a text's attributes are arrays, copied, values that do
+        not change, shared, and empty lists (submobjects, updaters), made anew. A text with anything else (a
         submobject, an updater, a settled stamp) is copied the deep way."""
         d = self.__dict__
-        if type(self) is not FlatText or d["submobjects"] or d["updaters"] or not all(
-                type(v) in _SHARED_TYPES or type(v) is np.ndarray for v in d.values()):
+        if type(self) is not FlatText or not all(type(v) in _SHARED_TYPES or type(v) is np.ndarray
+                                                 or (type(v) is list and not v) for v in d.values()):
             return super().copy()
         c = FlatText.__new__(FlatText)
         c.__dict__ = {k: (v.copy() if type(v) is np.ndarray else [] if type(v) is list else v) for k, v in d.items()}

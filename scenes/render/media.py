@@ -444,7 +444,7 @@ class PaletteMap:
     """Maps frames to one palette, each pixel to its nearest palette colour exactly (Pillow's own palette
     conversion is approximate: it turned pure white into #F9F9FA). A colour's index is looked up once and kept
     in a table over all 2^24 colours (``UNKNOWN`` until then), so a frame costs one table lookup per pixel;
-    of a frame following another (``indices(rgb, after=...)``), only the rows that changed are looked up."""
+    of a frame following another (``map(rgb)``, ``indices_after``), only the rows that changed are looked up."""
 
     UNKNOWN = 0xFFFF
 
