@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,7 @@ def run(cmd: list[str], cwd: Path = ROOT, cache: str | None = None) -> tuple[flo
     _last_cache = cache or tempfile.mkdtemp(prefix="cvbench-")
     env = dict(os.environ, CONVVIZ_CACHE=_last_cache)
     env.pop("PYTHONDONTWRITEBYTECODE", None)          # as on a user's machine: compiled modules are kept
-    t0 = time.perf_counter()
+    t0, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_rss = peak_pss = polls = 0
     while proc.poll() is None:
@@ -74,10 +75,13 @@ def run(cmd: list[str], cwd: Path = ROOT, cache: str | None = None) -> tuple[flo
     if proc.returncode:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr.read().decode()[-2000:]}")
     peaks[:] = [peak_rss, peak_pss]
+    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu[0] = (now.ru_utime + now.ru_stime) - (used.ru_utime + used.ru_stime)
     return seconds, peak_pss
 
 
 peaks = [0, 0]
+cpu = [0.0]      # CPU seconds (user + system) of the last run's process tree: steadier than wall time on this VM
 
 
 def row(what: str, seconds: float, peak: int, note: str = "") -> None:
@@ -159,22 +163,22 @@ def batch(out: Path) -> None:
 
     names = [n for base in CONV_ARITHMETIC for n in (base, f"{base}_transposed") if n != "dilation_transposed"]
     cache = tempfile.mkdtemp(prefix="cvbench-")
-    one = 0.0
+    one = one_cpu = 0.0
     for n in names:                                   # as a user would, one command after another
         s, _ = run(CONVVIZ + ["render", n, "-o", str(out / "one" / f"{n}.gif")], cache=cache)
-        one += s
-    row(f"the {len(names)} conv-arithmetic animations one by one", one, 0)
+        one, one_cpu = one + s, one_cpu + cpu[0]
+    row(f"the {len(names)} conv-arithmetic animations one by one", one, 0, f"CPU {one_cpu:.1f} s")
     cmd = CONVVIZ + ["render", *names, "--out-dir", str(out / "batch")]
     s, m = run(cmd)
     row(f"render {len(names)} names --out-dir, cold", s, m, f"{s / one:.2f}x one by one (target <= 0.35x, "
-        "<= 30 s)")
+        f"<= 30 s); CPU {cpu[0]:.1f} s")
     s, m = run(cmd, cache=_last_cache)
     row(f"render {len(names)} names --out-dir, warm", s, m, "target: about a second")
 
 
 def notes_cold(out: Path) -> None:
     s, m = run(CONVVIZ + ["notes", "--out", str(out / "images"), "--gallery", str(out / "g.html")])
-    row("convviz notes, cold (29 files, medium)", s, m, "target <= 20 s")
+    row("convviz notes, cold (29 files, medium)", s, m, f"target <= 20 s; CPU {cpu[0]:.1f} s")
 
 
 def _video_frames(path: Path, fps: int) -> tuple[int, int]:
