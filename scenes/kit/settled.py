@@ -2,8 +2,9 @@
 
 At every held state the frame sink compares each outline on screen with the copy it kept last
 (``FrameSink.freeze``), byte by byte, because Manim changes points and colours in place (``scale`` and
-``rotate`` write into the points, ``set_fill`` into the colours). On a large figure that comparison is most of a step's cost, and
-it grows with the figure: a 32x32 input has some 2900 outlines, of which a step changes a handful.
+``rotate`` write into the points, ``set_fill`` into the colours). On a large figure that comparison is most
+of a step's cost, and it grows with the figure: a 32x32 input has some 2900 outlines, of which a step changes
+a handful.
 
 ``settle(mobject)`` makes the drawn arrays of the mobject's family read-only and stamps each member. While the
 stamp and the arrays are those ``settle`` left, the outline cannot have changed: an in-place write raises
@@ -36,7 +37,8 @@ class Stamp:
         return None
 
     def holds(self, d: dict) -> bool:
-        """Whether the outline with attribute dictionary ``d`` still has the arrays and values stamped."""
+        """Whether the outline with attribute dictionary ``d`` still has the arrays and values stamped
+        (``DRAWN_ARRAYS`` and ``DRAWN_VALUES`` spelled out: this runs for every outline at every step)."""
         p, f, s, b, h = self.arrays
         g = d.get
         return (g("points") is p and g("fill_rgbas") is f and g("stroke_rgbas") is s
