@@ -18,7 +18,6 @@ from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import (DIGITS, GAP_CELLS, MIN_GAP, POINTS_PER_UNIT, ROW_WIDTH, extra_lines, grid_gap,
                                line_height,
                                text_sizes, usable_width)
-from scenes.kit.settled import settle
 from scenes.kit.widgets import (SUB_CLEAR, WINDOW_STROKE, KernelWindow, Legend, NumberGrid, SumLayout, overlap,
                                 longest_number, number_font_size, output_grid, padding_kinds)
 
@@ -210,7 +209,7 @@ class ConvScene(ConvVizScene):
             self.drawn["subscript_gaps"].append(self.subscript_gaps(new_window, step))
             return state
 
-        settle(*self.mobjects)                # the figure changes only through its grids' methods from here
+        self.settle_figure()
         self.play_steps(self.trace, show, passed)
         self.drawn["output"] = self.output_grid.drawn_array()
 

@@ -46,7 +46,6 @@ from convviz.trace import fmt
 
 from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import extra_lines, usable_height, usable_width
-from scenes.kit.settled import settle
 from scenes.kit.theme import FONT_MONO, font_for
 from scenes.kit.widgets import (KernelWindow, Legend, NumberGrid, block_bounds, bounds, char_width, longest_number,
                                 number_font_size, output_grid, padding_kinds)
@@ -147,7 +146,7 @@ class MultiChannelScene(ConvVizScene):
         self.drawn["steps"] = []
         cursor = None
         sum_row = None
-        settle(*self.mobjects)                # the figure changes only through its grids' methods from here
+        self.settle_figure()
         for st, strings in zip(steps, self.step_texts):
             if self.passing(st.index, len(steps)):
                 self._write_output(st, strings)

@@ -24,7 +24,6 @@ from scenes.kit.base import ConvVizScene
 from scenes.kit.layout import DIGITS as GRID_DIGITS
 from scenes.kit.layout import (EXTRA_LINE_SIZE, GAP_CELLS, MIN_GAP, POINTS_PER_UNIT, ROW_WIDTH, extra_lines, grid_gap,
                                line_height, text_sizes, usable_height, usable_width)
-from scenes.kit.settled import settle
 from scenes.kit.widgets import (DATA, EMPTY, INSERTED, OUTPUT_PADDING, PADDING, FitText, KernelWindow, Legend,
                                 NumberGrid, SumLayout, WrappedText, hatch, longest_number, number_font_size,
                                 output_grid)
@@ -364,7 +363,7 @@ class TransposedScene(_TransposedBase):
         grid, out = self.gather_grid, self.gather_output
         window = marker = equation = None
         n = len(trace)
-        settle(*self.mobjects)                # the figure changes only through its grids' methods from here
+        self.settle_figure()
         for step in trace:
             r, c = step.out_position
             if show_out:
@@ -463,7 +462,7 @@ class TransposedScene(_TransposedBase):
         origin = out.cell_center(0, 0)
         marker = stamp = products = plabel = line = None
         touched = np.zeros((out.rows, out.cols), dtype=bool)
-        settle(*self.mobjects)                # the figure changes only through its grids' methods from here
+        self.settle_figure()
         for st in steps:
             r0, c0 = st.in_position
             last = st.index == len(steps) - 1

@@ -899,16 +899,15 @@ def test_a_settled_grid_changes_through_its_methods_and_stays_settled():
 def test_settling_changes_no_frame(name, module, smooth, monkeypatch):
     """conv2d, multichannel and transposed settle their figure before their steps: the same frames, durations
     and trace as without settling, with far fewer outlines compared byte by byte."""
-    import importlib
-
     from scenes.kit import base
 
     e, p, o = entry_parts(name, smooth=smooth)
+    assert e.scene.startswith(f"{module}:")
     signed = []
     monkeypatch.setattr(base, "_signature", lambda m, f=base._signature: signed.append(m) or f(m))
     settled = capture.held_frames(e.scene, p, o, "gif", "low")
     n_settled, signed[:] = len(signed), []
-    monkeypatch.setattr(importlib.import_module(f"scenes.{module}"), "settle", lambda *mobjects: None)
+    monkeypatch.setattr(ConvVizScene, "settle_figure", lambda self: None)
     plain = capture.held_frames(e.scene, p, o, "gif", "low")
     assert n_settled < len(signed) / 2
     assert len(settled.frames) == len(plain.frames) >= 9

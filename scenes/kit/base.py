@@ -14,14 +14,15 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from manim import UP, Mobject, ReplacementTransform, Scene, Text, VGroup, VMobject, config
+from manim import UP, ManimColor, Mobject, ReplacementTransform, Scene, Text, VGroup, VMobject, config
 from manim.animation.animation import prepare_animation
+from manim.constants import CapStyleType, LineJointType
 
 from convviz.options import RenderOptions
 
 from scenes.kit import glyphs
 from scenes.kit.camera import PathCachingCamera
-from scenes.kit.settled import DRAWN_ARRAYS as _DRAWN_ARRAYS, DRAWN_VALUES as _DRAWN_VALUES
+from scenes.kit.settled import DRAWN_ARRAYS as _DRAWN_ARRAYS, DRAWN_VALUES as _DRAWN_VALUES, settle
 from scenes.kit.theme import THEMES, font_for, label_text
 
 
@@ -214,16 +215,9 @@ class FrameSink:
         return done + ([(w.pending.pixels, w.pending.seconds)] if w is not None and w.pending is not None else [])
 
 
-def _shared_types() -> frozenset:
-    """Types of attribute values a copy of a text may share: values nobody changes in place (a ManimColor is
-    replaced, not changed)."""
-    from manim import ManimColor
-    from manim.constants import CapStyleType, LineJointType
-
-    return frozenset({int, float, bool, str, type(None), np.float64, ManimColor, CapStyleType, LineJointType})
-
-
-_SHARED_TYPES = _shared_types()
+# Types of attribute values a copy of a text may share: values nobody changes in place (a ManimColor is replaced,
+# not changed)
+_SHARED_TYPES = frozenset({int, float, bool, str, type(None), np.float64, ManimColor, CapStyleType, LineJointType})
 
 
 class FlatText(VMobject):
@@ -638,6 +632,12 @@ class ConvVizScene(Scene):
         build, show nor hold what only it shows (its window, its sum), and the scene's record of what it drew
         covers the steps drawn only; what stays on screen after it (an output cell written) is still done."""
         return self.sink is not None and self.sink.final_only and (i < n - 1 or not final)
+
+    def settle_figure(self) -> None:
+        """Settle everything on screen (``kit/settled.py``) once the layout is done, before the step loop: each
+        held state then costs by what changed, not by the size of the figure. From here the figure changes only
+        through its grids' methods (``NumberGrid.fill_cell``, ``set_text``) or after ``unsettle``."""
+        settle(*self.mobjects)
 
     def hold_step(self, i: int, n: int) -> None:
         """Hold step ``i`` of ``n``: one step, the last one ``final_hold``."""
