@@ -310,21 +310,15 @@ def test_a_large_still_renders_past_what_an_animation_may_draw(tmp_path, capsys)
 
 
 # ------------------------------------------------------------------------------------------------ batch
-def test_batch_renders_the_longest_first_as_they_took_last_time(tmp_path, monkeypatch):
-    """The manifest keeps each file's render time; files to render again go to the pool longest first (those
-    not timed yet after them, animations first), so no worker waits alone on a long render at the end."""
+def _recording_pool(monkeypatch, took: dict) -> list:
+    """``batch.worker_pool`` replaced by one that writes each file at once, as if it took ``took[name]``
+    seconds; the names in the order submitted."""
     from concurrent.futures import Future
     from contextlib import contextmanager
 
-    from convviz.app import batch, cache
+    from convviz.app import batch
 
-    monkeypatch.setenv("CONVVIZ_CACHE", str(tmp_path / "cache"))
-    names = ["cnn-formula1", "cnn-gif1", "cnn-figure5", "cnn-figure15"]
-    tasks = []
-    for n in names:
-        e = get_entry(n)
-        tasks.append(batch.Task(n, tmp_path / "out" / e.file_name, e.resolve(), e.options(), e.format, "low"))
-    submitted, took = [], {"cnn-formula1": 0.5, "cnn-gif1": 2.0, "cnn-figure5": 3.0, "cnn-figure15": 1.0}
+    submitted = []
 
     class Pool:
         _processes: dict = {}
@@ -333,7 +327,7 @@ def test_batch_renders_the_longest_first_as_they_took_last_time(tmp_path, monkey
             submitted.append(task.name)
             task.out.write_bytes(task.name.encode())
             f = Future()
-            f.set_result((took[task.name], task.out.stat().st_size))
+            f.set_result((took.get(task.name, 1.0), task.out.stat().st_size))
             return f
 
     @contextmanager
@@ -341,6 +335,26 @@ def test_batch_renders_the_longest_first_as_they_took_last_time(tmp_path, monkey
         yield Pool()
 
     monkeypatch.setattr(batch, "worker_pool", pool)
+    return submitted
+
+
+def _tasks(names, out):
+    from convviz.app import batch
+
+    return [batch.Task(n, out / get_entry(n).file_name, get_entry(n).resolve(), get_entry(n).options(),
+                       get_entry(n).format, "low") for n in names]
+
+
+def test_batch_renders_the_longest_first_as_they_took_last_time(tmp_path, monkeypatch):
+    """The manifest keeps each file's render time; files to render again go to the pool longest first (those
+    not timed yet after them, animations first), so no worker waits alone on a long render at the end."""
+    from convviz.app import batch, cache
+
+    monkeypatch.setenv("CONVVIZ_CACHE", str(tmp_path / "cache"))
+    names = ["cnn-formula1", "cnn-gif1", "cnn-figure5", "cnn-figure15"]
+    tasks = _tasks(names, tmp_path / "out")
+    took = {"cnn-formula1": 0.5, "cnn-gif1": 2.0, "cnn-figure5": 3.0, "cnn-figure15": 1.0}
+    submitted = _recording_pool(monkeypatch, took)
     batch.run_tasks(tasks, tmp_path / "out", jobs=2, progress=False)
     assert submitted == ["cnn-gif1", "cnn-formula1", "cnn-figure5", "cnn-figure15"]     # animations first
     manifest = cache.load_manifest(tmp_path / "out")
@@ -348,6 +362,34 @@ def test_batch_renders_the_longest_first_as_they_took_last_time(tmp_path, monkey
     submitted.clear()
     batch.run_tasks(tasks, tmp_path / "out", jobs=2, force=True, progress=False)
     assert submitted == ["cnn-figure5", "cnn-gif1", "cnn-figure15", "cnn-formula1"]
+
+
+def test_batch_renders_never_timed_go_by_their_kernel_steps(tmp_path, monkeypatch):
+    """With no past times, animations go to the pool by their kernel steps, the most first (an output cell a
+    step, times channels; a still draws only the final state), and the first of each worker are of different
+    scenes (the same scene started together would typeset its texts twice)."""
+    from convviz.app import batch
+
+    monkeypatch.setenv("CONVVIZ_CACHE", str(tmp_path / "cache"))
+    names = ["no_padding_strides", "dilation", "arbitrary_padding_no_strides", "full_padding_no_strides",
+             "padding_strides_odd_transposed", "cnn-figure15"]
+    tasks = _tasks(names, tmp_path / "out")
+
+    def outputs(i, k, s, p, d=1):                 # the output length, from the definition
+        return (i + 2 * p - d * (k - 1) - 1) // s + 1
+    # 5x5 input, 3x3 kernel, stride 2: 2x2 outputs; 7x7 dilated by 2: 3x3; 5x5, 4x4 kernel, padding 2: 6x6;
+    # 5x5, 3x3, padding 2: 7x7; the transposed conv of a 3x3 input (3x3 kernel, stride 2, padding 1, output
+    # padding 1) gathers (3 − 1)·2 − 2·1 + (3 − 1) + 1 + 1 = 6 outputs a side
+    assert [t.steps() for t in tasks] == [outputs(5, 3, 2, 0) ** 2, outputs(7, 3, 1, 0, 2) ** 2,
+                                          outputs(5, 4, 1, 2) ** 2, outputs(5, 3, 1, 2) ** 2, 6 * 6, 0]
+    submitted = _recording_pool(monkeypatch, {})
+    batch.run_tasks(tasks, tmp_path / "out", jobs=2, progress=False)
+    assert submitted == ["full_padding_no_strides", "padding_strides_odd_transposed", "arbitrary_padding_no_strides",
+                         "dilation", "no_padding_strides", "cnn-figure15"]
+    submitted.clear()
+    batch.run_tasks(_tasks(names, tmp_path / "one"), tmp_path / "one", jobs=1, progress=False)   # steps alone
+    assert submitted == ["full_padding_no_strides", "arbitrary_padding_no_strides", "padding_strides_odd_transposed",
+                         "dilation", "no_padding_strides", "cnn-figure15"]
 
 
 def test_batch_equals_single_renders_byte_for_byte_and_is_cached(tmp_path, capsys):

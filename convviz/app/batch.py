@@ -24,6 +24,7 @@ from typing import Any
 
 from .. import catalogue
 from ..files import remove_scratch, remove_temporaries
+from ..options import STILL_FORMATS
 from .cache import file_hash, load_manifest, past_seconds, render_key, update_manifest
 from .errors import HANDLED_SIGNALS, Interrupted
 
@@ -54,6 +55,18 @@ class Task:
     def key(self) -> str:
         return render_key(catalogue.get_entry(self.name), self.params, self.options, self.fmt, self.quality,
                           self.fps, self.min_width, self.density)
+
+    def animated(self) -> bool:
+        return self.fmt not in STILL_FORMATS
+
+    def steps(self) -> int:
+        """The kernel steps this file animates (0 for a still or a fixed figure): the cost estimate that orders
+        a render with no past time."""
+        if not self.animated():
+            return 0
+        from .run import kernel_steps
+
+        return kernel_steps(catalogue.get_entry(self.name), self.params) or 0
 
 
 # ------------------------------------------------------------------------------------------------ worker
@@ -162,6 +175,20 @@ def worker_pool(jobs: int, on_stop=None):
     pool.shutdown(wait=True)
 
 
+def _varied_start(todo: list, jobs: int) -> list:
+    """``todo`` with its first ``jobs`` tasks of different scenes where it has them, the rest in order: workers
+    that start together on one scene, each with a cold text cache, would typeset its texts twice."""
+    first, rest, scenes = [], [], set()
+    for it in todo:
+        scene = catalogue.get_entry(it[1].name).scene
+        if len(first) < jobs and scene not in scenes:
+            first.append(it)
+            scenes.add(scene)
+        else:
+            rest.append(it)
+    return first + rest
+
+
 def run_tasks(tasks: list[Task], out: Path, jobs: int | None = None, force: bool = False, progress: bool = True,
               desc: str = "convviz") -> list[Result]:
     """Render the ``tasks`` (files in folder ``out``) whose key changed, in parallel; results in task order."""
@@ -182,10 +209,11 @@ def run_tasks(tasks: list[Task], out: Path, jobs: int | None = None, force: bool
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     if todo:
         # the longest first, so the pool does not wait on one long render at the end: as long as they took last
-        # time, or before those not rendered yet, animations first
+        # time, or before those not rendered yet, animations first, the most kernel steps first
         past = {i: past_seconds(manifest.get(t.out.name)) for i, t, _ in todo}
-        todo.sort(key=lambda it: (past[it[0]] is None, -(past[it[0]] or 0.0),
-                                  it[1].fmt != "gif" and it[1].fmt not in ("mp4", "webm"), it[0]))
+        todo.sort(key=lambda it: (past[it[0]] is None, -(past[it[0]] or 0.0), not it[1].animated(),
+                                  -it[1].steps(), it[0]))
+        todo = _varied_start(todo, jobs)
         with worker_pool(jobs, on_stop=lambda pids: (remove_temporaries(out, pids), bar.close())) as pool:
             futures = {pool.submit(render_task, t): (i, t, key) for i, t, key in todo}
             worker_pids = [p.pid for p in (pool._processes or {}).values()]

@@ -7,20 +7,29 @@ from pathlib import Path
 from .. import limits
 
 
-def check_render(entry, params, options, fmt: str, quality: str, fps=None, density: float | None = None,
-                 in_memory: bool = False) -> None:
-    """Before Manim is loaded: the frames this render would draw are within ``limits.check_render``'s bounds
-    (the figure's grids, steps and labels were checked when it was resolved)."""
+def kernel_steps(entry, params) -> int | None:
+    """The kernel steps ``entry``'s scene animates with its resolved ``params``, from the layer's arguments
+    alone (``limits.check_geometry``, which raises past its bounds); None for an entry that is not a layer
+    (a fixed figure) or whose data are labels."""
     if not entry.parametric:
-        return
+        return None
     x, w = params.x, params.weight
     if getattr(x, "dtype", None) is not None and x.dtype.kind in "US":
-        return
+        return None
     c_out = w.shape[1] * int(params.groups) if entry.kind == "transposed" else w.shape[0]
     geo = limits.check_geometry(entry.kind, x.shape[-2:], w.shape[-2:], params.stride, params.padding,
                                 params.dilation, getattr(params, "output_padding", 0),
                                 getattr(params, "view", "gather"), c_out)
-    limits.check_render(geo["steps"], options, fmt, quality, fps, density, in_memory)
+    return geo["steps"]
+
+
+def check_render(entry, params, options, fmt: str, quality: str, fps=None, density: float | None = None,
+                 in_memory: bool = False) -> None:
+    """Before Manim is loaded: the frames this render would draw are within ``limits.check_render``'s bounds
+    (the figure's grids, steps and labels were checked when it was resolved)."""
+    steps = kernel_steps(entry, params)
+    if steps is not None:
+        limits.check_render(steps, options, fmt, quality, fps, density, in_memory)
 
 
 def render_entry(entry, params, options, out: Path, fmt: str, quality: str, fps=None, min_width: int = 0,

@@ -459,34 +459,64 @@ def break_tokens(s: str) -> list[str]:
 CLOSING = "：，、。；！？）"
 
 
+def break_lines(tokens: Sequence[str], width: Callable[[str], float], max_width: float) -> list[str]:
+    """``tokens`` (``break_tokens``) joined into as few lines as fit ``max_width`` and, among those, the lines
+    whose widest is the narrowest; lines stripped. ``width(line)`` measures a stripped line; a token wider
+    than ``max_width`` keeps a line of its own.
+
+    Few lines are measured (each is a typeset text): a line is the longest run of tokens that fits, found by
+    halving (a run's width grows with its tokens), and the limit is tightened to just under the widest line
+    until the lines no longer fit in as few: the widest line is then the narrowest it can be.
+
+    >>> break_lines(["ab ", "cd ", "ef ", "gh"], lambda line: len(line), 8)
+    ['ab cd', 'ef gh']
+    >>> break_lines(["ab ", "cd"], lambda line: len(line), 8)
+    ['ab cd']
+    """
+    n, measured = len(tokens), {}
+
+    def w(i: int, j: int) -> float:
+        if (i, j) not in measured:
+            measured[i, j] = width("".join(tokens[i:j]).strip())
+        return measured[i, j]
+
+    def fill(fits, most: int) -> list[tuple[int, int]] | None:
+        """Greedy lines (token ranges) whose widths ``fits``; None past ``most`` lines."""
+        lines, i = [], 0
+        while i < n:
+            if len(lines) == most:
+                return None
+            a, b = i + 1, n                       # the longest run from i that fits: at least one token
+            if fits(w(i, b)):
+                a = b
+            while b - a > 1:
+                m = (a + b) // 2
+                a, b = (m, b) if fits(w(i, m)) else (a, m)
+            lines.append((i, a))
+            i = a
+        return lines
+
+    lines = fill(lambda x: x <= max_width, n)
+    widest = max(w(i, j) for i, j in lines)
+    while len(lines) > 1:
+        tighter = fill(lambda x: x < widest, len(lines))
+        narrower = tighter and max(w(i, j) for i, j in tighter)
+        if not tighter or narrower >= widest:      # more lines needed, or a token alone is the widest
+            break
+        lines, widest = tighter, narrower
+    return ["".join(tokens[i:j]).strip() for i, j in lines]
+
+
 class WrappedText(VGroup):
-    """Text broken into lines no wider than ``max_width`` (``break_tokens``), as many as needed and as even as
-    they can be, each line centred; ``drawn`` is the string, ``lines`` the lines. A piece wider than
-    ``max_width`` keeps its line (scaled down to fit)."""
+    """Text broken into lines no wider than ``max_width`` (``break_lines`` of ``break_tokens``), as few as
+    fit and as even as they can be, each line centred; ``drawn`` is the string, ``lines`` the lines. A piece
+    wider than ``max_width`` keeps its line (scaled down to fit)."""
 
     def __init__(self, s: str, text_factory, max_width: float, size: float = 24, color: str | None = None,
                  line_buff: float = 0.1):
         super().__init__()
-        tokens = break_tokens(s)
-
-        def width(line: str) -> float:
-            return text_factory(line.strip(), size=size, color=color).width
-
-        def fill(limit: float) -> list[str]:
-            lines: list[str] = []
-            for tok in tokens:
-                if lines and width(lines[-1] + tok) <= limit:
-                    lines[-1] += tok
-                else:
-                    lines.append(tok)
-            return lines
-
-        lines = fill(max_width)
-        lo, hi = max(width(t) for t in tokens), max_width         # the narrowest limit giving as few lines
-        for _ in range(8 if len(lines) > 1 else 0):
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if len(fill(mid)) <= len(lines) else (mid, hi)
-        lines = [line.strip() for line in (fill(hi) if len(lines) > 1 else lines)]
+        lines = break_lines(break_tokens(s), lambda line: text_factory(line, size=size, color=color).width,
+                            max_width)
         for line in lines:
             t = text_factory(line, size=size, color=color)
             if t.width > max_width:
@@ -613,10 +643,10 @@ class SumLayout:
                              term_width=self.term_width, per_line=self.per_line, size=self.size, color=color)
 
 
-__all__ = ["NumberGrid", "KernelWindow", "FitText", "WrappedText", "break_tokens", "window_outline", "Legend",
-           "EquationLines", "SumLayout", "Shared", "output_grid", "number_font_size", "longest_number", "char_width",
-           "padding_kinds", "block_bounds", "hatch", "DATA", "PADDING", "INSERTED", "EMPTY", "OUTPUT_PADDING",
-           "UNVISITED", "MathSymbols", "elbow_arrow"]
+__all__ = ["NumberGrid", "KernelWindow", "FitText", "WrappedText", "break_lines", "break_tokens", "window_outline",
+           "Legend", "EquationLines", "SumLayout", "Shared", "output_grid", "number_font_size", "longest_number",
+           "char_width", "padding_kinds", "block_bounds", "hatch", "DATA", "PADDING", "INSERTED", "EMPTY",
+           "OUTPUT_PADDING", "UNVISITED", "MathSymbols", "elbow_arrow"]
 
 
 def elbow_arrow(points, color, stroke_width: float = 4, tip_length: float = 0.22) -> VGroup:
