@@ -1028,6 +1028,22 @@ def test_a_palette_map_looks_up_only_the_rows_that_changed_and_maps_as_from_scra
         assert np.array_equal(dist[np.arange(f.shape[0])[:, None], np.arange(f.shape[1]), got], dist.min(-1))
 
 
+def test_colour_keys_are_one_number_per_colour_however_the_frame_is_laid_out():
+    """``colour_keys`` of an RGBA frame (its bytes read as numbers) equals that of the same frame as RGB and as a
+    strided view, is r + 256 g + 65536 b whatever the alpha, and ``key_colours`` gives the RGB frame back."""
+    rng = np.random.default_rng(5)
+    rgba = rng.integers(0, 256, (7, 11, 4), dtype=np.uint8)
+    want = rgba[..., 0].astype(int) + 256 * rgba[..., 1].astype(int) + 65536 * rgba[..., 2].astype(int)
+    for frame, expected in ((rgba, want), (np.ascontiguousarray(rgba[..., :3]), want), (rgba[..., :3], want),
+                            (rgba[:, ::2], want[:, ::2])):
+        keys = media.colour_keys(frame)
+        assert keys.dtype == np.uint32 and np.array_equal(keys, expected)
+    keys = media.colour_keys(rgba)
+    assert np.array_equal(media.key_colours(keys), rgba[..., :3])
+    rgba[..., 3] = 0                                  # the key does not see alpha, and is a new array
+    assert np.array_equal(media.colour_keys(rgba), keys)
+
+
 def test_a_flat_text_copies_as_a_deep_copy_would():
     """``FlatText.copy`` (made directly, a sixth of the time): the same attributes as Manim's deep copy, arrays
     and lists its own; a text with a submobject or a settled stamp is copied the deep way."""

@@ -30,6 +30,26 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
     return frame[..., :3] if frame.shape[-1] == 4 else frame
 
 
+def colour_keys(pixels: np.ndarray) -> np.ndarray:
+    """(H, W) uint32: each pixel of an (H, W, 3 or 4) uint8 frame as one number, r | g << 8 | b << 16 (alpha
+    dropped). Of an RGBA frame, its four bytes read as one little-endian number, masked: one pass.
+
+    >>> colour_keys(np.array([[[1, 2, 3, 255], [255, 255, 255, 0]]], dtype=np.uint8)).tolist()
+    [[197121, 16777215]]
+    """
+    if pixels.shape[-1] == 4 and pixels.flags.c_contiguous:
+        return pixels.view("<u4")[..., 0] & np.uint32(0xFFFFFF)
+    keys = pixels[..., 0].astype(np.uint32)
+    keys |= pixels[..., 1].astype(np.uint32) << 8
+    keys |= pixels[..., 2].astype(np.uint32) << 16
+    return keys
+
+
+def key_colours(keys: np.ndarray) -> np.ndarray:
+    """The (H, W, 3) uint8 frame of ``colour_keys``."""
+    return np.ascontiguousarray(keys.astype("<u4").view(np.uint8).reshape(*keys.shape, 4)[..., :3])
+
+
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
     """``np.array_equal`` of two frames, compared eight bytes at a time: its temporary array of results is an
     eighth of a frame's size (a frame-sized one costs more in fresh memory than the comparison itself)."""
@@ -295,33 +315,35 @@ class GifWriter(FrameWriter):
         self._held_bytes = 0
 
     def emit(self, frame: Frame) -> None:
-        rgb = np.ascontiguousarray(_rgb(frame.pixels))
-        if self._held_bytes + rgb.nbytes <= GIF_FRAMES_IN_MEMORY:        # a short GIF: no compression round trip
-            self._held.append(rgb if rgb is not frame.pixels else rgb.copy())
-            self._held_bytes += rgb.nbytes
-            self.index.append((-len(self._held), 0, rgb.shape, frame.seconds))
+        keys = colour_keys(frame.pixels)             # a new array: the frame as the palette map reads it
+        if self._held_bytes + keys.nbytes <= GIF_FRAMES_IN_MEMORY:       # a short GIF: no compression round trip
+            self._held.append(keys)
+            self._held_bytes += keys.nbytes
+            self.index.append((-len(self._held), 0, keys.shape, frame.seconds))
             return
-        data = zlib.compress(rgb.tobytes(), 1)
-        self.index.append((self.spool.tell(), len(data), rgb.shape, frame.seconds))
+        data = zlib.compress(keys.tobytes(), 1)
+        self.index.append((self.spool.tell(), len(data), keys.shape, frame.seconds))
         self.spool.write(data)
 
     def _frame(self, i: int) -> np.ndarray:
+        """Frame ``i``'s ``colour_keys``."""
         off, n, shape, _ = self.index[i]
         if off < 0:
             return self._held[-off - 1]
         self.spool.seek(off)
-        return np.frombuffer(zlib.decompress(self.spool.read(n)), dtype=np.uint8).reshape(shape)
+        return np.frombuffer(zlib.decompress(self.spool.read(n)), dtype=np.uint32).reshape(shape)
 
     def finish(self) -> None:
         self.spool.close()
         self.spool = open(self.spool_path, "rb")
-        palette = shared_palette([self._frame(i) for i in sample_indices(len(self.index))], self.colors, self.exact)
-        h, w = self.index[0][2][:2]
+        palette = shared_palette([key_colours(self._frame(i)) for i in sample_indices(len(self.index))],
+                                 self.colors, self.exact)
+        h, w = self.index[0][2]
         with open(self.tmp, "wb") as out:
             out.write(_gif_header(w, h, palette))
             mapping = PaletteMap(palette)
             for i, (_, _, _, seconds) in enumerate(self.index):
-                out.write(_gif_frame(mapping(self._frame(i)), max(2, int(round(seconds * 100)))))
+                out.write(_gif_frame(mapping.image(self._frame(i)), max(2, int(round(seconds * 100)))))
             out.write(b"\x3b")
         self._close_spool()
         gifsicle = shutil.which("gifsicle")
@@ -443,8 +465,9 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
 class PaletteMap:
     """Maps frames to one palette, each pixel to its nearest palette colour exactly (Pillow's own palette
     conversion is approximate: it turned pure white into #F9F9FA). A colour's index is looked up once and kept
-    in a table over all 2^24 colours (``UNKNOWN`` until then), so a frame costs one table lookup per pixel;
-    of a frame following another (``map(rgb)``, ``indices_after``), only the rows that changed are looked up."""
+    in a table over all 2^24 colours (``UNKNOWN`` until then), indexed by ``colour_keys``, so a frame costs one
+    table lookup per pixel; of a frame following another (``image``, ``lookup_after``), only the rows that
+    changed are looked up."""
 
     UNKNOWN = 0xFFFF
 
@@ -453,42 +476,49 @@ class PaletteMap:
         flat = self.palette.reshape(-1).tolist()
         self._flat = flat + flat[:3] * (256 - len(self.palette))
         self._index = np.full(1 << 24, self.UNKNOWN, dtype=np.uint16)
-        self._last: tuple | None = None        # (the frame mapped last, its indices)
+        self._last: tuple | None = None        # (the keys mapped last, their indices)
 
     def indices(self, rgb: np.ndarray) -> np.ndarray:
-        """(H, W) palette indices of ``rgb`` (H, W, 3)."""
-        keys = rgb[..., 0].astype(np.uint32) << 16
-        keys |= rgb[..., 1].astype(np.uint32) << 8
-        keys |= rgb[..., 2]
+        """(H, W) palette indices of ``rgb`` (H, W, 3 or 4)."""
+        return self.lookup(colour_keys(rgb))
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """(H, W) palette indices of a frame's ``colour_keys``."""
         found = self._index[keys]
         unknown = found == self.UNKNOWN
         if unknown.any():
             uniq = np.unique(keys[unknown]).astype(np.int64)
-            cols = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
+            cols = np.stack([uniq & 255, (uniq >> 8) & 255, (uniq >> 16) & 255], axis=1)
             dist = ((cols[:, None, :] - self.palette[None, :, :].astype(np.int64)) ** 2).sum(axis=-1)
             self._index[uniq] = dist.argmin(axis=1)
             found = self._index[keys]
         return found.astype(np.uint8)
 
-    def indices_after(self, rgb: np.ndarray) -> np.ndarray:
-        """``indices(rgb)``, looking up only the rows where ``rgb`` differs from the frame given last."""
+    def lookup_after(self, keys: np.ndarray) -> np.ndarray:
+        """``lookup(keys)``, looking up only the rows where ``keys`` differ from the frame given last (kept, not
+        copied: ``keys`` must not change afterwards)."""
         last = self._last
-        if last is None or last[0].shape != rgb.shape:
-            out = self.indices(rgb)
+        if last is None or last[0].shape != keys.shape:
+            out = self.lookup(keys)
         else:
-            rows = np.flatnonzero(np.any(rgb != last[0], axis=(1, 2)))
+            rows = np.flatnonzero(np.any(keys != last[0], axis=1))
             out = last[1].copy()
             if len(rows):
-                out[rows[0]:rows[-1] + 1] = self.indices(rgb[rows[0]:rows[-1] + 1])
-        self._last = (rgb.copy(), out)
+                out[rows[0]:rows[-1] + 1] = self.lookup(keys[rows[0]:rows[-1] + 1])
+        self._last = (keys, out)
         return out
 
-    def __call__(self, rgb: np.ndarray):
+    def image(self, keys: np.ndarray):
+        """A Pillow "P" image of a frame's ``colour_keys`` on the palette (mapped after the frame before)."""
         from PIL import Image
 
-        im = Image.fromarray(self.indices_after(rgb), mode="P")
+        im = Image.fromarray(self.lookup_after(keys), mode="P")
         im.putpalette(self._flat)
         return im
+
+    def __call__(self, rgb: np.ndarray):
+        """``image`` of an (H, W, 3 or 4) frame."""
+        return self.image(colour_keys(rgb))
 
 
 def to_palette(rgb: np.ndarray, palette: np.ndarray):
