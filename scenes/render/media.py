@@ -293,14 +293,35 @@ class VideoWriter(FrameWriter):
 # and, with the table at 32 entries (5-bit codes), make the notes' six GIFs 7 % smaller (0.49 of the originals'
 # bytes against 0.53; bench/notes.py --gifs).
 GIF_COLOURS = 28
-GIF_FRAMES_IN_MEMORY = 24 * 2**20      # bytes of frames a GIF writer keeps as they are before spooling the rest
+GIF_FRAMES_IN_MEMORY = 24 * 2**20      # bytes of changed rows a GIF writer keeps as they are before spooling
+GIF_ROW_GAP = 8                        # unchanged rows between two changed runs kept with them (one run, not two)
+
+
+def changed_runs(keys: np.ndarray, before: np.ndarray | None, gap: int = GIF_ROW_GAP) -> list[tuple[int, int]]:
+    """Runs of rows (start, end) where frame ``keys`` differs from ``before`` (all its rows if there is none),
+    runs fewer than ``gap`` rows apart joined.
+
+    >>> a = np.zeros((30, 4), np.uint32); b = a.copy(); b[2, 1] = b[5, 0] = b[20:22, 3] = 1
+    >>> changed_runs(b, a), changed_runs(b, None), changed_runs(a, a)
+    ([(2, 6), (20, 22)], [(0, 30)], [])
+    """
+    if before is None or before.shape != keys.shape:
+        return [(0, keys.shape[0])]
+    rows = np.flatnonzero(np.any(keys != before, axis=1))
+    if not len(rows):
+        return []
+    cuts = np.flatnonzero(np.diff(rows) > gap)
+    starts = np.concatenate([rows[:1], rows[cuts + 1]])
+    ends = np.concatenate([rows[cuts], rows[-1:]]) + 1
+    return list(zip(starts.tolist(), ends.tolist()))
 
 
 class GifWriter(FrameWriter):
-    """A looping GIF with one palette shared by all frames and per-frame durations, in bounded memory: the
-    first frames are kept as they are (up to ``GIF_FRAMES_IN_MEMORY`` bytes), the rest spooled to a scratch
-    file (zlib) as they arrive; at the end the palette is chosen from up to 12 of them
-    (as before streaming), each frame is quantised and appended to the GIF one at a time, and gifsicle -O3
+    """A looping GIF with one palette shared by all frames and per-frame durations, in bounded memory: each
+    frame is kept as the runs of rows that changed from the frame before (``changed_runs``, in ``colour_keys``),
+    the first ones as they are (up to ``GIF_FRAMES_IN_MEMORY`` bytes), the rest spooled to a scratch file
+    (zlib) as they arrive; at the end the palette is chosen from up to 12 frames (as before streaming), each
+    frame is quantised (its changed rows looked up) and appended to the GIF one at a time, and gifsicle -O3
     (when installed) does the frame differencing, reading from disk."""
 
     def __init__(self, path: Path, colors: int = GIF_COLOURS, optimize: bool = True, exact: tuple = ()):
@@ -310,40 +331,62 @@ class GifWriter(FrameWriter):
         self.tmp = self._atomic.__enter__()
         self.spool_path = _sibling(self.tmp, "spool")
         self.spool = open(self.spool_path, "wb")
-        self.index: list[tuple[int, int, tuple, float]] = []        # offset, length, shape, seconds
-        self._held: list[np.ndarray] = []           # the first frames, up to GIF_FRAMES_IN_MEMORY bytes
+        self.index: list[tuple[int, int, tuple, float]] = []     # per frame: offset, length, runs, seconds
+        self._held: list[list[np.ndarray]] = []     # the first frames' changed rows, up to GIF_FRAMES_IN_MEMORY
         self._held_bytes = 0
+        self._last: np.ndarray | None = None        # the frame emitted last, in colour keys
+        self.shape: tuple | None = None
 
     def emit(self, frame: Frame) -> None:
         keys = colour_keys(frame.pixels)             # a new array: the frame as the palette map reads it
-        if self._held_bytes + keys.nbytes <= GIF_FRAMES_IN_MEMORY:       # a short GIF: no compression round trip
-            self._held.append(keys)
-            self._held_bytes += keys.nbytes
-            self.index.append((-len(self._held), 0, keys.shape, frame.seconds))
+        if self.shape is None:
+            self.shape = keys.shape
+        elif keys.shape != self.shape:
+            raise ValueError(f"a GIF's frames are one size: {keys.shape[1]}x{keys.shape[0]} after "
+                             f"{self.shape[1]}x{self.shape[0]}")
+        runs = changed_runs(keys, self._last)
+        self._last = keys
+        parts = [keys[a:b] for a, b in runs]
+        size = sum(p.nbytes for p in parts)
+        if self._held_bytes + size <= GIF_FRAMES_IN_MEMORY:      # a short GIF: no compression round trip
+            self._held.append([p if p.shape == keys.shape else p.copy() for p in parts])   # not views of keys
+            self._held_bytes += size
+            self.index.append((-len(self._held), 0, tuple(runs), frame.seconds))
             return
-        data = zlib.compress(keys.tobytes(), 1)
-        self.index.append((self.spool.tell(), len(data), keys.shape, frame.seconds))
+        data = zlib.compress(b"".join(p.tobytes() for p in parts), 1)
+        self.index.append((self.spool.tell(), len(data), tuple(runs), frame.seconds))
         self.spool.write(data)
 
-    def _frame(self, i: int) -> np.ndarray:
-        """Frame ``i``'s ``colour_keys``."""
-        off, n, shape, _ = self.index[i]
-        if off < 0:
-            return self._held[-off - 1]
-        self.spool.seek(off)
-        return np.frombuffer(zlib.decompress(self.spool.read(n)), dtype=np.uint32).reshape(shape)
+    def _frames(self):
+        """Each frame in order: (its colour keys, updated in place, its changed runs, its seconds)."""
+        keys = np.zeros(self.shape, dtype=np.uint32)
+        for off, n, runs, seconds in self.index:
+            if off < 0:
+                parts = self._held[-off - 1]
+            else:
+                self.spool.seek(off)
+                flat = np.frombuffer(zlib.decompress(self.spool.read(n)), dtype=np.uint32)
+                cut = np.cumsum([(b - a) * self.shape[1] for a, b in runs])[:-1]
+                parts = [p.reshape(-1, self.shape[1]) for p in np.split(flat, cut)]
+            for (a, b), p in zip(runs, parts):
+                keys[a:b] = p
+            yield keys, runs, seconds
 
     def finish(self) -> None:
         self.spool.close()
         self.spool = open(self.spool_path, "rb")
-        palette = shared_palette([key_colours(self._frame(i)) for i in sample_indices(len(self.index))],
+        sampled = set(sample_indices(len(self.index)))
+        palette = shared_palette([key_colours(k) for i, (k, _, _) in enumerate(self._frames()) if i in sampled],
                                  self.colors, self.exact)
-        h, w = self.index[0][2]
+        h, w = self.shape
+        indices = np.zeros(self.shape, dtype=np.uint8)
         with open(self.tmp, "wb") as out:
             out.write(_gif_header(w, h, palette))
             mapping = PaletteMap(palette)
-            for i, (_, _, _, seconds) in enumerate(self.index):
-                out.write(_gif_frame(mapping.image(self._frame(i)), max(2, int(round(seconds * 100)))))
+            for keys, runs, seconds in self._frames():
+                for a, b in runs:
+                    indices[a:b] = mapping.lookup(keys[a:b])
+                out.write(_gif_frame(mapping.indexed_image(indices), max(2, int(round(seconds * 100)))))
             out.write(b"\x3b")
         self._close_spool()
         gifsicle = shutil.which("gifsicle")
@@ -510,9 +553,13 @@ class PaletteMap:
 
     def image(self, keys: np.ndarray):
         """A Pillow "P" image of a frame's ``colour_keys`` on the palette (mapped after the frame before)."""
+        return self.indexed_image(self.lookup_after(keys))
+
+    def indexed_image(self, indices: np.ndarray):
+        """A Pillow "P" image of (H, W) palette ``indices`` (which it may share: use it before they change)."""
         from PIL import Image
 
-        im = Image.fromarray(self.lookup_after(keys), mode="P")
+        im = Image.fromarray(indices, mode="P")
         im.putpalette(self._flat)
         return im
 
