@@ -470,8 +470,7 @@ class ConvVizScene(Scene):
         self.steps_shown = 0
         kwargs.setdefault("camera_class", PathCachingCamera)
         super().__init__(**kwargs)
-        self.camera.background_color = self.theme.background
-        self.camera.init_background()
+        self.camera.background_color = self.theme.background         # the setter makes the background anew
 
     # -- text ---------------------------------------------------------------------------------------------
     def T(self, key: str) -> str:

@@ -45,9 +45,13 @@ def colour_keys(pixels: np.ndarray) -> np.ndarray:
     return keys
 
 
-def key_colours(keys: np.ndarray) -> np.ndarray:
-    """The (H, W, 3) uint8 frame of ``colour_keys``."""
-    return np.ascontiguousarray(keys.astype("<u4").view(np.uint8).reshape(*keys.shape, 4)[..., :3])
+def key_colours(keys: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The (H, W, 3) uint8 frame of ``colour_keys`` (into ``out`` if given)."""
+    rgb = keys.astype("<u4", copy=False).view(np.uint8).reshape(*keys.shape, 4)[..., :3]
+    if out is None:
+        return np.ascontiguousarray(rgb)
+    out[...] = rgb
+    return out
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
@@ -375,10 +379,14 @@ class GifWriter(FrameWriter):
     def finish(self) -> None:
         self.spool.close()
         self.spool = open(self.spool_path, "rb")
-        sampled = set(sample_indices(len(self.index)))
-        palette = shared_palette([key_colours(k) for i, (k, _, _) in enumerate(self._frames()) if i in sampled],
-                                 self.colors, self.exact)
+        sampled = sample_indices(len(self.index))
         h, w = self.shape
+        sheet = np.empty((len(sampled) * h, w, 3), dtype=np.uint8)        # the sampled frames, one above another
+        at = {i: n * h for n, i in enumerate(sampled)}
+        for i, (keys, _, _) in enumerate(self._frames()):
+            if i in at:
+                key_colours(keys, sheet[at[i]: at[i] + h])
+        palette = shared_palette([sheet], self.colors, self.exact)
         indices = np.zeros(self.shape, dtype=np.uint8)
         with open(self.tmp, "wb") as out:
             out.write(_gif_header(w, h, palette))
@@ -508,17 +516,16 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
 class PaletteMap:
     """Maps frames to one palette, each pixel to its nearest palette colour exactly (Pillow's own palette
     conversion is approximate: it turned pure white into #F9F9FA). A colour's index is looked up once and kept
-    in a table over all 2^24 colours (``UNKNOWN`` until then), indexed by ``colour_keys``, so a frame costs one
-    table lookup per pixel; of a frame following another (``image``, ``lookup_after``), only the rows that
-    changed are looked up."""
-
-    UNKNOWN = 0xFFFF
+    in a table over all 2^24 colours, indexed by ``colour_keys``, so a frame costs one table lookup per pixel;
+    of a frame following another (``image``, ``lookup_after``), only the rows that changed are looked up. The
+    table holds index + 1, 0 for a colour not looked up yet: zeros cost nothing until a page of them is
+    touched (the system maps zeroed memory lazily), a table filled with a mark costs 32 MB of writes."""
 
     def __init__(self, palette: np.ndarray):
         self.palette = np.asarray(palette, dtype=np.uint8)
         flat = self.palette.reshape(-1).tolist()
         self._flat = flat + flat[:3] * (256 - len(self.palette))
-        self._index = np.full(1 << 24, self.UNKNOWN, dtype=np.uint16)
+        self._index = np.zeros(1 << 24, dtype=np.uint16)
         self._last: tuple | None = None        # (the keys mapped last, their indices)
 
     def indices(self, rgb: np.ndarray) -> np.ndarray:
@@ -528,13 +535,14 @@ class PaletteMap:
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """(H, W) palette indices of a frame's ``colour_keys``."""
         found = self._index[keys]
-        unknown = found == self.UNKNOWN
+        unknown = found == 0
         if unknown.any():
             uniq = np.unique(keys[unknown]).astype(np.int64)
             cols = np.stack([uniq & 255, (uniq >> 8) & 255, (uniq >> 16) & 255], axis=1)
             dist = ((cols[:, None, :] - self.palette[None, :, :].astype(np.int64)) ** 2).sum(axis=-1)
-            self._index[uniq] = dist.argmin(axis=1)
+            self._index[uniq] = dist.argmin(axis=1) + 1
             found = self._index[keys]
+        found -= 1
         return found.astype(np.uint8)
 
     def lookup_after(self, keys: np.ndarray) -> np.ndarray:
