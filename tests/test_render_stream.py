@@ -54,11 +54,13 @@ def test_streamed_gif_has_the_frames_and_durations_held_in_memory(tmp_path):
     assert [ms for _, ms in decoded] == [1000, 1000, 1000, int(o.final_hold * 1000)]
 
 
-@pytest.mark.parametrize("in_memory", [0, 64 * 96 * 4 * 2, 2**30])     # all spooled, the first few kept, all kept
-def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, tmp_path, monkeypatch):
+@pytest.mark.parametrize("in_memory, optimize", [(0, True), (64 * 96 * 4 * 2, True), (2**30, True), (0, False),
+                                                 (2**30, False)])     # all spooled, the first few kept, all kept
+def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, optimize, tmp_path, monkeypatch):
     """GifWriter against Pillow's save_all of the same palettised frames (what was written before streaming):
     identical decoded frames and durations, consecutive duplicates merged, whether the frames were kept in
-    memory or spooled to disk."""
+    memory or spooled to disk, and whether gifsicle recoded the file or not (each frame then the rectangle
+    that changed, placed over the frame before)."""
     from scenes.render.media import shared_palette, to_palette
 
     monkeypatch.setattr(media, "GIF_FRAMES_IN_MEMORY", in_memory)
@@ -71,7 +73,7 @@ def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, tmp_path,
         f[40:50, 3 * i: 3 * i + 6] = rng.integers(0, 255, 3)
         frames.append(media.Frame(f, 0.5 if i % 3 else 1.0))
     frames.append(media.Frame(frames[-1].pixels.copy(), 2.0))             # a duplicate: merged
-    media.write_gif(frames, tmp_path / "stream.gif")
+    media.write_gif(frames, tmp_path / "stream.gif", optimize=optimize)
     merged = media.merge_identical(frames)
     idx = media.sample_indices(len(merged))
     palette = shared_palette([merged[i].pixels for i in idx], media.GIF_COLOURS)

@@ -301,23 +301,26 @@ GIF_FRAMES_IN_MEMORY = 24 * 2**20      # bytes of changed rows a GIF writer keep
 GIF_ROW_GAP = 8                        # unchanged rows between two changed runs kept with them (one run, not two)
 
 
-def changed_runs(keys: np.ndarray, before: np.ndarray | None, gap: int = GIF_ROW_GAP) -> list[tuple[int, int]]:
-    """Runs of rows (start, end) where frame ``keys`` differs from ``before`` (all its rows if there is none),
-    runs fewer than ``gap`` rows apart joined.
+def changed_runs(keys: np.ndarray, before: np.ndarray | None,
+                 gap: int = GIF_ROW_GAP) -> tuple[list[tuple[int, int]], tuple[int, int]]:
+    """Where frame ``keys`` differs from ``before`` (everywhere if there is none): the runs of rows (start,
+    end), runs fewer than ``gap`` rows apart joined, and the span of columns (start, end).
 
-    >>> a = np.zeros((30, 4), np.uint32); b = a.copy(); b[2, 1] = b[5, 0] = b[20:22, 3] = 1
+    >>> a = np.zeros((30, 4), np.uint32); b = a.copy(); b[2, 1] = b[5, 0] = b[20:22, 1] = 1
     >>> changed_runs(b, a), changed_runs(b, None), changed_runs(a, a)
-    ([(2, 6), (20, 22)], [(0, 30)], [])
+    (([(2, 6), (20, 22)], (0, 2)), ([(0, 30)], (0, 4)), ([], (0, 0)))
     """
     if before is None or before.shape != keys.shape:
-        return [(0, keys.shape[0])]
-    rows = np.flatnonzero(np.any(keys != before, axis=1))
+        return [(0, keys.shape[0])], (0, keys.shape[1])
+    differs = keys != before
+    rows = np.flatnonzero(np.any(differs, axis=1))
     if not len(rows):
-        return []
+        return [], (0, 0)
+    cols = np.flatnonzero(np.any(differs[rows[0]: rows[-1] + 1], axis=0))
     cuts = np.flatnonzero(np.diff(rows) > gap)
     starts = np.concatenate([rows[:1], rows[cuts + 1]])
     ends = np.concatenate([rows[cuts], rows[-1:]]) + 1
-    return list(zip(starts.tolist(), ends.tolist()))
+    return list(zip(starts.tolist(), ends.tolist())), (int(cols[0]), int(cols[-1]) + 1)
 
 
 class GifWriter(FrameWriter):
@@ -325,8 +328,9 @@ class GifWriter(FrameWriter):
     frame is kept as the runs of rows that changed from the frame before (``changed_runs``, in ``colour_keys``),
     the first ones as they are (up to ``GIF_FRAMES_IN_MEMORY`` bytes), the rest spooled to a scratch file
     (zlib) as they arrive; at the end the palette is chosen from up to 12 frames (as before streaming), each
-    frame is quantised (its changed rows looked up) and appended to the GIF one at a time, and gifsicle -O3
-    (when installed) does the frame differencing, reading from disk."""
+    frame is quantised (its changed rows looked up) and appended to the GIF one at a time, as the rectangle
+    that changed (left in place: the frames shown are the same), and gifsicle -O3 (when installed) chooses
+    the smallest way to code the changes, reading from disk (from a smaller file, to the same bytes)."""
 
     def __init__(self, path: Path, colors: int = GIF_COLOURS, optimize: bool = True, exact: tuple = ()):
         super().__init__()
@@ -335,7 +339,7 @@ class GifWriter(FrameWriter):
         self.tmp = self._atomic.__enter__()
         self.spool_path = _sibling(self.tmp, "spool")
         self.spool = open(self.spool_path, "wb")
-        self.index: list[tuple[int, int, tuple, float]] = []     # per frame: offset, length, runs, seconds
+        self.index: list[tuple] = []        # per frame: offset, length, changed runs, changed columns, seconds
         self._held: list[list[np.ndarray]] = []     # the first frames' changed rows, up to GIF_FRAMES_IN_MEMORY
         self._held_bytes = 0
         self._last: np.ndarray | None = None        # the frame emitted last, in colour keys
@@ -348,23 +352,23 @@ class GifWriter(FrameWriter):
         elif keys.shape != self.shape:
             raise ValueError(f"a GIF's frames are one size: {keys.shape[1]}x{keys.shape[0]} after "
                              f"{self.shape[1]}x{self.shape[0]}")
-        runs = changed_runs(keys, self._last)
+        runs, cols = changed_runs(keys, self._last)
         self._last = keys
         parts = [keys[a:b] for a, b in runs]
         size = sum(p.nbytes for p in parts)
         if self._held_bytes + size <= GIF_FRAMES_IN_MEMORY:      # a short GIF: no compression round trip
             self._held.append([p if p.shape == keys.shape else p.copy() for p in parts])   # not views of keys
             self._held_bytes += size
-            self.index.append((-len(self._held), 0, tuple(runs), frame.seconds))
+            self.index.append((-len(self._held), 0, tuple(runs), cols, frame.seconds))
             return
         data = zlib.compress(b"".join(p.tobytes() for p in parts), 1)
-        self.index.append((self.spool.tell(), len(data), tuple(runs), frame.seconds))
+        self.index.append((self.spool.tell(), len(data), tuple(runs), cols, frame.seconds))
         self.spool.write(data)
 
     def _frames(self):
-        """Each frame in order: (its colour keys, updated in place, its changed runs, its seconds)."""
+        """Each frame in order: (its colour keys, updated in place, its changed runs and columns, its seconds)."""
         keys = np.zeros(self.shape, dtype=np.uint32)
-        for off, n, runs, seconds in self.index:
+        for off, n, runs, cols, seconds in self.index:
             if off < 0:
                 parts = self._held[-off - 1]
             else:
@@ -374,7 +378,7 @@ class GifWriter(FrameWriter):
                 parts = [p.reshape(-1, self.shape[1]) for p in np.split(flat, cut)]
             for (a, b), p in zip(runs, parts):
                 keys[a:b] = p
-            yield keys, runs, seconds
+            yield keys, runs, cols, seconds
 
     def finish(self) -> None:
         self.spool.close()
@@ -383,7 +387,7 @@ class GifWriter(FrameWriter):
         h, w = self.shape
         sheet = np.empty((len(sampled) * h, w, 3), dtype=np.uint8)        # the sampled frames, one above another
         at = {i: n * h for n, i in enumerate(sampled)}
-        for i, (keys, _, _) in enumerate(self._frames()):
+        for i, (keys, _, _, _) in enumerate(self._frames()):
             if i in at:
                 key_colours(keys, sheet[at[i]: at[i] + h])
         palette = shared_palette([sheet], self.colors, self.exact)
@@ -391,10 +395,13 @@ class GifWriter(FrameWriter):
         with open(self.tmp, "wb") as out:
             out.write(_gif_header(w, h, palette))
             mapping = PaletteMap(palette)
-            for keys, runs, seconds in self._frames():
+            for keys, runs, (c0, c1), seconds in self._frames():
                 for a, b in runs:
                     indices[a:b] = mapping.lookup(keys[a:b])
-                out.write(_gif_frame(mapping.indexed_image(indices), max(2, int(round(seconds * 100)))))
+                r0, r1 = (runs[0][0], runs[-1][1]) if runs else (0, 1)
+                c1 = max(c1, c0 + 1)
+                box = mapping.indexed_image(np.ascontiguousarray(indices[r0:r1, c0:c1]))
+                out.write(_gif_frame(box, max(2, int(round(seconds * 100))), (c0, r0)))
             out.write(b"\x3b")
         self._close_spool()
         gifsicle = shutil.which("gifsicle")
@@ -441,9 +448,10 @@ def _gif_header(w: int, h: int, palette: np.ndarray) -> bytes:
     return b"GIF89a" + screen + table.tobytes() + loop
 
 
-def _gif_frame(im, delay_cs: int) -> bytes:
+def _gif_frame(im, delay_cs: int, at: tuple[int, int] = (0, 0)) -> bytes:
     """One frame's graphic control extension (``delay_cs`` hundredths of a second, disposal: leave in place)
-    and its image block, LZW-coded by Pillow (a one-frame GIF of ``im`` whose image block is taken out)."""
+    and its image block, LZW-coded by Pillow (a one-frame GIF of ``im`` whose image block is taken out), placed
+    with its top-left corner at pixel ``at`` (x, y) of the GIF."""
     buf = io.BytesIO()
     im.save(buf, format="GIF", optimize=False, interlace=False)
     data = buf.getvalue()
@@ -460,7 +468,7 @@ def _gif_frame(im, delay_cs: int) -> bytes:
     while data[pos]:
         pos += data[pos] + 1
     control = b"\x21\xf9\x04" + bytes([1 << 2]) + struct.pack("<H", delay_cs) + b"\x00\x00"
-    return control + data[start: pos + 1]
+    return control + data[start: start + 1] + struct.pack("<HH", *at) + data[start + 5: pos + 1]
 
 
 def write_gif(frames: list[Frame], path: Path, colors: int = GIF_COLOURS, optimize: bool = True,
