@@ -45,13 +45,10 @@ def colour_keys(pixels: np.ndarray) -> np.ndarray:
     return keys
 
 
-def key_colours(keys: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """The (H, W, 3) uint8 frame of ``colour_keys`` (into ``out`` if given)."""
-    rgb = keys.astype("<u4", copy=False).view(np.uint8).reshape(*keys.shape, 4)[..., :3]
-    if out is None:
-        return np.ascontiguousarray(rgb)
-    out[...] = rgb
-    return out
+def key_colours(keys: np.ndarray) -> np.ndarray:
+    """The (H, W, 3) uint8 frame of ``colour_keys``."""
+    keys = np.ascontiguousarray(keys, dtype="<u4")
+    return np.ascontiguousarray(keys.view(np.uint8).reshape(*keys.shape, 4)[..., :3])
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> bool:
@@ -385,12 +382,12 @@ class GifWriter(FrameWriter):
         self.spool = open(self.spool_path, "rb")
         sampled = sample_indices(len(self.index))
         h, w = self.shape
-        sheet = np.empty((len(sampled) * h, w, 3), dtype=np.uint8)        # the sampled frames, one above another
+        sheet = np.empty((len(sampled) * h, w), dtype=np.uint32)          # the sampled frames, one above another
         at = {i: n * h for n, i in enumerate(sampled)}
         for i, (keys, _, _, _) in enumerate(self._frames()):
             if i in at:
-                key_colours(keys, sheet[at[i]: at[i] + h])
-        palette = shared_palette([sheet], self.colors, self.exact)
+                sheet[at[i]: at[i] + h] = keys
+        palette = key_palette(sheet, self.colors, self.exact)
         indices = np.zeros(self.shape, dtype=np.uint8)
         with open(self.tmp, "wb") as out:
             out.write(_gif_header(w, h, palette))
@@ -486,18 +483,26 @@ def sample_indices(n: int, samples: int = 12) -> list[int]:
 
 
 def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
-    """One palette for every frame: the figure's own colours are kept exactly: those of ``exact`` (the theme's
-    colours, as (r, g, b)) that cover at least 16 pixels, then the flat colours covering the most pixels
-    (background, fills, strokes); median cut fills the rest (anti-aliased edges). A small mark in a theme colour
-    (a bias outline, a marker beside a stroke of a close colour) keeps its colour."""
+    """One palette for every frame, chosen from the (H, W, 3 or 4) frames ``samples``: ``key_palette`` of them
+    one above another."""
+    return key_palette(np.concatenate([colour_keys(f) for f in samples], axis=0), colors, exact)
+
+
+def key_palette(keys: np.ndarray, colors: int, exact: tuple = ()):
+    """One palette for every frame, from ``keys`` (the ``colour_keys`` of sampled frames, one above another):
+    the figure's own colours are kept exactly: those of ``exact`` (the theme's colours, as (r, g, b)) that
+    cover at least 16 pixels, then the flat colours covering the most pixels (background, fills, strokes);
+    median cut fills the rest (anti-aliased edges). A small mark in a theme colour (a bias outline, a marker
+    beside a stroke of a close colour) keeps its colour."""
     from PIL import Image
 
-    pixels = np.concatenate(samples, axis=0) if len(samples) > 1 else samples[0]
-    sheet = Image.fromarray(pixels)
-    n_pixels = sheet.width * sheet.height
-    found = sheet.getcolors(maxcolors=n_pixels)                 # (count, (r, g, b)), counted in C
+    keys = np.ascontiguousarray(keys, dtype="<u4")
+    h, w = keys.shape
+    sheet = Image.frombuffer("RGBX", (w, h), keys, "raw", "RGBX", 0, 1)     # the keys' bytes as they are
+    n_pixels = w * h
+    found = sheet.getcolors(maxcolors=n_pixels)                 # (count, (r, g, b, 0)), counted in C
     counts = np.array([c for c, _ in found], dtype=np.int64)
-    values = np.array([(r << 16) | (g << 8) | b for _, (r, g, b) in found], dtype=np.int64)
+    values = np.array([(r << 16) | (g << 8) | b for _, (r, g, b, _) in found], dtype=np.int64)
     order = np.argsort(values, kind="stable")                   # as np.unique would list them
     values, counts = values[order], counts[order]
     wanted = {(int(r) << 16) | (int(g) << 8) | int(b) for r, g, b in exact}
@@ -510,7 +515,7 @@ def shared_palette(samples: list[np.ndarray], colors: int, exact: tuple = ()):
     # median cut over every third pixel of every third row: as good for the edge colours (a frame's pixels are
     # many and alike; 12 samples thinned so choose a palette as 24 at every other pixel did, within 0.5 % of the
     # notes GIFs' bytes), a ninth of the time
-    thin = Image.fromarray(np.ascontiguousarray(pixels[::3, ::3]))
+    thin = Image.fromarray(key_colours(keys[::3, ::3]))
     rest = thin.quantize(colors=n_rest, method=Image.Quantize.MEDIANCUT,
                          dither=Image.Dither.NONE).getpalette()[: 3 * n_rest]
     merged = list(kept)
