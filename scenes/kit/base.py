@@ -470,7 +470,8 @@ class ConvVizScene(Scene):
         self.steps_shown = 0
         kwargs.setdefault("camera_class", PathCachingCamera)
         super().__init__(**kwargs)
-        self.camera.background_color = self.theme.background         # the setter makes the background anew
+        if self.camera.background_color != ManimColor(self.theme.background):   # a render configures it already
+            self.camera.background_color = self.theme.background     # the setter makes the background anew
 
     # -- text ---------------------------------------------------------------------------------------------
     def T(self, key: str) -> str:
