@@ -138,3 +138,20 @@ def test_render_jpg_medium_is_wide_enough(tmp_path):
     out = render_file("cnn-formula5", tmp_path / "f5.jpg", "jpg", quality="medium", lang="zh")
     with Image.open(out) as im:
         assert im.size[0] >= 1280 and im.size[1] > 100
+
+
+def test_typeset_formulas_kept_are_bounded_and_one_dropped_is_typeset_again(monkeypatch):
+    """``_TEX`` keeps at most ``TEX_KEPT`` formulas (oldest dropped); asked again, a dropped one is typeset anew
+    with the same parts and the same outline."""
+    from scenes.kit import base
+
+    monkeypatch.setattr(base, "_TEX", {})
+    monkeypatch.setattr(base, "TEX_KEPT", 3)
+    keys = [((f"x_{i}", "+", "1"), 30.0, "#000000") for i in range(5)]
+    base.typeset_tex(keys)                                   # one LaTeX run for the five
+    assert list(base._TEX) == keys[2:]
+    first = base.tex_template(*keys[0]).copy()                # dropped: typeset again, alone
+    assert [t.text for t in first] == ["x_0", "+", "1"] and len(base._TEX) == 3 and keys[0] in base._TEX
+    again = base.tex_template(*keys[4])
+    assert [t.text for t in again] == ["x_4", "+", "1"] and all(len(t.points) for t in again)
+    assert first[1].points.shape == again[1].points.shape     # the same "+" whichever run typeset it

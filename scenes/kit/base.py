@@ -396,6 +396,7 @@ def text_heights(mobjects) -> dict[str, float]:
 
 
 _TEX: dict = {}                     # (parts, size, colour) -> the typeset formula (tex_template's copies)
+TEX_KEPT = 512                      # formulas _TEX keeps (a long session, a notebook, renders many sizes)
 _TEX_WANTED: list | None = None     # while ``ConvVizScene.prefetch_tex`` looks: the formulas asked for
 TEX_BATCH_SIZE = 48.0               # font size of formulas typeset together, each then scaled to its own
 
@@ -429,7 +430,7 @@ def typeset_tex(keys) -> None:
     if len(todo) == 1:
         parts, size, color = todo[0]
         m = MathTex(*parts, font_size=size, color=color)
-        _TEX[todo[0]] = VGroup(*[FlatText(sub, part) for sub, part in zip(m, parts)])
+        _keep_tex(todo[0], VGroup(*[FlatText(sub, part) for sub, part in zip(m, parts)]))
         return
     if not todo:
         return
@@ -442,7 +443,14 @@ def typeset_tex(keys) -> None:
         group.scale(size / TEX_BATCH_SIZE)
         for t in group:
             t.set_fill(color, opacity=1.0)
-        _TEX[(parts, size, color)] = group
+        _keep_tex((parts, size, color), group)
+
+
+def _keep_tex(key: tuple, group: VGroup) -> None:
+    """Keep a typeset formula in ``_TEX``, the oldest dropped past ``TEX_KEPT`` (typeset again if asked)."""
+    _TEX[key] = group
+    while len(_TEX) > TEX_KEPT:
+        del _TEX[next(iter(_TEX))]
 
 
 class ConvVizScene(Scene):
