@@ -393,10 +393,17 @@ def test_batch_renders_never_timed_go_by_their_kernel_steps(tmp_path, monkeypatc
     # padding 1) gathers (3 − 1)·2 − 2·1 + (3 − 1) + 1 + 1 = 6 outputs a side
     assert [t.steps() for t in tasks] == [outputs(5, 3, 2, 0) ** 2, outputs(7, 3, 1, 0, 2) ** 2,
                                           outputs(5, 4, 1, 2) ** 2, outputs(5, 3, 1, 2) ** 2, 6 * 6, 0]
-    submitted = _recording_pool(monkeypatch, {})
+    took = {}
+    submitted = _recording_pool(monkeypatch, took)
     batch.run_tasks(tasks, tmp_path / "out", jobs=2, progress=False)
     assert submitted == ["full_padding_no_strides", "padding_strides_odd_transposed", "arbitrary_padding_no_strides",
                          "dilation", "no_padding_strides", "cnn-figure15"]
+    submitted.clear()                         # timed (their texts cached by then): longest first, as they took
+    took.update({"full_padding_no_strides": 3.0, "arbitrary_padding_no_strides": 2.0, "dilation": 1.5})
+    batch.run_tasks(tasks, tmp_path / "out", jobs=2, force=True, progress=False)      # records these times
+    submitted.clear()
+    batch.run_tasks(tasks, tmp_path / "out", jobs=2, force=True, progress=False)
+    assert submitted[:3] == ["full_padding_no_strides", "arbitrary_padding_no_strides", "dilation"]   # one scene
     submitted.clear()
     batch.run_tasks(_tasks(names, tmp_path / "one"), tmp_path / "one", jobs=1, progress=False)   # steps alone
     assert submitted == ["full_padding_no_strides", "arbitrary_padding_no_strides", "padding_strides_odd_transposed",

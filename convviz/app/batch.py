@@ -213,7 +213,8 @@ def run_tasks(tasks: list[Task], out: Path, jobs: int | None = None, force: bool
         past = {i: past_seconds(manifest.get(t.out.name)) for i, t, _ in todo}
         todo.sort(key=lambda it: (past[it[0]] is None, -(past[it[0]] or 0.0), not it[1].animated(),
                                   -it[1].steps(), it[0]))
-        todo = _varied_start(todo, jobs)
+        if all(past[i] is None for i, _, _ in todo[:jobs]):       # never drawn here: its texts are not cached
+            todo = _varied_start(todo, jobs)
         with worker_pool(jobs, on_stop=lambda pids: (remove_temporaries(out, pids), bar.close())) as pool:
             futures = {pool.submit(render_task, t): (i, t, key) for i, t, key in todo}
             worker_pids = [p.pid for p in (pool._processes or {}).values()]
