@@ -470,10 +470,12 @@ def break_lines(tokens: Sequence[str], width: Callable[[str], float], max_width:
 
     >>> break_lines(["ab ", "cd ", "ef ", "gh"], lambda line: len(line), 8)
     ['ab cd', 'ef gh']
-    >>> break_lines(["ab ", "cd"], lambda line: len(line), 8)
-    ['ab cd']
+    >>> break_lines(["ab ", "cd"], lambda line: len(line), 8), break_lines([], len, 8)
+    (['ab cd'], [])
     """
     n, measured = len(tokens), {}
+    if not n:
+        return []
 
     def w(i: int, j: int) -> float:
         if (i, j) not in measured:

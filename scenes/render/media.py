@@ -32,11 +32,7 @@ def _rgb(frame: np.ndarray) -> np.ndarray:
 
 def colour_keys(pixels: np.ndarray) -> np.ndarray:
     """(H, W) uint32: each pixel of an (H, W, 3 or 4) uint8 frame as one number, r | g << 8 | b << 16 (alpha
-    dropped). Of an RGBA frame, its four bytes read as one little-endian number, masked: one pass.
-
-    >>> colour_keys(np.array([[[1, 2, 3, 255], [255, 255, 255, 0]]], dtype=np.uint8)).tolist()
-    [[197121, 16777215]]
-    """
+    dropped). Of an RGBA frame, its four bytes read as one little-endian number, masked: one pass."""
     if pixels.shape[-1] == 4 and pixels.flags.c_contiguous:
         return pixels.view("<u4")[..., 0] & np.uint32(0xFFFFFF)
     keys = pixels[..., 0].astype(np.uint32)
