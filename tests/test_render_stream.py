@@ -54,8 +54,9 @@ def test_streamed_gif_has_the_frames_and_durations_held_in_memory(tmp_path):
     assert [ms for _, ms in decoded] == [1000, 1000, 1000, int(o.final_hold * 1000)]
 
 
+# frames all spooled, the first few kept, all kept; recoded by gifsicle or as written
 @pytest.mark.parametrize("in_memory, optimize", [(0, True), (64 * 96 * 4 * 2, True), (2**30, True), (0, False),
-                                                 (2**30, False)])     # all spooled, the first few kept, all kept
+                                                 (2**30, False)])
 def test_gif_writer_equals_the_in_memory_reference_encoding(in_memory, optimize, tmp_path, monkeypatch):
     """GifWriter against Pillow's save_all of the same palettised frames (what was written before streaming):
     identical decoded frames and durations, consecutive duplicates merged, whether the frames were kept in
