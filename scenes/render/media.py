@@ -389,8 +389,7 @@ class GifWriter(FrameWriter):
             out.write(_gif_header(w, h, palette))
             mapping = PaletteMap(palette)
             for keys, runs, (c0, c1), seconds in self._frames():
-                for a, b in runs:
-                    indices[a:b] = mapping.lookup(keys[a:b])
+                mapping.update(indices, keys, runs)
                 r0, r1 = (runs[0][0], runs[-1][1]) if runs else (0, 1)
                 c1 = max(c1, c0 + 1)
                 box = mapping.indexed_image(np.ascontiguousarray(indices[r0:r1, c0:c1]))
@@ -561,12 +560,16 @@ class PaletteMap:
         if last is None or last[0].shape != keys.shape:
             out = self.lookup(keys)
         else:
-            rows = np.flatnonzero(np.any(keys != last[0], axis=1))
             out = last[1].copy()
-            if len(rows):
-                out[rows[0]:rows[-1] + 1] = self.lookup(keys[rows[0]:rows[-1] + 1])
+            self.update(out, keys, changed_runs(keys, last[0])[0])
         self._last = (keys, out)
         return out
+
+    def update(self, indices: np.ndarray, keys: np.ndarray, runs) -> None:
+        """Look up the runs of rows ``runs`` ((start, end), ``changed_runs``) of ``keys`` into ``indices``; the
+        other rows stay as they are."""
+        for a, b in runs:
+            indices[a:b] = self.lookup(keys[a:b])
 
     def image(self, keys: np.ndarray):
         """A Pillow "P" image of a frame's ``colour_keys`` on the palette (mapped after the frame before)."""
